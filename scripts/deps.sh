@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# deps.sh run|check|bench — installs the Debian packages a target needs,
+# only those missing, with apt-get (when root). Quiet when all are present.
+set -euo pipefail
+want=(gcc make cmake ninja-build pkg-config libmicrohttpd-dev libsqlite3-dev libjansson-dev libsodium-dev libpq-dev)
+case "${1:-run}" in
+  run) ;;
+  check) want+=(libcmocka-dev postgresql-15 nodejs curl) ;;
+  bench) want+=(wrk nginx-light) ;;
+  *) echo "usage: scripts/deps.sh run|check|bench" >&2; exit 2 ;;
+esac
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# Any node on PATH will do for the HTTP tests (Debian's nodejs is v18).
+if [ "${1:-run}" = check ] && command -v node >/dev/null 2>&1; then
+  missing=("${missing[@]/nodejs}")
+fi
+read -ra missing <<<"${missing[*]:-}"
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+  echo "missing Debian packages: ${missing[*]} (run as root, or: sudo apt-get install ${missing[*]})" >&2
+  exit 1
+fi
+echo "installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

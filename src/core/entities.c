@@ -1,0 +1,130 @@
+#include "core/entities.h"
+
+#include <string.h>
+
+#include "base/timeutil.h"
+
+const char *const channel_choices[] = {"phone", "email", "sms", "post", "web", "face_to_face", NULL};
+const char *const property_type_choices[] = {"house", "flat", "maisonette", "bungalow", NULL};
+const char *const tenure_choices[] = {"council_rent", "housing_association", "leasehold", "private_rent",
+                                      "owner_occupied", NULL};
+const char *const tax_band_choices[] = {"A", "B", "C", "D", "E", "F", "G", "H", NULL};
+const char *const relationship_choices[] = {"head", "partner", "child", "parent", "sibling", "grandparent",
+                                            "grandchild", "other_relative", "carer", "lodger", "other", NULL};
+
+#define TEXT(n, fl, len, chk, d) {.name = n, .type = FT_TEXT, .flags = fl, .max_len = len, .check = chk, .doc = d}
+#define DATE(n, fl, d) {.name = n, .type = FT_DATE, .flags = fl, .doc = d}
+#define ENUM(n, fl, ch, d) {.name = n, .type = FT_ENUM, .flags = fl, .choices = ch, .doc = d}
+#define BOOL(n, fl, d) {.name = n, .type = FT_BOOL, .flags = fl, .doc = d}
+#define INT(n, fl, lo, hi, d) {.name = n, .type = FT_INT, .flags = fl, .min = lo, .max = hi, .doc = d}
+#define REF(n, fl, to, d) {.name = n, .type = FT_REF, .flags = fl, .ref = to, .doc = d}
+
+static const field_def person_fields[] = {
+    TEXT("given_name", F_REQUIRED, 100, CHECK_NONE, "first name"),
+    TEXT("middle_names", 0, 200, CHECK_NONE, "middle names, space-separated"),
+    TEXT("family_name", F_REQUIRED, 100, CHECK_NONE, "surname"),
+    TEXT("title", 0, 20, CHECK_NONE, "Mr, Ms, Dr, Mx ..."),
+    DATE("date_of_birth", 0, "date of birth"),
+    DATE("date_of_death", 0, "date of death, if the council has been told"),
+    TEXT("email", 0, 254, CHECK_EMAIL, "email address"),
+    TEXT("phone", 0, 30, CHECK_PHONE, "phone number"),
+    ENUM("preferred_channel", 0, channel_choices, "how the resident prefers to be contacted"),
+    TEXT("preferred_language", 0, 35, CHECK_NONE, "language for letters and calls (BCP 47 tag or name)"),
+    BOOL("needs_digital_help", 0, "needs help to use online services (assisted digital)"),
+    TEXT("accessibility_needs", 0, 1000, CHECK_NONE, "what the resident needs to use council services"),
+};
+
+static void person_check(const record *r, int is_create, arena *a, errlist *errs)
+{
+    (void)is_create;
+    (void)a;
+    const char *dob = rec_str(r, "date_of_birth"), *dod = rec_str(r, "date_of_death");
+    char today[11];
+    time_today(today);
+    /* Only compare well-formed dates; malformed ones are already reported. */
+    if (dob && time_valid_date(dob) && strcmp(dob, today) > 0)
+        errlist_add(errs, "date_of_birth", "may not be in the future");
+    if (dod && time_valid_date(dod) && strcmp(dod, today) > 0)
+        errlist_add(errs, "date_of_death", "may not be in the future");
+    if (dob && dod && time_valid_date(dob) && time_valid_date(dod) && strcmp(dod, dob) < 0)
+        errlist_add(errs, "date_of_death", "may not be before date_of_birth");
+}
+
+const entity_def person_def = {
+    .name = "person", .table = "people", .fields = person_fields,
+    .nfields = (int)(sizeof person_fields / sizeof person_fields[0]), .check = person_check,
+};
+
+static const field_def property_fields[] = {
+    TEXT("uprn", F_REQUIRED | F_IMMUTABLE, 12, CHECK_UPRN, "Unique Property Reference Number"),
+    TEXT("address_line_1", F_REQUIRED, 100, CHECK_NONE, "flat or house number and street"),
+    TEXT("address_line_2", 0, 100, CHECK_NONE, "building or estate"),
+    TEXT("address_line_3", 0, 100, CHECK_NONE, "locality"),
+    TEXT("town", 0, 60, CHECK_NONE, "post town"),
+    TEXT("postcode", F_REQUIRED, 8, CHECK_POSTCODE, "UK postcode, normalised to upper case with one space"),
+    ENUM("property_type", F_REQUIRED, property_type_choices, "kind of home"),
+    INT("floor", 0, -2, 100, "floor of the front door (0 is ground, negative is basement)"),
+    BOOL("has_garden", 0, "has a private garden"),
+    ENUM("tenure", 0, tenure_choices, "who owns or rents it"),
+    ENUM("council_tax_band", 0, tax_band_choices, "council tax valuation band"),
+};
+
+static void property_check(const record *r, int is_create, arena *a, errlist *errs)
+{
+    (void)is_create;
+    (void)a;
+    const char *type = rec_str(r, "property_type");
+    int fi = entity_field(r->def, "floor");
+    if (type && (strcmp(type, "house") == 0 || strcmp(type, "bungalow") == 0) && r->v[fi].set &&
+        !r->v[fi].null && r->v[fi].i > 0)
+        errlist_add(errs, "floor", "a house or bungalow has its front door on floor 0");
+}
+
+const entity_def property_def = {
+    .name = "property", .table = "properties", .fields = property_fields,
+    .nfields = (int)(sizeof property_fields / sizeof property_fields[0]), .check = property_check,
+};
+
+static const field_def household_fields[] = {
+    REF("property_id", F_REQUIRED, "properties", "the home this household lives in"),
+    TEXT("name", 0, 100, CHECK_NONE, "how staff refer to the household, e.g. \"The Okafor family\""),
+};
+
+const entity_def household_def = {
+    .name = "household", .table = "households", .fields = household_fields,
+    .nfields = (int)(sizeof household_fields / sizeof household_fields[0]),
+};
+
+static const field_def member_fields[] = {
+    REF("household_id", F_REQUIRED | F_IMMUTABLE, "households", "the household"),
+    REF("person_id", F_REQUIRED, "people", "the member"),
+    ENUM("relationship", F_REQUIRED, relationship_choices, "relationship to the head of the household"),
+    DATE("from_date", 0, "first day living here"),
+    DATE("to_date", 0, "last day living here (unset while they still do)"),
+};
+
+static void member_check(const record *r, int is_create, arena *a, errlist *errs)
+{
+    (void)is_create;
+    (void)a;
+    const char *from = rec_str(r, "from_date"), *to = rec_str(r, "to_date");
+    if (from && to && time_valid_date(from) && time_valid_date(to) && strcmp(to, from) < 0)
+        errlist_add(errs, "to_date", "may not be before from_date");
+}
+
+const entity_def member_def = {
+    .name = "household_member", .table = "household_members", .fields = member_fields,
+    .nfields = (int)(sizeof member_fields / sizeof member_fields[0]), .check = member_check,
+};
+
+const entity_def *const fd_entities[] = {&person_def, &property_def, &household_def, &member_def, NULL};
+
+int member_current(const record *m, const char *date)
+{
+    const char *from = rec_str(m, "from_date"), *to = rec_str(m, "to_date");
+    if (from && strcmp(from, date) > 0)
+        return 0;
+    if (to && strcmp(to, date) < 0)
+        return 0;
+    return 1;
+}

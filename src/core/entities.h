@@ -1,0 +1,27 @@
+/* entities: the first nouns of the master record (design.md, Domain).
+ *
+ * person, property, household and household_member are declared as data in
+ * entities.c; this header names them and the value lists they use. */
+#ifndef FD_ENTITIES_H
+#define FD_ENTITIES_H
+#include "core/record.h"
+
+extern const entity_def person_def;
+extern const entity_def property_def;
+extern const entity_def household_def;
+extern const entity_def member_def; /* a person's membership of a household */
+
+/* Every entity the store keeps, NULL-terminated. */
+extern const entity_def *const fd_entities[];
+
+extern const char *const channel_choices[];
+extern const char *const property_type_choices[];
+extern const char *const tenure_choices[];
+extern const char *const tax_band_choices[];
+extern const char *const relationship_choices[];
+
+/* 1 if membership m (a member_def record) is current on date (YYYY-MM-DD):
+ * from_date <= date (or unset) and to_date >= date (or unset). */
+int member_current(const record *m, const char *date);
+
+#endif

@@ -1,0 +1,240 @@
+/* main.c: the `frontdoor` command.
+ *
+ *   frontdoor serve   [--db FILE | --pg URL] [--listen HOST:PORT] [--threads N] ...
+ *   frontdoor demo    [--db FILE | --pg URL] [--people N] [--seed N]
+ *   frontdoor migrate [--db FILE | --pg URL]
+ *
+ * A bad flag or an unreachable database is one line on stderr and exit
+ * code 2; success is 0. */
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "core/entities.h"
+#include "demo/demo.h"
+#include "store/store.h"
+#include "web/server.h"
+
+typedef struct {
+    const char *db, *pg, *listen, *access_log;
+    long long threads, people, seed, max_body, timeout;
+    int help;
+} opts;
+
+static const char *usage_main =
+    "usage: frontdoor COMMAND [options]\n"
+    "\n"
+    "commands:\n"
+    "  serve     serve the web application and the JSON API\n"
+    "  demo      create a synthetic borough (people, households, properties)\n"
+    "  migrate   bring the database schema up to date\n"
+    "\n"
+    "Run 'frontdoor COMMAND --help' for a command's options.\n";
+
+static const char *usage_db = "  --db FILE         SQLite database file (default frontdoor.db)\n"
+                              "  --pg URL          PostgreSQL instead, e.g. postgresql://user@127.0.0.1/frontdoor\n";
+
+static const char *usage_serve =
+    "usage: frontdoor serve [options]\n"
+    "Serves HTTP until SIGTERM or SIGINT; requests in flight finish first.\n"
+    "Applies pending migrations at start.\n\n"
+    "%s"
+    "  --listen HOST:PORT  address to listen on (default 127.0.0.1:8080; port 0 picks one)\n"
+    "  --threads N       worker threads (default: one per core)\n"
+    "  --max-body BYTES  largest request body accepted (default 1048576)\n"
+    "  --timeout SECS    idle connection timeout (default 30)\n"
+    "  --access-log FILE append access log lines to FILE; '-' stdout (default), 'off' none\n";
+
+static const char *usage_demo =
+    "usage: frontdoor demo [options]\n"
+    "Creates a deterministic synthetic inner-London borough in an empty database\n"
+    "(migrating it first).\n\n"
+    "%s"
+    "  --people N        residents to create (default 290000)\n"
+    "  --seed N          random seed (default 1); the same seed gives the same borough\n";
+
+static const char *usage_migrate = "usage: frontdoor migrate [options]\n"
+                                   "Applies the schema migrations not yet applied, each in one transaction.\n\n"
+                                   "%s";
+
+static int bad(const char *cmd, const char *msg, const char *arg)
+{
+    fprintf(stderr, "frontdoor %s: %s%s%s (see 'frontdoor %s --help')\n", cmd, msg, arg ? ": " : "", arg ? arg : "",
+            cmd);
+    return 2;
+}
+
+static int number(const char *s, long long lo, long long hi, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (*s == '\0' || *end != '\0' || errno || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Parses argv[2..] for cmd; allowed lists the flags this command takes. */
+static int parse(const char *cmd, int argc, char **argv, const char *const *allowed, opts *o)
+{
+    for (int i = 2; i < argc; i++) {
+        const char *f = argv[i];
+        if (!strcmp(f, "--help") || !strcmp(f, "-h")) {
+            o->help = 1;
+            return 0;
+        }
+        int ok = 0;
+        for (const char *const *a = allowed; *a; a++)
+            if (!strcmp(*a, f))
+                ok = 1;
+        if (!ok)
+            return bad(cmd, "unknown option", f);
+        if (i + 1 >= argc)
+            return bad(cmd, "option needs a value", f);
+        const char *v = argv[++i];
+        if (!strcmp(f, "--db"))
+            o->db = v;
+        else if (!strcmp(f, "--pg"))
+            o->pg = v;
+        else if (!strcmp(f, "--listen"))
+            o->listen = v;
+        else if (!strcmp(f, "--access-log"))
+            o->access_log = v;
+        else if (!strcmp(f, "--threads") && number(v, 1, 256, &o->threads) != 0)
+            return bad(cmd, "--threads must be a whole number from 1 to 256, not", v);
+        else if (!strcmp(f, "--people") && number(v, 1, 10000000, &o->people) != 0)
+            return bad(cmd, "--people must be a whole number from 1 to 10000000, not", v);
+        else if (!strcmp(f, "--seed") && number(v, 0, (long long)1 << 62, &o->seed) != 0)
+            return bad(cmd, "--seed must be a non-negative whole number, not", v);
+        else if (!strcmp(f, "--max-body") && number(v, 1024, 64LL << 20, &o->max_body) != 0)
+            return bad(cmd, "--max-body must be from 1024 to 67108864 bytes, not", v);
+        else if (!strcmp(f, "--timeout") && number(v, 1, 3600, &o->timeout) != 0)
+            return bad(cmd, "--timeout must be from 1 to 3600 seconds, not", v);
+    }
+    if (o->db && o->pg)
+        return bad(cmd, "give --db or --pg, not both", NULL);
+    return 0;
+}
+
+/* Opens and migrates the store; one line and NULL on failure. */
+static store *open_store(const char *cmd, const opts *o)
+{
+    char err[512];
+    store *s = store_open(o->pg ? NULL : (o->db ? o->db : "frontdoor.db"), o->pg, err, sizeof err);
+    if (!s) {
+        fprintf(stderr, "frontdoor %s: %s\n", cmd, err);
+        return NULL;
+    }
+    store_conn *c = store_conn_get(s, err, sizeof err);
+    int applied = 0;
+    if (!c || store_migrate(c, &applied) != STORE_OK) {
+        fprintf(stderr, "frontdoor %s: %s\n", cmd, c ? store_errmsg(c) : err);
+        store_close(s);
+        return NULL;
+    }
+    if (applied)
+        log_info("applied %d migration(s); schema at version %d", applied, store_schema_version(c));
+    return s;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+    static const char *const allowed[] = {"--db", "--pg", "--listen", "--threads", "--max-body",
+                                          "--timeout", "--access-log", NULL};
+    opts o = {.listen = "127.0.0.1:8080", .access_log = "-", .max_body = 1 << 20, .timeout = 30};
+    int rc = parse("serve", argc, argv, allowed, &o);
+    if (rc)
+        return rc;
+    if (o.help) {
+        printf(usage_serve, usage_db);
+        return 0;
+    }
+    store *s = open_store("serve", &o);
+    if (!s)
+        return 2;
+    server_opts so = {.listen = o.listen, .threads = (int)o.threads, .max_body = (size_t)o.max_body,
+                      .timeout_s = (int)o.timeout, .access_log = o.access_log};
+    rc = server_run(s, &so);
+    store_close(s);
+    return rc;
+}
+
+static int cmd_demo(int argc, char **argv)
+{
+    static const char *const allowed[] = {"--db", "--pg", "--people", "--seed", NULL};
+    opts o = {.people = 290000, .seed = 1};
+    int rc = parse("demo", argc, argv, allowed, &o);
+    if (rc)
+        return rc;
+    if (o.help) {
+        printf(usage_demo, usage_db);
+        return 0;
+    }
+    store *s = open_store("demo", &o);
+    if (!s)
+        return 2;
+    char err[512];
+    store_conn *c = store_conn_get(s, err, sizeof err);
+    long long have = 0;
+    if (store_count(c, 1, &person_def, &have) != STORE_OK || have > 0) {
+        fprintf(stderr, "frontdoor demo: %s\n",
+                have > 0 ? "the database already holds people; give --db a new file" : store_errmsg(c));
+        store_close(s);
+        return 2;
+    }
+    demo_stats st;
+    rc = demo_load(c, 1, o.people, (unsigned long long)o.seed, &st, err, sizeof err);
+    if (rc != 0) {
+        fprintf(stderr, "frontdoor demo: %s\n", err);
+        store_close(s);
+        return 1;
+    }
+    printf("demo borough: %lld people, %lld households, %lld properties, %lld memberships in %.1f s\n", st.people,
+           st.households, st.properties, st.members, st.seconds);
+    store_close(s);
+    return 0;
+}
+
+static int cmd_migrate(int argc, char **argv)
+{
+    static const char *const allowed[] = {"--db", "--pg", NULL};
+    opts o = {0};
+    int rc = parse("migrate", argc, argv, allowed, &o);
+    if (rc)
+        return rc;
+    if (o.help) {
+        printf(usage_migrate, usage_db);
+        return 0;
+    }
+    store *s = open_store("migrate", &o);
+    if (!s)
+        return 2;
+    char err[256];
+    printf("schema at version %d\n", store_schema_version(store_conn_get(s, err, sizeof err)));
+    store_close(s);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (sodium_init() < 0) {
+        fputs("frontdoor: libsodium failed to start\n", stderr);
+        return 1;
+    }
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        fputs(usage_main, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (!strcmp(argv[1], "serve"))
+        return cmd_serve(argc, argv);
+    if (!strcmp(argv[1], "demo"))
+        return cmd_demo(argc, argv);
+    if (!strcmp(argv[1], "migrate"))
+        return cmd_migrate(argc, argv);
+    fprintf(stderr, "frontdoor: unknown command '%s' (see 'frontdoor --help')\n", argv[1]);
+    return 2;
+}

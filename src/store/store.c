@@ -1,0 +1,185 @@
+/* store.c: backend-neutral parts of the store: opening, per-thread
+ * connections, migrations, and dispatch to the backend's operations. */
+#include "store/store_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/xalloc.h"
+
+int store_fail(store_conn *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->err, sizeof c->err, fmt, ap);
+    va_end(ap);
+    return STORE_ERROR;
+}
+
+static void forget(store *s, store_conn *c)
+{
+    pthread_mutex_lock(&s->lock);
+    for (store_conn **p = &s->all; *p; p = &(*p)->next_all)
+        if (*p == c) {
+            *p = c->next_all;
+            break;
+        }
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void thread_exit(void *p)
+{
+    store_conn *c = p;
+    forget(c->s, c);
+    c->ops->disconnect(c);
+}
+
+store *store_open(const char *path, const char *pg_url, char *err, size_t errlen)
+{
+    store *s = xcalloc(1, sizeof *s);
+    s->ops = pg_url ? &store_pg_ops : &store_sqlite_ops;
+    s->path = path ? xstrdup(path) : NULL;
+    s->pg_url = pg_url ? xstrdup(pg_url) : NULL;
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_key_create(&s->key, thread_exit);
+    if (!store_conn_get(s, err, errlen)) {
+        store_close(s);
+        return NULL;
+    }
+    return s;
+}
+
+void store_close(store *s)
+{
+    if (!s)
+        return;
+    pthread_key_delete(s->key);
+    while (s->all) {
+        store_conn *c = s->all;
+        s->all = c->next_all;
+        c->ops->disconnect(c);
+    }
+    pthread_mutex_destroy(&s->lock);
+    free(s->path);
+    free(s->pg_url);
+    free(s);
+}
+
+const char *store_backend(const store *s)
+{
+    return s->ops->name;
+}
+
+store_conn *store_conn_get(store *s, char *err, size_t errlen)
+{
+    store_conn *c = pthread_getspecific(s->key);
+    if (c)
+        return c;
+    c = s->ops->connect(s, err, errlen);
+    if (!c)
+        return NULL;
+    c->ops = s->ops;
+    c->s = s;
+    pthread_mutex_lock(&s->lock);
+    c->next_all = s->all;
+    s->all = c;
+    pthread_mutex_unlock(&s->lock);
+    pthread_setspecific(s->key, c);
+    return c;
+}
+
+const char *store_errmsg(store_conn *c)
+{
+    return c->err;
+}
+
+int store_schema_version(store_conn *c)
+{
+    return c->ops->schema_version(c);
+}
+
+int store_migrate(store_conn *c, int *applied)
+{
+    const store_migration *m = c->ops == &store_pg_ops ? store_pg_migrations : store_sqlite_migrations;
+    int n = 0;
+    if (applied)
+        *applied = 0;
+    for (; m->sql; m++) {
+        int have = c->ops->schema_version(c);
+        if (have < 0)
+            return STORE_ERROR;
+        if (m->version <= have)
+            continue;
+        int rc = c->ops->begin(c);
+        if (rc == STORE_OK)
+            rc = c->ops->exec_script(c, m->sql);
+        if (rc == STORE_OK)
+            rc = c->ops->set_schema_version(c, m->version);
+        if (rc == STORE_OK)
+            rc = c->ops->commit(c);
+        if (rc != STORE_OK) {
+            char why[sizeof c->err];
+            snprintf(why, sizeof why, "%s", c->err);
+            c->ops->rollback(c);
+            return store_fail(c, "migration %04d_%s: %s", m->version, m->name, why);
+        }
+        n++;
+    }
+    if (applied)
+        *applied = n;
+    return STORE_OK;
+}
+
+int store_begin(store_conn *c) { return c->ops->begin(c); }
+int store_commit(store_conn *c) { return c->ops->commit(c); }
+int store_rollback(store_conn *c) { return c->ops->rollback(c); }
+
+int store_insert(store_conn *c, long long council, record *r)
+{
+    return c->ops->insert(c, council, r);
+}
+
+int store_get(store_conn *c, long long council, const entity_def *def, long long id, arena *a, record *out)
+{
+    return c->ops->get(c, council, def, id, a, out);
+}
+
+int store_update(store_conn *c, long long council, record *r, long long expected_version)
+{
+    return c->ops->update(c, council, r, expected_version);
+}
+
+int store_delete(store_conn *c, long long council, const entity_def *def, long long id)
+{
+    return c->ops->del(c, council, def, id);
+}
+
+int store_list(store_conn *c, long long council, const entity_def *def, const char *by_field, long long by_value,
+               long long after_id, int limit, arena *a, record **out, int *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (limit < 1 || limit > 1000)
+        return store_fail(c, "list limit %d is outside 1..1000", limit);
+    if (by_field && entity_field(def, by_field) < 0)
+        return store_fail(c, "%s has no field %s", def->name, by_field);
+    return c->ops->list(c, council, def, by_field, by_value, after_id, limit, a, out, n);
+}
+
+int store_count(store_conn *c, long long council, const entity_def *def, long long *n)
+{
+    return c->ops->count(c, council, def, n);
+}
+
+int store_idem_get(store_conn *c, long long council, const char *key, arena *a, char **req_hash, int *status,
+                   char **body)
+{
+    return c->ops->idem_get(c, council, key, a, req_hash, status, body);
+}
+
+int store_idem_put(store_conn *c, long long council, const char *key, const char *req_hash, int status,
+                   const char *body)
+{
+    return c->ops->idem_put(c, council, key, req_hash, status, body);
+}

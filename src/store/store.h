@@ -1,0 +1,89 @@
+/* store: the only door to the database (design.md, principle 3).
+ *
+ * Two backends sit behind one operations table: SQLite (embedded default,
+ * the reference) and PostgreSQL (shared by several app servers). Both pass
+ * the same test suite (tests/unit/store/test_store.c).
+ *
+ * Threads: a store is shared; a store_conn belongs to one thread at a time.
+ * store_conn_get() hands each thread its own connection, opened on first use
+ * and closed when the thread exits or the store is closed.
+ *
+ * Tenancy: every call names the council; every row and every query carries
+ * council_id, so the schema can be sharded by council.
+ *
+ * Return codes: STORE_OK (0) or one of the STORE_* below. Error text for the
+ * last failure on a connection is in store_errmsg(). */
+#ifndef FD_STORE_H
+#define FD_STORE_H
+#include "base/arena.h"
+#include "core/record.h"
+
+enum {
+    STORE_OK = 0,
+    STORE_NOTFOUND = 1,  /* no such row for this council */
+    STORE_CONFLICT = 2,  /* version did not match (optimistic lock) */
+    STORE_DUPLICATE = 3, /* a unique key is already taken */
+    STORE_ERROR = -1     /* anything else: see store_errmsg() */
+};
+
+typedef struct store store;
+typedef struct store_conn store_conn;
+
+/* Opens a store: SQLite at path (created if missing) when pg_url is NULL,
+ * else PostgreSQL at pg_url. Connects once to prove the database answers.
+ * Returns NULL and writes a one-line reason into err on failure. */
+store *store_open(const char *path, const char *pg_url, char *err, size_t errlen);
+/* Closes every connection this store opened, then the store. */
+void store_close(store *s);
+/* "sqlite" or "postgresql". */
+const char *store_backend(const store *s);
+
+/* This thread's connection, opened on first use; NULL (reason in err) if the
+ * database cannot be reached. Do not close it: the store owns it. */
+store_conn *store_conn_get(store *s, char *err, size_t errlen);
+const char *store_errmsg(store_conn *c);
+
+/* Applies the numbered migrations not yet applied, each in its own
+ * transaction. *applied gets the count applied now (may be NULL). */
+int store_migrate(store_conn *c, int *applied);
+/* The highest migration applied so far (0 for an empty database). */
+int store_schema_version(store_conn *c);
+
+/* Transactions. begin starts a write transaction (SQLite: BEGIN IMMEDIATE). */
+int store_begin(store_conn *c);
+int store_commit(store_conn *c);
+int store_rollback(store_conn *c);
+
+/* Inserts r (fields with set=1; the rest are NULL) for council. Sets r->id,
+ * r->version = 1, created_at and updated_at. STORE_DUPLICATE if a unique
+ * key (e.g. a property's uprn) is taken. */
+int store_insert(store_conn *c, long long council, record *r);
+/* Loads the row with this id into out (record_init'ed for def, all fields
+ * set; text from a). STORE_NOTFOUND if there is none for this council. */
+int store_get(store_conn *c, long long council, const entity_def *def, long long id, arena *a, record *out);
+/* Writes every field of r (unset or null fields become NULL) to row r->id
+ * if its version is still expected_version, and bumps the version. Callers
+ * load the row, apply the change and validate the whole record first. STORE_NOTFOUND if the row is
+ * missing, STORE_CONFLICT if its version differs, STORE_DUPLICATE as above.
+ * On success r->version and r->updated_at hold the new values. */
+int store_update(store_conn *c, long long council, record *r, long long expected_version);
+/* Deletes row id. STORE_NOTFOUND if there was none. */
+int store_delete(store_conn *c, long long council, const entity_def *def, long long id);
+/* Lists rows in id order with id > after_id, at most limit (1..1000).
+ * If by_field is not NULL, only rows where that FT_REF/FT_INT field equals
+ * by_value. *out is an array of *n records from a. */
+int store_list(store_conn *c, long long council, const entity_def *def, const char *by_field, long long by_value,
+               long long after_id, int limit, arena *a, record **out, int *n);
+/* Number of rows of def for council. */
+int store_count(store_conn *c, long long council, const entity_def *def, long long *n);
+
+/* Idempotency keys: the stored outcome of a POST, so a retry gets the same
+ * answer and creates nothing. get: STORE_NOTFOUND if the key is unused, else
+ * fills *req_hash, *status and *body (from a). put: STORE_DUPLICATE if the
+ * key is already taken. Call put in the same transaction as the create. */
+int store_idem_get(store_conn *c, long long council, const char *key, arena *a, char **req_hash, int *status,
+                   char **body);
+int store_idem_put(store_conn *c, long long council, const char *key, const char *req_hash, int status,
+                   const char *body);
+
+#endif

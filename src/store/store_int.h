@@ -1,0 +1,65 @@
+/* store_int: what a backend implements. Not for use outside src/store/. */
+#ifndef FD_STORE_INT_H
+#define FD_STORE_INT_H
+#include <pthread.h>
+
+#include "store/store.h"
+
+typedef struct store_ops {
+    const char *name;
+    /* Opens a new connection for s; NULL with a reason in err. */
+    store_conn *(*connect)(store *s, char *err, size_t errlen);
+    void (*disconnect)(store_conn *c);
+    int (*exec_script)(store_conn *c, const char *sql); /* many statements, no parameters */
+    int (*schema_version)(store_conn *c);
+    int (*set_schema_version)(store_conn *c, int version);
+    int (*begin)(store_conn *c);
+    int (*commit)(store_conn *c);
+    int (*rollback)(store_conn *c);
+    int (*insert)(store_conn *c, long long council, record *r);
+    int (*get)(store_conn *c, long long council, const entity_def *def, long long id, arena *a, record *out);
+    int (*update)(store_conn *c, long long council, record *r, long long expected_version);
+    int (*del)(store_conn *c, long long council, const entity_def *def, long long id);
+    int (*list)(store_conn *c, long long council, const entity_def *def, const char *by_field, long long by_value,
+                long long after_id, int limit, arena *a, record **out, int *n);
+    int (*count)(store_conn *c, long long council, const entity_def *def, long long *n);
+    int (*idem_get)(store_conn *c, long long council, const char *key, arena *a, char **req_hash, int *status,
+                    char **body);
+    int (*idem_put)(store_conn *c, long long council, const char *key, const char *req_hash, int status,
+                    const char *body);
+} store_ops;
+
+/* Every backend's connection starts with this header. */
+struct store_conn {
+    const store_ops *ops;
+    store *s;
+    struct store_conn *next_all; /* the store's list of open connections */
+    char err[512];
+};
+
+struct store {
+    const store_ops *ops;
+    char *path;   /* SQLite file, or NULL */
+    char *pg_url; /* PostgreSQL URL, or NULL */
+    pthread_key_t key;
+    pthread_mutex_t lock;
+    store_conn *all; /* every connection opened, closed by store_close */
+};
+
+/* A migration: its number and its SQL text for one backend. */
+typedef struct {
+    int version;
+    const char *name;
+    const char *sql;
+} store_migration;
+
+extern const store_ops store_sqlite_ops;
+extern const store_ops store_pg_ops;
+/* Generated at build time from src/store/{sqlite,pg}/NNNN_*.sql. */
+extern const store_migration store_sqlite_migrations[];
+extern const store_migration store_pg_migrations[];
+
+/* Sets c->err from a format; returns STORE_ERROR. */
+int store_fail(store_conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

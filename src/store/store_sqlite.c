@@ -1,0 +1,445 @@
+/* store_sqlite.c: the SQLite backend, the embedded default and reference.
+ *
+ * One connection per thread, WAL with synchronous=FULL (a commit that
+ * returned is on disk, even after kill -9), foreign keys on. SQL for each
+ * entity is generated from its entity_def (column names are the static field
+ * names; every value is a bound parameter) and prepared once per connection. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/timeutil.h"
+#include "base/xalloc.h"
+#include "store/store_int.h"
+
+enum { OP_INSERT, OP_GET, OP_UPDATE, OP_DELETE, OP_LIST, OP_LIST_BY, OP_COUNT, OP_COUNT_ };
+enum { CACHE_MAX = 64 };
+
+typedef struct {
+    const entity_def *def;
+    int op;
+    const char *by; /* OP_LIST_BY: field name (static) */
+    sqlite3_stmt *st;
+} cached;
+
+typedef struct {
+    store_conn base;
+    sqlite3 *db;
+    cached cache[CACHE_MAX];
+    int ncache;
+} sq_conn;
+
+static int sq_err(store_conn *c, const char *what)
+{
+    sq_conn *q = (sq_conn *)c;
+    int code = sqlite3_extended_errcode(q->db);
+    store_fail(c, "%s: %s", what, sqlite3_errmsg(q->db));
+    if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY)
+        return STORE_DUPLICATE;
+    return STORE_ERROR;
+}
+
+static store_conn *sq_connect(store *s, char *err, size_t errlen)
+{
+    sq_conn *q = xcalloc(1, sizeof *q);
+    int rc = sqlite3_open_v2(s->path, &q->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                             NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(q->db,
+                          "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+                          "PRAGMA busy_timeout=10000;",
+                          NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "cannot open SQLite database %s: %s", s->path,
+                 q->db ? sqlite3_errmsg(q->db) : sqlite3_errstr(rc));
+        sqlite3_close(q->db);
+        free(q);
+        return NULL;
+    }
+    return &q->base;
+}
+
+static void sq_disconnect(store_conn *c)
+{
+    sq_conn *q = (sq_conn *)c;
+    for (int i = 0; i < q->ncache; i++)
+        sqlite3_finalize(q->cache[i].st);
+    sqlite3_close(q->db);
+    free(q);
+}
+
+static int sq_exec(store_conn *c, const char *sql)
+{
+    sq_conn *q = (sq_conn *)c;
+    char *msg = NULL;
+    if (sqlite3_exec(q->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        store_fail(c, "%s", msg ? msg : "error");
+        sqlite3_free(msg);
+        return STORE_ERROR;
+    }
+    return STORE_OK;
+}
+
+static int sq_schema_version(store_conn *c)
+{
+    sq_conn *q = (sq_conn *)c;
+    if (sq_exec(c, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT)") !=
+        STORE_OK)
+        return -1;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(q->db, "SELECT coalesce(max(version), 0) FROM schema_migrations", -1, &st, NULL) !=
+        SQLITE_OK) {
+        sq_err(c, "schema version");
+        return -1;
+    }
+    int v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    sqlite3_finalize(st);
+    return v;
+}
+
+static int sq_set_schema_version(store_conn *c, int version)
+{
+    sq_conn *q = (sq_conn *)c;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(q->db,
+                           "INSERT INTO schema_migrations (version, applied_at) VALUES "
+                           "(?1, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sq_err(c, "set schema version");
+    sqlite3_bind_int(st, 1, version);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? STORE_OK : sq_err(c, "set schema version");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int sq_begin(store_conn *c) { return sq_exec(c, "BEGIN IMMEDIATE"); }
+static int sq_commit(store_conn *c) { return sq_exec(c, "COMMIT"); }
+
+static int sq_rollback(store_conn *c)
+{
+    sq_conn *q = (sq_conn *)c;
+    if (sqlite3_get_autocommit(q->db))
+        return STORE_OK; /* nothing open (a failed COMMIT may already have ended it) */
+    return sq_exec(c, "ROLLBACK");
+}
+
+/* Builds the SQL for (def, op). Columns: id, version, created_at,
+ * updated_at, then the fields in order. */
+static void build_sql(buf *b, const entity_def *d, int op, const char *by)
+{
+    const char *t = d->table;
+    switch (op) {
+    case OP_INSERT:
+        buf_printf(b, "INSERT INTO %s (council_id, version, created_at, updated_at", t);
+        for (int i = 0; i < d->nfields; i++)
+            buf_printf(b, ", %s", d->fields[i].name);
+        buf_puts(b, ") VALUES (?1, 1, ?2, ?2");
+        for (int i = 0; i < d->nfields; i++)
+            buf_printf(b, ", ?%d", i + 3);
+        buf_puts(b, ")");
+        break;
+    case OP_GET:
+    case OP_LIST:
+    case OP_LIST_BY:
+        buf_puts(b, "SELECT id, version, created_at, updated_at");
+        for (int i = 0; i < d->nfields; i++)
+            buf_printf(b, ", %s", d->fields[i].name);
+        buf_printf(b, " FROM %s WHERE council_id = ?1 AND id ", t);
+        if (op == OP_GET)
+            buf_puts(b, "= ?2");
+        else if (op == OP_LIST)
+            buf_puts(b, "> ?2 ORDER BY id LIMIT ?3");
+        else
+            buf_printf(b, "> ?2 AND %s = ?4 ORDER BY id LIMIT ?3", by);
+        break;
+    case OP_UPDATE:
+        buf_printf(b, "UPDATE %s SET version = version + 1, updated_at = ?4", t);
+        for (int i = 0; i < d->nfields; i++)
+            buf_printf(b, ", %s = ?%d", d->fields[i].name, i + 5);
+        buf_puts(b, " WHERE council_id = ?1 AND id = ?2 AND version = ?3");
+        break;
+    case OP_DELETE:
+        buf_printf(b, "DELETE FROM %s WHERE council_id = ?1 AND id = ?2", t);
+        break;
+    case OP_COUNT:
+        buf_printf(b, "SELECT count(*) FROM %s WHERE council_id = ?1", t);
+        break;
+    default:
+        break;
+    }
+}
+
+/* The prepared statement for (def, op, by), reset and with bindings cleared. */
+static sqlite3_stmt *stmt(sq_conn *q, const entity_def *d, int op, const char *by)
+{
+    for (int i = 0; i < q->ncache; i++) {
+        cached *k = &q->cache[i];
+        if (k->def == d && k->op == op && (k->by == by || (k->by && by && strcmp(k->by, by) == 0))) {
+            sqlite3_reset(k->st);
+            sqlite3_clear_bindings(k->st);
+            return k->st;
+        }
+    }
+    buf b;
+    buf_init(&b, 8192);
+    build_sql(&b, d, op, by);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v3(q->db, buf_str(&b), -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+        sq_err(&q->base, "prepare");
+        buf_free(&b);
+        return NULL;
+    }
+    buf_free(&b);
+    if (q->ncache < CACHE_MAX) {
+        q->cache[q->ncache++] = (cached){d, op, by, st};
+    } else {
+        /* Never expected (a handful of entities); stay correct regardless. */
+        sqlite3_finalize(q->cache[0].st);
+        q->cache[0] = (cached){d, op, by, st};
+    }
+    return st;
+}
+
+static void bind_fields(sqlite3_stmt *st, const record *r, int first)
+{
+    const entity_def *d = r->def;
+    for (int i = 0; i < d->nfields; i++) {
+        const field_val *v = &r->v[i];
+        int at = first + i;
+        if (!v->set || v->null) {
+            sqlite3_bind_null(st, at);
+            continue;
+        }
+        switch (d->fields[i].type) {
+        case FT_INT:
+        case FT_BOOL:
+        case FT_REF:
+            sqlite3_bind_int64(st, at, v->i);
+            break;
+        default:
+            sqlite3_bind_text(st, at, v->s, -1, SQLITE_STATIC);
+            break;
+        }
+    }
+}
+
+static void read_row(sqlite3_stmt *st, const entity_def *d, arena *a, record *out)
+{
+    record_init(out, d);
+    out->id = sqlite3_column_int64(st, 0);
+    out->version = sqlite3_column_int64(st, 1);
+    snprintf(out->created_at, sizeof out->created_at, "%s", (const char *)sqlite3_column_text(st, 2));
+    snprintf(out->updated_at, sizeof out->updated_at, "%s", (const char *)sqlite3_column_text(st, 3));
+    for (int i = 0; i < d->nfields; i++) {
+        field_val *v = &out->v[i];
+        int col = 4 + i;
+        v->set = 1;
+        if (sqlite3_column_type(st, col) == SQLITE_NULL) {
+            v->null = 1;
+            continue;
+        }
+        switch (d->fields[i].type) {
+        case FT_INT:
+        case FT_BOOL:
+        case FT_REF:
+            v->i = sqlite3_column_int64(st, col);
+            break;
+        default:
+            v->s = arena_strndup(a, (const char *)sqlite3_column_text(st, col), (size_t)sqlite3_column_bytes(st, col));
+            break;
+        }
+    }
+}
+
+static int sq_insert(store_conn *c, long long council, record *r)
+{
+    sq_conn *q = (sq_conn *)c;
+    sqlite3_stmt *st = stmt(q, r->def, OP_INSERT, NULL);
+    if (!st)
+        return STORE_ERROR;
+    char now[21];
+    time_now_iso(now);
+    sqlite3_bind_int64(st, 1, council);
+    sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+    bind_fields(st, r, 3);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return sq_err(c, r->def->table);
+    r->id = sqlite3_last_insert_rowid(q->db);
+    r->version = 1;
+    memcpy(r->created_at, now, sizeof now);
+    memcpy(r->updated_at, now, sizeof now);
+    return STORE_OK;
+}
+
+static int sq_get(store_conn *c, long long council, const entity_def *d, long long id, arena *a, record *out)
+{
+    sq_conn *q = (sq_conn *)c;
+    sqlite3_stmt *st = stmt(q, d, OP_GET, NULL);
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, council);
+    sqlite3_bind_int64(st, 2, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        read_row(st, d, a, out);
+        sqlite3_reset(st);
+        return STORE_OK;
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return STORE_NOTFOUND;
+    return sq_err(c, d->table);
+}
+
+static int sq_update(store_conn *c, long long council, record *r, long long expected)
+{
+    sq_conn *q = (sq_conn *)c;
+    sqlite3_stmt *st = stmt(q, r->def, OP_UPDATE, NULL);
+    if (!st)
+        return STORE_ERROR;
+    char now[21];
+    time_now_iso(now);
+    sqlite3_bind_int64(st, 1, council);
+    sqlite3_bind_int64(st, 2, r->id);
+    sqlite3_bind_int64(st, 3, expected);
+    sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+    bind_fields(st, r, 5);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return sq_err(c, r->def->table);
+    if (sqlite3_changes(q->db) == 0) {
+        /* Missing, or changed by someone else since it was read. */
+        sqlite3_stmt *g = stmt(q, r->def, OP_GET, NULL);
+        if (!g)
+            return STORE_ERROR;
+        sqlite3_bind_int64(g, 1, council);
+        sqlite3_bind_int64(g, 2, r->id);
+        int found = sqlite3_step(g) == SQLITE_ROW;
+        sqlite3_reset(g);
+        return found ? STORE_CONFLICT : STORE_NOTFOUND;
+    }
+    r->version = expected + 1;
+    memcpy(r->updated_at, now, sizeof now);
+    return STORE_OK;
+}
+
+static int sq_delete(store_conn *c, long long council, const entity_def *d, long long id)
+{
+    sq_conn *q = (sq_conn *)c;
+    sqlite3_stmt *st = stmt(q, d, OP_DELETE, NULL);
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, council);
+    sqlite3_bind_int64(st, 2, id);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return sq_err(c, d->table);
+    return sqlite3_changes(q->db) ? STORE_OK : STORE_NOTFOUND;
+}
+
+static int sq_list(store_conn *c, long long council, const entity_def *d, const char *by, long long by_value,
+                   long long after_id, int limit, arena *a, record **out, int *n)
+{
+    sq_conn *q = (sq_conn *)c;
+    sqlite3_stmt *st = stmt(q, d, by ? OP_LIST_BY : OP_LIST, by ? d->fields[entity_field(d, by)].name : NULL);
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, council);
+    sqlite3_bind_int64(st, 2, after_id);
+    sqlite3_bind_int(st, 3, limit);
+    if (by)
+        sqlite3_bind_int64(st, 4, by_value);
+    record *rows = arena_alloc(a, sizeof(record) * (size_t)limit);
+    int k = 0, rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && k < limit)
+        read_row(st, d, a, &rows[k++]);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return sq_err(c, d->table);
+    *out = rows;
+    *n = k;
+    return STORE_OK;
+}
+
+static int sq_count(store_conn *c, long long council, const entity_def *d, long long *n)
+{
+    sq_conn *q = (sq_conn *)c;
+    sqlite3_stmt *st = stmt(q, d, OP_COUNT, NULL);
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, council);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *n = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? STORE_OK : sq_err(c, d->table);
+}
+
+static int sq_idem_get(store_conn *c, long long council, const char *key, arena *a, char **req_hash, int *status,
+                       char **body)
+{
+    sq_conn *q = (sq_conn *)c;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(q->db,
+                           "SELECT request_hash, status, body FROM idempotency_keys WHERE council_id = ?1 AND key = ?2",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sq_err(c, "idempotency");
+    sqlite3_bind_int64(st, 1, council);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st), ret = STORE_NOTFOUND;
+    if (rc == SQLITE_ROW) {
+        *req_hash = arena_strdup(a, (const char *)sqlite3_column_text(st, 0));
+        *status = sqlite3_column_int(st, 1);
+        *body = arena_strdup(a, (const char *)sqlite3_column_text(st, 2));
+        ret = STORE_OK;
+    } else if (rc != SQLITE_DONE) {
+        ret = sq_err(c, "idempotency");
+    }
+    sqlite3_finalize(st);
+    return ret;
+}
+
+static int sq_idem_put(store_conn *c, long long council, const char *key, const char *req_hash, int status,
+                       const char *body)
+{
+    sq_conn *q = (sq_conn *)c;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(q->db,
+                           "INSERT INTO idempotency_keys (council_id, key, request_hash, status, body, created_at) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sq_err(c, "idempotency");
+    sqlite3_bind_int64(st, 1, council);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, req_hash, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, status);
+    sqlite3_bind_text(st, 5, body, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? STORE_OK : sq_err(c, "idempotency");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+const store_ops store_sqlite_ops = {
+    .name = "sqlite",
+    .connect = sq_connect,
+    .disconnect = sq_disconnect,
+    .exec_script = sq_exec,
+    .schema_version = sq_schema_version,
+    .set_schema_version = sq_set_schema_version,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .insert = sq_insert,
+    .get = sq_get,
+    .update = sq_update,
+    .del = sq_delete,
+    .list = sq_list,
+    .count = sq_count,
+    .idem_get = sq_idem_get,
+    .idem_put = sq_idem_put,
+};

@@ -1,0 +1,22 @@
+/* api: the handlers named in the route table (routes.c). Each takes the
+ * checked request and fills the response; see web/http.h. */
+#ifndef FD_API_H
+#define FD_API_H
+#include "web/http.h"
+
+/* api_records.c: people, properties, households. */
+int api_list(req *q, resp *p);           /* GET collection: the route's entity, paged */
+int api_create(req *q, resp *p);         /* POST collection: people, properties */
+int api_get(req *q, resp *p);            /* GET item */
+int api_patch(req *q, resp *p);          /* PATCH item (If-Match required) */
+int api_person_get(req *q, resp *p);     /* GET a person with household and property */
+int api_household_create(req *q, resp *p);
+int api_household_get(req *q, resp *p);
+int api_household_patch(req *q, resp *p);
+
+/* api_system.c */
+int api_healthz(req *q, resp *p);
+int api_metrics(req *q, resp *p);
+int api_openapi(req *q, resp *p);
+
+#endif

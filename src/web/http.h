@@ -1,0 +1,61 @@
+/* http: the request and response a handler sees, independent of the HTTP
+ * library. A handler reads `req`, fills `resp` and returns 0; the server
+ * has already matched the route, checked the method, limits and input,
+ * and will log, count and send the answer. */
+#ifndef FD_HTTP_H
+#define FD_HTTP_H
+#include <jansson.h>
+
+#include "base/arena.h"
+#include "base/buf.h"
+#include "core/record.h"
+#include "store/store.h"
+
+enum { MAX_PATH_PARAMS = 4, MAX_RESP_HEADERS = 8, MAX_QUERY = 16 };
+
+typedef struct route route;
+
+typedef struct {
+    const char *name;
+    const char *value;
+} kv;
+
+typedef struct req {
+    const char *method;
+    const char *path;
+    const route *route;
+    arena *a;                      /* freed when the response has been sent */
+    store *st;
+    long long council;             /* the tenant this request acts for */
+    long long path_id[MAX_PATH_PARAMS]; /* {id} segments, in order */
+    int npath;
+    kv query[MAX_QUERY];           /* declared query parameters that were given */
+    int nquery;
+    const char *body;              /* NUL-terminated; "" if none */
+    size_t body_len;
+    json_t *json;                  /* parsed body if the route takes JSON; freed by the server */
+    void *conn;                    /* the HTTP library's connection (for headers) */
+} req;
+
+typedef struct {
+    int status;
+    const char *content_type;
+    buf body;
+    kv headers[MAX_RESP_HEADERS];
+    int nheaders;
+} resp;
+
+/* A request header (case-insensitive name), or NULL. */
+const char *req_header(req *q, const char *name);
+/* A declared query parameter, or NULL if not given. */
+const char *req_query(req *q, const char *name);
+/* Adds a response header (both strings must live as long as q->a). */
+void resp_header(resp *p, const char *name, const char *value);
+/* Sets status and a JSON body (json is not stolen). */
+void resp_json(resp *p, int status, const json_t *json);
+/* Sets an application/problem+json answer (RFC 9457). errs may be NULL. */
+void resp_problem(resp *p, int status, const char *title, const char *detail, const errlist *errs);
+/* The standard reason phrase for status. */
+const char *http_reason(int status);
+
+#endif

@@ -1,0 +1,21 @@
+/* jsonrec: records to and from JSON objects, driven by the entity_def. */
+#ifndef FD_JSONREC_H
+#define FD_JSONREC_H
+#include <jansson.h>
+
+#include "core/record.h"
+
+/* Reads obj into out (record_init'ed for def first). Every key must be a
+ * field of def or listed in extra (NULL-terminated, may be NULL); values
+ * must have the field's JSON type (string, integer, boolean) or be null.
+ * Error field names get prefix in front (e.g. "members[1]."), from a.
+ * Text is borrowed from obj: keep obj alive as long as out.
+ * Returns the number of errors added to errs. */
+int jsonrec_read(json_t *obj, const entity_def *def, const char *prefix, const char *const *extra, arena *a,
+                 record *out, errlist *errs);
+/* A new JSON object with id, version, every field, created_at, updated_at. */
+json_t *jsonrec_write(const record *r);
+/* The ETag of a record version: "\"v<version>\"" from a. */
+const char *jsonrec_etag(const record *r, arena *a);
+
+#endif

@@ -1,0 +1,199 @@
+/* routes.c: the route table, the matcher, and the API document made from them. */
+#include "web/routes.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/entities.h"
+#include "web/api.h"
+
+static const query_def list_query[] = {
+    {.name = "limit", .min = 1, .max = 1000, .is_int = 1, .doc = "most items in one page (default 50)"},
+    {.name = "cursor", .max = 32, .doc = "next_cursor from the previous page"},
+    {.name = NULL},
+};
+
+#define COLLECTION(ent, path, create)                                                                           \
+    {"GET", path, api_list, ROLE_STAFF, list_query, BODY_NONE, &ent, "List " #ent " records, paged"},             \
+    {"POST", path, create, ROLE_STAFF, NULL, BODY_JSON, &ent, "Create a record (honours Idempotency-Key)"}
+
+const route fd_routes[] = {
+    {"GET", "/healthz", api_healthz, ROLE_PUBLIC, NULL, BODY_NONE, NULL, "Liveness and database check"},
+    {"GET", "/metrics", api_metrics, ROLE_PUBLIC, NULL, BODY_NONE, NULL, "Prometheus metrics"},
+    {"GET", "/api/v1/openapi.json", api_openapi, ROLE_PUBLIC, NULL, BODY_NONE, NULL, "This API, as OpenAPI 3.1"},
+    COLLECTION(person_def, "/api/v1/people", api_create),
+    {"GET", "/api/v1/people/{id}", api_person_get, ROLE_STAFF, NULL, BODY_NONE, &person_def,
+     "A person, with their current household and property"},
+    {"PATCH", "/api/v1/people/{id}", api_patch, ROLE_STAFF, NULL, BODY_JSON, &person_def,
+     "Change some fields (If-Match required)"},
+    COLLECTION(property_def, "/api/v1/properties", api_create),
+    {"GET", "/api/v1/properties/{id}", api_get, ROLE_STAFF, NULL, BODY_NONE, &property_def, "A property"},
+    {"PATCH", "/api/v1/properties/{id}", api_patch, ROLE_STAFF, NULL, BODY_JSON, &property_def,
+     "Change some fields (If-Match required)"},
+    COLLECTION(household_def, "/api/v1/households", api_household_create),
+    {"GET", "/api/v1/households/{id}", api_household_get, ROLE_STAFF, NULL, BODY_NONE, &household_def,
+     "A household with its members"},
+    {"PATCH", "/api/v1/households/{id}", api_household_patch, ROLE_STAFF, NULL, BODY_JSON, &household_def,
+     "Change fields; a members list replaces the members (If-Match required)"},
+};
+
+const int fd_nroutes = (int)(sizeof fd_routes / sizeof fd_routes[0]);
+
+/* Matches one pattern; 1 if path fits, with the {id}s in ids. */
+static int fits(const char *pat, const char *path, long long ids[MAX_PATH_PARAMS], int *nids)
+{
+    int n = 0;
+    while (*pat && *path) {
+        if (strncmp(pat, "{id}", 4) == 0) {
+            if (*path < '1' || *path > '9' || n == MAX_PATH_PARAMS)
+                return 0;
+            char *end;
+            long long v = strtoll(path, &end, 10);
+            if (end - path > 15)
+                return 0; /* longer than any id we hand out */
+            ids[n++] = v;
+            path = end;
+            pat += 4;
+            continue;
+        }
+        if (*pat != *path)
+            return 0;
+        pat++;
+        path++;
+    }
+    if (*pat || *path)
+        return 0;
+    *nids = n;
+    return 1;
+}
+
+int routes_match(const char *method, const char *path, long long ids[MAX_PATH_PARAMS], int *nids, arena *a,
+                 const char **allow)
+{
+    int path_known = 0;
+    char *methods = NULL;
+    for (int i = 0; i < fd_nroutes; i++) {
+        long long tmp[MAX_PATH_PARAMS];
+        int nt = 0;
+        if (!fits(fd_routes[i].path, path, tmp, &nt))
+            continue;
+        if (strcmp(fd_routes[i].method, method) == 0 ||
+            (strcmp(method, "HEAD") == 0 && strcmp(fd_routes[i].method, "GET") == 0)) {
+            memcpy(ids, tmp, sizeof tmp);
+            *nids = nt;
+            return i;
+        }
+        path_known = 1;
+        methods = methods ? arena_printf(a, "%s, %s", methods, fd_routes[i].method)
+                          : arena_strdup(a, fd_routes[i].method);
+    }
+    if (path_known) {
+        *allow = methods;
+        return -2;
+    }
+    return -1;
+}
+
+/* ---- OpenAPI ---- */
+
+static json_t *field_schema(const field_def *f)
+{
+    json_t *s = json_object();
+    const char *t = "string";
+    switch (f->type) {
+    case FT_INT:
+    case FT_REF:
+        t = "integer";
+        break;
+    case FT_BOOL:
+        t = "boolean";
+        break;
+    default:
+        break;
+    }
+    json_t *types = json_array();
+    json_array_append_new(types, json_string(t));
+    if (!(f->flags & F_REQUIRED))
+        json_array_append_new(types, json_string("null"));
+    json_object_set_new(s, "type", types);
+    if (f->type == FT_TEXT)
+        json_object_set_new(s, "maxLength", json_integer(f->max_len));
+    if (f->type == FT_DATE)
+        json_object_set_new(s, "format", json_string("date"));
+    if (f->type == FT_INT) {
+        json_object_set_new(s, "minimum", json_integer(f->min));
+        json_object_set_new(s, "maximum", json_integer(f->max));
+    }
+    if (f->type == FT_ENUM) {
+        json_t *e = json_array();
+        for (const char *const *c = f->choices; *c; c++)
+            json_array_append_new(e, json_string(*c));
+        json_object_set_new(s, "enum", e);
+    }
+    if (f->doc)
+        json_object_set_new(s, "description", json_string(f->doc));
+    return s;
+}
+
+static json_t *entity_schema(const entity_def *d)
+{
+    json_t *s = json_object(), *props = json_object(), *required = json_array();
+    json_object_set_new(s, "type", json_string("object"));
+    for (int i = 0; i < d->nfields; i++) {
+        json_object_set_new(props, d->fields[i].name, field_schema(&d->fields[i]));
+        if (d->fields[i].flags & F_REQUIRED)
+            json_array_append_new(required, json_string(d->fields[i].name));
+    }
+    json_object_set_new(s, "properties", props);
+    json_object_set_new(s, "required", required);
+    json_object_set_new(s, "additionalProperties", json_false());
+    return s;
+}
+
+json_t *routes_openapi(void)
+{
+    json_t *doc = json_object(), *paths = json_object(), *schemas = json_object();
+    json_object_set_new(doc, "openapi", json_string("3.1.0"));
+    json_object_set_new(doc, "info", json_pack("{s:s, s:s}", "title", "frontdoor", "version", "1"));
+    for (int i = 0; i < fd_nroutes; i++) {
+        const route *r = &fd_routes[i];
+        json_t *item = json_object_get(paths, r->path);
+        if (!item) {
+            item = json_object();
+            json_object_set_new(paths, r->path, item);
+        }
+        json_t *op = json_object();
+        json_object_set_new(op, "summary", json_string(r->summary));
+        json_object_set_new(op, "x-role", json_string(r->role == ROLE_PUBLIC ? "public" : "staff"));
+        json_t *params = json_array();
+        if (strstr(r->path, "{id}"))
+            json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:{s:s, s:i}}", "name", "id", "in", "path",
+                                                    "required", 1, "schema", "type", "integer", "minimum", 1));
+        for (const query_def *qd = r->query; qd && qd->name; qd++)
+            json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}", "name", qd->name, "in", "query",
+                                                    "description", qd->doc, "schema", "type",
+                                                    qd->is_int ? "integer" : "string"));
+        json_object_set_new(op, "parameters", params);
+        if (r->entity) {
+            if (!json_object_get(schemas, r->entity->name))
+                json_object_set_new(schemas, r->entity->name, entity_schema(r->entity));
+            json_t *ref = json_pack("{s:s}", "$ref", "");
+            json_object_set_new(ref, "$ref",
+                                json_sprintf("#/components/schemas/%s", r->entity->name));
+            if (r->body == BODY_JSON)
+                json_object_set_new(op, "requestBody",
+                                    json_pack("{s:{s:{s:O}}}", "content", "application/json", "schema", ref));
+            json_decref(ref);
+        }
+        json_object_set_new(op, "responses",
+                            json_pack("{s:{s:s}, s:{s:s}}", "default", "description", "see the problem+json body",
+                                      "200", "description", "OK"));
+        char lower[8] = {0};
+        for (int k = 0; r->method[k] && k < 7; k++)
+            lower[k] = (char)(r->method[k] | 0x20);
+        json_object_set_new(item, lower, op);
+    }
+    json_object_set_new(doc, "paths", paths);
+    json_object_set_new(doc, "components", json_pack("{s:o}", "schemas", schemas));
+    return doc;
+}

@@ -1,0 +1,53 @@
+/* routes: the one table of every route (design.md, principle 4).
+ *
+ * Each route declares its method, path pattern ("{id}" matches a positive
+ * integer), handler, who may call it, its query parameters and its body.
+ * The server matches, checks and parses from this table before the handler
+ * runs; /api/v1/openapi.json is generated from it. */
+#ifndef FD_ROUTES_H
+#define FD_ROUTES_H
+#include "web/http.h"
+
+typedef enum {
+    ROLE_PUBLIC,   /* anyone, no sign-in (health, metrics, the API document) */
+    ROLE_STAFF     /* council staff acting on residents' records */
+} route_role;
+
+typedef struct {
+    const char *name;
+    long long min, max; /* integer parameters: range; text: max length in max */
+    int is_int;
+    const char *doc;
+} query_def;
+
+typedef enum {
+    BODY_NONE,  /* no body accepted */
+    BODY_JSON   /* application/json object, parsed into req->json */
+} body_kind;
+
+typedef int (*handler_fn)(req *q, resp *p);
+
+struct route {
+    const char *method;
+    const char *path;         /* pattern, e.g. "/api/v1/people/{id}" */
+    handler_fn handler;
+    route_role role;
+    const query_def *query;   /* NULL-name-terminated, or NULL for none */
+    body_kind body;
+    const entity_def *entity; /* what the body or answer is, for the API document */
+    const char *summary;
+};
+
+extern const route fd_routes[];
+extern const int fd_nroutes;
+
+/* Finds the route for method and path. Returns its index and fills ids with
+ * the {id} segments; -1 if no route has this path; -2 if some route has the
+ * path but not the method (then *allow lists the methods, from a). */
+int routes_match(const char *method, const char *path, long long ids[MAX_PATH_PARAMS], int *nids, arena *a,
+                 const char **allow);
+
+/* The API document (OpenAPI 3.1), generated from the table. Caller owns it. */
+json_t *routes_openapi(void);
+
+#endif

@@ -1,0 +1,370 @@
+/* server.c: libmicrohttpd glue. Everything a route declares is enforced
+ * here, before its handler runs: method, path ids, query parameters and
+ * their limits, body size, content type and JSON shape. Then the handler
+ * fills a resp, which is sent, logged and counted. */
+#include "web/server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "base/timeutil.h"
+#include "base/xalloc.h"
+#include "web/metrics.h"
+#include "web/routes.h"
+
+enum { MAX_RESPONSE = 16 * 1024 * 1024 };
+
+typedef struct {
+    store *st;
+    const server_opts *o;
+    int log_fd; /* -1 when off */
+    unsigned long in_flight;
+} server;
+
+/* Per request; lives from the first callback to "completed". */
+typedef struct {
+    arena *a;
+    buf body;
+    int too_large;
+    uint64_t t0;
+    int route;
+    int status;
+    size_t sent;
+    const char *method, *url;
+} rctx;
+
+const char *req_header(req *q, const char *name)
+{
+    return MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, name);
+}
+
+static void add_common_headers(struct MHD_Response *r, const char *ctype)
+{
+    MHD_add_response_header(r, "Content-Type", ctype);
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(r, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+}
+
+static enum MHD_Result send_resp(struct MHD_Connection *conn, rctx *x, resp *p)
+{
+    if (!p->status)
+        resp_problem(p, 500, "No answer", "The handler gave no answer.", NULL);
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(p->body.len, p->body.p ? p->body.p : (void *)(uintptr_t)"", MHD_RESPMEM_MUST_COPY);
+    add_common_headers(r, p->content_type ? p->content_type : "application/json");
+    for (int i = 0; i < p->nheaders; i++)
+        MHD_add_response_header(r, p->headers[i].name, p->headers[i].value);
+    x->status = p->status;
+    x->sent = p->body.len;
+    enum MHD_Result ok = MHD_queue_response(conn, (unsigned)p->status, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
+/* Collected query parameters, checked against the route's declaration. */
+typedef struct {
+    req *q;
+    errlist *errs;
+} qctx;
+
+static enum MHD_Result on_query(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    qctx *c = cls;
+    const query_def *d = c->q->route->query;
+    for (; d && d->name; d++)
+        if (strcmp(d->name, key) == 0)
+            break;
+    const char *field = arena_strdup(c->q->a, key);
+    if (!d || !d->name) {
+        errlist_add(c->errs, field, "is not a parameter of this route");
+        return MHD_YES;
+    }
+    value = value ? value : "";
+    if (d->is_int) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(value, &end, 10);
+        if (*value == '\0' || *end != '\0' || errno || v < d->min || v > d->max) {
+            errlist_add(c->errs, field, arena_printf(c->q->a, "must be a whole number from %lld to %lld", d->min, d->max));
+            return MHD_YES;
+        }
+    } else if ((long long)strlen(value) > d->max) {
+        errlist_add(c->errs, field, arena_printf(c->q->a, "must be at most %lld characters", d->max));
+        return MHD_YES;
+    }
+    if (c->q->nquery < MAX_QUERY)
+        c->q->query[c->q->nquery++] = (kv){d->name, arena_strdup(c->q->a, value)};
+    return MHD_YES;
+}
+
+static int json_content_type(const char *ct)
+{
+    if (!ct)
+        return 0;
+    size_t n = strcspn(ct, ";");
+    while (n && ct[n - 1] == ' ')
+        n--;
+    return (n == 16 && strncasecmp(ct, "application/json", 16) == 0) ||
+           (n == 28 && strncasecmp(ct, "application/merge-patch+json", 28) == 0);
+}
+
+/* Checks the request against its route and runs the handler. */
+static void dispatch(server *sv, struct MHD_Connection *conn, rctx *x, req *q, resp *p)
+{
+    const char *allow = NULL;
+    int ri = routes_match(x->method, x->url, q->path_id, &q->npath, x->a, &allow);
+    x->route = ri;
+    if (ri == -1) {
+        resp_problem(p, 404, "Not found", arena_printf(x->a, "Nothing is at %s.", x->url), NULL);
+        return;
+    }
+    if (ri == -2) {
+        resp_problem(p, 405, "Method not allowed", arena_printf(x->a, "%s takes %s.", x->url, allow), NULL);
+        resp_header(p, "Allow", allow);
+        return;
+    }
+    const route *rt = &fd_routes[ri];
+    q->route = rt;
+    errlist errs = {.n = 0};
+    qctx qc = {q, &errs};
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, on_query, &qc);
+    if (errs.n) {
+        resp_problem(p, 400, "Bad query parameter", NULL, &errs);
+        return;
+    }
+    if (rt->body == BODY_JSON) {
+        if (!json_content_type(req_header(q, "Content-Type"))) {
+            resp_problem(p, 415, "Unsupported media type", "Send the body as Content-Type: application/json.", NULL);
+            return;
+        }
+        json_error_t je;
+        q->json = json_loadb(q->body, q->body_len, JSON_REJECT_DUPLICATES, &je);
+        if (!q->json) {
+            resp_problem(p, 400, "Malformed JSON",
+                         arena_printf(x->a, "line %d, column %d: %s", je.line, je.column, je.text), NULL);
+            return;
+        }
+        if (!json_is_object(q->json)) {
+            resp_problem(p, 400, "Malformed JSON", "The body must be a JSON object.", NULL);
+            return;
+        }
+    } else if (q->body_len) {
+        resp_problem(p, 400, "Unexpected body", arena_printf(x->a, "%s %s takes no body.", rt->method, rt->path), NULL);
+        return;
+    }
+    (void)sv;
+    rt->handler(q, p);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                  const char *version, const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    (void)version;
+    server *sv = cls;
+    rctx *x = *con_cls;
+    if (!x) {
+        /* First call: headers only. Answering now would make libmicrohttpd
+         * 0.9.75 close the connection, so wait for the second call. */
+        x = xcalloc(1, sizeof *x);
+        x->a = arena_new();
+        x->t0 = time_mono_ns();
+        x->route = -1;
+        x->method = method;
+        x->url = arena_strdup(x->a, url);
+        buf_init(&x->body, sv->o->max_body);
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+        if (cl && strtoull(cl, NULL, 10) > sv->o->max_body)
+            x->too_large = 1;
+        __atomic_fetch_add(&sv->in_flight, 1, __ATOMIC_SEQ_CST);
+        *con_cls = x;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (!x->too_large && buf_append(&x->body, upload_data, *upload_data_size) != 0)
+            x->too_large = 1;
+        *upload_data_size = 0;
+        if (!x->too_large)
+            return MHD_YES;
+        /* Too large: answer now, read no more (the connection then closes). */
+    }
+    if (x->status)
+        return MHD_YES; /* already answered (413), draining */
+    resp p = {0};
+    buf_init(&p.body, MAX_RESPONSE);
+    if (x->too_large) {
+        resp_problem(&p, 413, "Request too large",
+                     arena_printf(x->a, "The body may be at most %zu bytes.", sv->o->max_body), NULL);
+        enum MHD_Result ok = send_resp(conn, x, &p);
+        buf_free(&p.body);
+        return ok;
+    }
+    req q = {0};
+    q.method = method;
+    q.path = x->url;
+    q.a = x->a;
+    q.st = sv->st;
+    q.council = 1;
+    q.body = buf_str(&x->body);
+    q.body_len = x->body.len;
+    q.conn = conn;
+    dispatch(sv, conn, x, &q, &p);
+    enum MHD_Result ok = send_resp(conn, x, &p);
+    buf_free(&p.body);
+    if (q.json)
+        json_decref(q.json);
+    return ok;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+    (void)toe;
+    server *sv = cls;
+    rctx *x = *con_cls;
+    if (!x)
+        return;
+    double secs = (double)(time_mono_ns() - x->t0) / 1e9;
+    if (x->status)
+        metrics_observe(x->route, x->status, secs);
+    if (sv->log_fd >= 0) {
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        char host[INET6_ADDRSTRLEN] = "-";
+        if (ci && ci->client_addr) {
+            const struct sockaddr *sa = ci->client_addr;
+            if (sa->sa_family == AF_INET)
+                inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, host, sizeof host);
+            else if (sa->sa_family == AF_INET6)
+                inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, host, sizeof host);
+        }
+        char ts[21], line[2048];
+        time_now_iso(ts);
+        int n = snprintf(line, sizeof line, "%s %s \"%s %.1500s\" %d %zu %.6f\n", ts, host, x->method, x->url,
+                         x->status ? x->status : 499, x->sent, secs);
+        if (n > 0) {
+            ssize_t w = write(sv->log_fd, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+            (void)w;
+        }
+    }
+    buf_free(&x->body);
+    arena_free(x->a);
+    free(x);
+    *con_cls = NULL;
+    __atomic_fetch_sub(&sv->in_flight, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Parses "HOST:PORT", "[V6]:PORT" or "PORT" into ss. 0 on success. */
+static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len)
+{
+    char host[256] = "127.0.0.1";
+    const char *port = s;
+    if (s[0] == '[') {
+        const char *e = strchr(s, ']');
+        if (!e || e[1] != ':' || (size_t)(e - s - 1) >= sizeof host)
+            return -1;
+        memcpy(host, s + 1, (size_t)(e - s - 1));
+        host[e - s - 1] = '\0';
+        port = e + 2;
+    } else if (strchr(s, ':')) {
+        const char *c = strrchr(s, ':');
+        if ((size_t)(c - s) >= sizeof host)
+            return -1;
+        memcpy(host, s, (size_t)(c - s));
+        host[c - s] = '\0';
+        port = c + 1;
+    }
+    char *end;
+    long p = strtol(port, &end, 10);
+    if (*port == '\0' || *end != '\0' || p < 0 || p > 65535)
+        return -1;
+    struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV, .ai_socktype = SOCK_STREAM}, *res;
+    if (getaddrinfo(host, port, &hints, &res) != 0)
+        return -1;
+    memcpy(ss, res->ai_addr, res->ai_addrlen);
+    *len = res->ai_addrlen;
+    freeaddrinfo(res);
+    return 0;
+}
+
+int server_run(store *st, const server_opts *o)
+{
+    server sv = {.st = st, .o = o, .log_fd = -1};
+    struct sockaddr_storage ss;
+    socklen_t sslen;
+    if (parse_listen(o->listen, &ss, &sslen) != 0) {
+        fprintf(stderr, "frontdoor: --listen %s: expected HOST:PORT with a numeric host, e.g. 127.0.0.1:8080\n",
+                o->listen);
+        return 2;
+    }
+    if (strcmp(o->access_log, "off") == 0)
+        sv.log_fd = -1;
+    else if (strcmp(o->access_log, "-") == 0)
+        sv.log_fd = STDOUT_FILENO;
+    else if ((sv.log_fd = open(o->access_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640)) < 0) {
+        fprintf(stderr, "frontdoor: --access-log %s: %s\n", o->access_log, strerror(errno));
+        return 2;
+    }
+    int threads = o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (threads < 1)
+        threads = 1;
+
+    /* Signals are taken by this thread alone (sigwait below). */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct MHD_Daemon *d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+            (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+        0, NULL, NULL, on_request, &sv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o->timeout_s, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, &sv, MHD_OPTION_CONNECTION_LIMIT, 10000u, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+        MHD_OPTION_END);
+    if (!d) {
+        fprintf(stderr, "frontdoor: cannot listen on %s (in use, or not an address of this machine)\n", o->listen);
+        if (sv.log_fd > STDOUT_FILENO)
+            close(sv.log_fd);
+        return 2;
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    char host[INET6_ADDRSTRLEN] = "?";
+    if (ss.ss_family == AF_INET)
+        inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)&ss)->sin_addr, host, sizeof host);
+    else
+        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)&ss)->sin6_addr, host, sizeof host);
+    fprintf(stderr, ss.ss_family == AF_INET ? "listening on http://%s:%u\n" : "listening on http://[%s]:%u\n", host,
+            di ? di->port : 0);
+    fflush(stderr);
+
+    int sig = 0;
+    sigwait(&set, &sig);
+    log_info("signal %d: finishing requests in flight", sig);
+    MHD_socket lfd = MHD_quiesce_daemon(d);
+    if (lfd != MHD_INVALID_SOCKET)
+        close(lfd);
+    for (int i = 0; i < 3000 && __atomic_load_n(&sv.in_flight, __ATOMIC_SEQ_CST) > 0; i++) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    MHD_stop_daemon(d);
+    if (sv.log_fd > STDOUT_FILENO)
+        close(sv.log_fd);
+    log_info("stopped");
+    return 0;
+}
