@@ -44,10 +44,12 @@ int jsonrec_read(json_t *obj, const entity_def *def, const char *prefix, const c
         case FT_ENUM:
             if (!json_is_string(val)) {
                 errlist_add(errs, fname, "must be a string");
+                v->set = 0;
                 continue;
             }
             if (strlen(json_string_value(val)) != json_string_length(val)) {
                 errlist_add(errs, fname, "may not contain NUL characters");
+                v->set = 0;
                 continue;
             }
             v->s = json_string_value(val);
@@ -57,6 +59,7 @@ int jsonrec_read(json_t *obj, const entity_def *def, const char *prefix, const c
             if (!json_is_integer(val)) {
                 errlist_add(errs, fname, f->type == FT_REF ? "must be the id (an integer) of an existing record"
                                                            : "must be a whole number");
+                v->set = 0;
                 continue;
             }
             v->i = json_integer_value(val);
@@ -64,6 +67,7 @@ int jsonrec_read(json_t *obj, const entity_def *def, const char *prefix, const c
         case FT_BOOL:
             if (!json_is_boolean(val)) {
                 errlist_add(errs, fname, "must be true or false");
+                v->set = 0;
                 continue;
             }
             v->i = json_is_true(val);

@@ -9,6 +9,7 @@
  * field of def or listed in extra (NULL-terminated, may be NULL); values
  * must have the field's JSON type (string, integer, boolean) or be null.
  * Error field names get prefix in front (e.g. "members[1]."), from a.
+ * A value of the wrong type is reported and left unset.
  * Text is borrowed from obj: keep obj alive as long as out.
  * Returns the number of errors added to errs. */
 int jsonrec_read(json_t *obj, const entity_def *def, const char *prefix, const char *const *extra, arena *a,

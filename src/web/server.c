@@ -192,18 +192,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             x->too_large = 1;
         __atomic_fetch_add(&sv->in_flight, 1, __ATOMIC_SEQ_CST);
         *con_cls = x;
-        return MHD_YES;
-    }
-    if (*upload_data_size) {
+        if (!x->too_large)
+            return MHD_YES;
+        /* A declared length over the limit: answer at once and read none of
+         * it (libmicrohttpd then closes the connection, as it should). */
+    } else if (*upload_data_size) {
+        /* Chunked bodies have no declared length: keep what fits, drop the
+         * rest, and answer 413 once the body has ended. */
         if (!x->too_large && buf_append(&x->body, upload_data, *upload_data_size) != 0)
             x->too_large = 1;
         *upload_data_size = 0;
-        if (!x->too_large)
-            return MHD_YES;
-        /* Too large: answer now, read no more (the connection then closes). */
+        return MHD_YES;
     }
-    if (x->status)
-        return MHD_YES; /* already answered (413), draining */
     resp p = {0};
     buf_init(&p.body, MAX_RESPONSE);
     if (x->too_large) {

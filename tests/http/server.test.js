@@ -73,6 +73,7 @@ test('a body over the limit is 413 and saves nothing', async () => {
     s.write('POST /api/v1/people HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n');
     const chunk = 'x'.repeat(3000);
     for (let i = 0; i < 4; i++) s.write(chunk.length.toString(16) + '\r\n' + chunk + '\r\n');
+    s.write('0\r\n\r\n');
     setTimeout(() => reject(new Error('timeout: ' + buf)), 5000);
   });
   assert.match(text, /^HTTP\/1\.1 413/);
@@ -101,7 +102,12 @@ test('the API document lists every route', async () => {
 
 test('the access log has a line per request', async () => {
   await request(port, 'GET', '/healthz?probe=1');
-  const log = fs.readFileSync(logFile, 'utf8');
+  // The line is written when the exchange completes, just after the answer.
+  let log = '';
+  for (let i = 0; i < 50 && !/"GET \/healthz" 400/.test(log); i++) {
+    log = fs.readFileSync(logFile, 'utf8');
+    await new Promise((r) => setTimeout(r, 40));
+  }
   assert.match(log, /127\.0\.0\.1 "GET \/healthz" 400 \d+ \d+\.\d+/);
   assert.match(log, /"GET \/api\/v1\/people\/999999999" 404/);
 });

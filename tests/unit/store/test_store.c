@@ -1,0 +1,925 @@
+/* test_store: the store test suite, run against every backend (store.h).
+ *
+ * The same tests run as one cmocka group per backend:
+ *   - "sqlite" always, on a fresh database file in a new directory under
+ *     $TMPDIR (or /tmp), removed afterwards;
+ *   - "postgresql" when FD_TEST_PG_URL is set (e.g. from
+ *     scripts/pg-test-server.sh start DIR), in a fresh schema made for this run
+ *     (the store's connections get it as their search_path) and dropped
+ *     afterwards, so leftovers in the database do not matter.
+ * A third group, "store_open", checks what opening reports when the database
+ * cannot be reached; it needs no server.
+ *
+ * Each group's setup opens the store, checks the database is empty, migrates
+ * it and adds a second council (id 2) with raw SQL (there is no store call for
+ * that), so council isolation can be tested from both sides. Tests share the
+ * group's store and make their own rows; none depends on another's. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <libpq-fe.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/arena.h"
+#include "base/log.h"
+#include "core/entities.h"
+#include "store/store.h"
+
+/* The state of one backend's group. */
+typedef struct {
+    int pg;              /* 1: PostgreSQL, 0: SQLite */
+    store *s;
+    int applied;         /* migrations the setup applied */
+    char dir[PATH_MAX];  /* SQLite: the temporary directory */
+    char path[PATH_MAX]; /* SQLite: the database file in it */
+    PGconn *raw;         /* PostgreSQL: our own connection, for setup and teardown */
+    char schema[64];     /* PostgreSQL: this run's schema */
+    char url[4096];      /* PostgreSQL: FD_TEST_PG_URL with search_path set to schema */
+} fixture;
+
+enum { OTHER_COUNCIL = 2, MISSING_ID = 987654321 };
+
+static long long uniq = 0; /* makes uprns and keys unique within a run */
+
+static long long next_uniq(void)
+{
+    return __atomic_add_fetch(&uniq, 1, __ATOMIC_SEQ_CST);
+}
+
+/* This thread's connection; fails the test if there is none. */
+static store_conn *conn_of(fixture *f)
+{
+    char err[512];
+    store_conn *c = store_conn_get(f->s, err, sizeof err);
+    if (!c)
+        fail_msg("store_conn_get: %s", err);
+    return c;
+}
+
+/* Fails with the store's message unless rc is want. */
+static void expect_rc(store_conn *c, int rc, int want, const char *what)
+{
+    if (rc != want)
+        fail_msg("%s: got %d, want %d (%s)", what, rc, want, store_errmsg(c));
+}
+
+/* ---- setup and teardown ---------------------------------------------- */
+
+/* Opens f->s, checks the database is empty, migrates it. 0 on success. */
+static int open_and_migrate(fixture *f, const char *path, const char *url)
+{
+    char err[512];
+    f->s = store_open(path, url, err, sizeof err);
+    if (!f->s) {
+        fprintf(stderr, "store_open: %s\n", err);
+        return -1;
+    }
+    store_conn *c = store_conn_get(f->s, err, sizeof err);
+    if (!c || store_schema_version(c) != 0) {
+        fprintf(stderr, "the test database is not empty (or unreachable)\n");
+        return -1;
+    }
+    if (store_migrate(c, &f->applied) != STORE_OK) {
+        fprintf(stderr, "migrate: %s\n", store_errmsg(c));
+        return -1;
+    }
+    return 0;
+}
+
+static int setup_sqlite(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    const char *tmp = getenv("TMPDIR");
+    if (!f)
+        return -1;
+    *state = f;
+    snprintf(f->dir, sizeof f->dir, "%s/fd-test-store.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(f->dir)) {
+        perror(f->dir);
+        f->dir[0] = '\0';
+        return -1;
+    }
+    snprintf(f->path, sizeof f->path, "%s/store.db", f->dir);
+    if (open_and_migrate(f, f->path, NULL) != 0)
+        return -1;
+    sqlite3 *db = NULL;
+    char *msg = NULL;
+    int rc = sqlite3_open(f->path, &db);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db,
+                          "INSERT INTO councils (id, name, created_at) VALUES (2, 'Other Borough', "
+                          "'2024-01-01T00:00:00Z')",
+                          NULL, NULL, &msg);
+    if (rc != SQLITE_OK)
+        fprintf(stderr, "adding council 2: %s\n", msg ? msg : sqlite3_errstr(rc));
+    sqlite3_free(msg);
+    sqlite3_close(db);
+    return rc == SQLITE_OK ? 0 : -1;
+}
+
+static int teardown_sqlite(void **state)
+{
+    fixture *f = *state;
+    if (!f)
+        return 0;
+    store_close(f->s);
+    if (f->dir[0]) {
+        static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+        for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+            char p[PATH_MAX + 16];
+            snprintf(p, sizeof p, "%s%s", f->path, suffix[i]);
+            unlink(p);
+        }
+        if (rmdir(f->dir) != 0)
+            perror(f->dir);
+    }
+    free(f);
+    return 0;
+}
+
+/* Runs sql on the raw connection (after SET search_path to our schema,
+ * already done); 0 on success, else prints why. */
+static int raw_exec(PGconn *pg, const char *sql)
+{
+    PGresult *res = PQexec(pg, sql);
+    ExecStatusType st = PQresultStatus(res);
+    int ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+    if (!ok)
+        fprintf(stderr, "%s: %s", sql, PQerrorMessage(pg));
+    PQclear(res);
+    return ok ? 0 : -1;
+}
+
+static int setup_pg(void **state)
+{
+    const char *base = getenv("FD_TEST_PG_URL");
+    fixture *f = calloc(1, sizeof *f);
+    if (!f)
+        return -1;
+    *state = f;
+    f->pg = 1;
+    f->raw = PQconnectdb(base);
+    if (PQstatus(f->raw) != CONNECTION_OK) {
+        fprintf(stderr, "FD_TEST_PG_URL: %s", PQerrorMessage(f->raw));
+        return -1;
+    }
+    PQclear(PQexec(f->raw, "SET client_min_messages = warning"));
+    /* Digits and a prefix only: safe to write into SQL as an identifier. */
+    snprintf(f->schema, sizeof f->schema, "fdtest_%ld_%ld", (long)getpid(), (long)time(NULL));
+    char sql[256];
+    snprintf(sql, sizeof sql, "CREATE SCHEMA %s", f->schema);
+    if (raw_exec(f->raw, sql) != 0) {
+        f->schema[0] = '\0';
+        return -1;
+    }
+    snprintf(sql, sizeof sql, "SET search_path TO %s", f->schema);
+    if (raw_exec(f->raw, sql) != 0)
+        return -1;
+    /* The store's connections use the schema too; application_name lets
+     * test_server_gone find them. */
+    if (strstr(base, "://"))
+        snprintf(f->url, sizeof f->url, "%s%coptions=-csearch_path%%3D%s&application_name=%s", base,
+                 strchr(base, '?') ? '&' : '?', f->schema, f->schema);
+    else
+        snprintf(f->url, sizeof f->url, "%s options='-csearch_path=%s' application_name=%s", base, f->schema,
+                 f->schema);
+    if (open_and_migrate(f, NULL, f->url) != 0)
+        return -1;
+    return raw_exec(f->raw, "INSERT INTO councils (id, name, created_at) VALUES (2, 'Other Borough', "
+                            "'2024-01-01T00:00:00Z')");
+}
+
+static int teardown_pg(void **state)
+{
+    fixture *f = *state;
+    if (!f)
+        return 0;
+    store_close(f->s);
+    if (f->schema[0]) {
+        char sql[256];
+        snprintf(sql, sizeof sql, "DROP SCHEMA %s CASCADE", f->schema);
+        raw_exec(f->raw, sql);
+    }
+    PQfinish(f->raw);
+    free(f);
+    return 0;
+}
+
+/* ---- records ------------------------------------------------------------- */
+
+/* Ids of rows made so far, by table, for FT_REF fields. */
+typedef struct {
+    const char *table[8];
+    long long id[8];
+    int n;
+} refs;
+
+static long long ref_id(const refs *rf, const char *table)
+{
+    for (int i = 0; i < rf->n; i++)
+        if (strcmp(rf->table[i], table) == 0)
+            return rf->id[i];
+    fail_msg("no %s row made yet", table);
+    return 0;
+}
+
+static void ref_add(refs *rf, const char *table, long long id)
+{
+    for (int i = 0; i < rf->n; i++)
+        if (strcmp(rf->table[i], table) == 0) {
+            rf->id[i] = id;
+            return;
+        }
+    assert_true(rf->n < 8);
+    rf->table[rf->n] = table;
+    rf->id[rf->n++] = id;
+}
+
+/* Text of exactly n bytes with quotes, backslash, percent and a dollar in
+ * it: what a careless SQL or format layer would trip on. */
+static const char *awkward_text(arena *a, int n)
+{
+    static const char pat[] = "O'Brien \"x\" \\ %s $1; ";
+    char *s = arena_alloc(a, (size_t)n + 1);
+    for (int i = 0; i < n; i++)
+        s[i] = pat[i % (int)(sizeof pat - 1)];
+    return s;
+}
+
+/* Fills r (a new record of d) for a roundtrip. variant 0: every field set,
+ * bools true, ints at their minimum, UTF-8 text; 1: every field set, bools
+ * false, ints at their maximum, text at its maximum length; 2: required
+ * fields only (the rest unset); 3: as 2 with the rest explicitly null. */
+static void fill(record *r, const entity_def *d, int variant, const refs *rf, arena *a)
+{
+    record_init(r, d);
+    for (int i = 0; i < d->nfields; i++) {
+        const field_def *f = &d->fields[i];
+        field_val *v = &r->v[i];
+        if (variant >= 2 && !(f->flags & F_REQUIRED)) {
+            v->set = variant == 3;
+            v->null = variant == 3;
+            continue;
+        }
+        v->set = 1;
+        switch (f->type) {
+        case FT_INT:
+            v->i = variant == 1 ? f->max : f->min;
+            break;
+        case FT_BOOL:
+            v->i = variant != 1;
+            break;
+        case FT_REF:
+            v->i = ref_id(rf, f->ref);
+            break;
+        case FT_DATE:
+            v->s = variant == 1 ? "2000-02-29" : "1999-12-31";
+            break;
+        case FT_ENUM: {
+            int n = 0;
+            while (f->choices[n])
+                n++;
+            v->s = f->choices[variant == 1 ? n - 1 : 0];
+            break;
+        }
+        default:
+            switch (f->check) {
+            case CHECK_UPRN:
+                v->s = arena_printf(a, "%lld", 100000000000LL + next_uniq());
+                break;
+            case CHECK_POSTCODE:
+                v->s = variant == 1 ? "EC1A 1BB" : "SW1A 1AA";
+                break;
+            case CHECK_EMAIL:
+                v->s = "resident@example.org";
+                break;
+            case CHECK_PHONE:
+                v->s = "+44 20 7946 0000";
+                break;
+            default:
+                v->s = variant == 1 ? awkward_text(a, f->max_len) : "Zoë Ó Briain";
+                break;
+            }
+            break;
+        }
+    }
+}
+
+/* Fails unless got holds want's fields: every field set, unset or null ones
+ * null, the rest equal. */
+static void assert_same_fields(const record *want, const record *got)
+{
+    const entity_def *d = want->def;
+    assert_ptr_equal(got->def, d);
+    for (int i = 0; i < d->nfields; i++) {
+        const field_def *f = &d->fields[i];
+        const field_val *w = &want->v[i], *g = &got->v[i];
+        if (!g->set)
+            fail_msg("%s.%s: not set after loading", d->name, f->name);
+        if (!w->set || w->null) {
+            if (!g->null)
+                fail_msg("%s.%s: want null", d->name, f->name);
+            continue;
+        }
+        if (g->null)
+            fail_msg("%s.%s: got null", d->name, f->name);
+        if (f->type == FT_INT || f->type == FT_BOOL || f->type == FT_REF) {
+            if (w->i != g->i)
+                fail_msg("%s.%s: got %lld, want %lld", d->name, f->name, g->i, w->i);
+        } else if (strcmp(w->s, g->s) != 0) {
+            fail_msg("%s.%s: got '%s', want '%s'", d->name, f->name, g->s, w->s);
+        }
+    }
+}
+
+static void assert_iso_time(const char *t)
+{
+    assert_int_equal(strlen(t), 20);
+    assert_int_equal(t[10], 'T');
+    assert_int_equal(t[19], 'Z');
+}
+
+/* Inserts a person for council and returns its id. */
+static long long add_person(store_conn *c, long long council, const char *family)
+{
+    record r;
+    record_init(&r, &person_def);
+    rec_set_str(&r, "given_name", "Ada");
+    rec_set_str(&r, "family_name", family);
+    rec_set_str(&r, "email", "ada@example.org");
+    expect_rc(c, store_insert(c, council, &r), STORE_OK, "insert person");
+    return r.id;
+}
+
+/* Inserts a property with this uprn for council; returns the store's code
+ * and the id in *id. */
+static int add_property(store_conn *c, long long council, const char *uprn, long long *id)
+{
+    record r;
+    record_init(&r, &property_def);
+    rec_set_str(&r, "uprn", uprn);
+    rec_set_str(&r, "address_line_1", "1 High Street");
+    rec_set_str(&r, "postcode", "SW1A 1AA");
+    rec_set_str(&r, "property_type", "flat");
+    int rc = store_insert(c, council, &r);
+    if (id)
+        *id = r.id;
+    return rc;
+}
+
+static long long add_household(store_conn *c, long long property_id)
+{
+    record r;
+    record_init(&r, &household_def);
+    rec_set_int(&r, "property_id", property_id);
+    rec_set_str(&r, "name", "The Okafor family");
+    expect_rc(c, store_insert(c, 1, &r), STORE_OK, "insert household");
+    return r.id;
+}
+
+static const char *new_uprn(arena *a)
+{
+    return arena_printf(a, "%lld", 200000000000LL + next_uniq());
+}
+
+static long long count_of(store_conn *c, long long council, const entity_def *d)
+{
+    long long n = -1;
+    expect_rc(c, store_count(c, council, d, &n), STORE_OK, "count");
+    return n;
+}
+
+/* ---- the tests --------------------------------------------------------- */
+
+static void test_migrate(void **state)
+{
+    fixture *f = *state;
+    store_conn *c = conn_of(f);
+    int version = store_schema_version(c);
+    assert_true(f->applied >= 1);
+    assert_true(version >= f->applied);
+    int again = -1;
+    expect_rc(c, store_migrate(c, &again), STORE_OK, "second migrate");
+    assert_int_equal(again, 0);
+    assert_int_equal(store_schema_version(c), version);
+    assert_string_equal(store_backend(f->s), f->pg ? "postgresql" : "sqlite");
+}
+
+static void test_roundtrip_every_entity(void **state)
+{
+    fixture *f = *state;
+    store_conn *c = conn_of(f);
+    arena *a = arena_new();
+    for (int variant = 0; variant < 4; variant++) {
+        refs rf = {.n = 0};
+        for (const entity_def *const *d = fd_entities; *d; d++) {
+            record in, out;
+            fill(&in, *d, variant, &rf, a);
+            expect_rc(c, store_insert(c, 1, &in), STORE_OK, (*d)->name);
+            assert_true(in.id > 0);
+            assert_int_equal(in.version, 1);
+            assert_iso_time(in.created_at);
+            assert_string_equal(in.created_at, in.updated_at);
+            ref_add(&rf, (*d)->table, in.id);
+
+            expect_rc(c, store_get(c, 1, *d, in.id, a, &out), STORE_OK, (*d)->name);
+            assert_int_equal(out.id, in.id);
+            assert_int_equal(out.version, 1);
+            assert_string_equal(out.created_at, in.created_at);
+            assert_string_equal(out.updated_at, in.updated_at);
+            assert_same_fields(&in, &out);
+        }
+    }
+    arena_free(a);
+}
+
+static void test_get_missing(void **state)
+{
+    fixture *f = *state;
+    store_conn *c = conn_of(f);
+    arena *a = arena_new();
+    record out;
+    for (const entity_def *const *d = fd_entities; *d; d++)
+        expect_rc(c, store_get(c, 1, *d, MISSING_ID, a, &out), STORE_NOTFOUND, (*d)->name);
+    arena_free(a);
+}
+
+static void test_council_isolation(void **state)
+{
+    fixture *f = *state;
+    store_conn *c = conn_of(f);
+    arena *a = arena_new();
+    record out;
+    long long before2 = count_of(c, OTHER_COUNCIL, &person_def);
+    long long id = add_person(c, 1, "Isolated");
+
+    expect_rc(c, store_get(c, OTHER_COUNCIL, &person_def, id, a, &out), STORE_NOTFOUND, "get from council 2");
+    assert_int_equal(count_of(c, OTHER_COUNCIL, &person_def), before2);
+    record *rows;
+    int n;
+    expect_rc(c, store_list(c, OTHER_COUNCIL, &person_def, NULL, 0, id - 1, 10, a, &rows, &n), STORE_OK, "list");
+    for (int i = 0; i < n; i++)
+        assert_true(rows[i].id != id);
+
+    expect_rc(c, store_get(c, 1, &person_def, id, a, &out), STORE_OK, "get");
+    expect_rc(c, store_update(c, OTHER_COUNCIL, &out, 1), STORE_NOTFOUND, "update from council 2");
+    expect_rc(c, store_delete(c, OTHER_COUNCIL, &person_def, id), STORE_NOTFOUND, "delete from council 2");
+    expect_rc(c, store_get(c, 1, &person_def, id, a, &out), STORE_OK, "still there");
+    assert_int_equal(out.version, 1);
+
+    /* Council 2's own rows: the same uprn may be used in each council. */
+    const char *uprn = new_uprn(a);
+    long long p1, p2;
+    expect_rc(c, add_property(c, 1, uprn, &p1), STORE_OK, "property in council 1");
+    expect_rc(c, add_property(c, OTHER_COUNCIL, uprn, &p2), STORE_OK, "same uprn in council 2");
+    assert_true(p1 != p2);
+    expect_rc(c, store_get(c, 1, &property_def, p2, a, &out), STORE_NOTFOUND, "council 2's row from council 1");
+    expect_rc(c, store_get(c, OTHER_COUNCIL, &property_def, p2, a, &out), STORE_OK, "council 2's row");
+    assert_string_equal(rec_str(&out, "uprn"), uprn);
+
+    /* A council that does not exist cannot own rows. */
+    record r;
+    record_init(&r, &person_def);
+    rec_set_str(&r, "given_name", "No");
+    rec_set_str(&r, "family_name", "Council");
+    expect_rc(c, store_insert(c, 3, &r), STORE_ERROR, "insert for a missing council");
+    assert_true(store_errmsg(c)[0] != '\0');
+    arena_free(a);
+}
+
+static void test_update(void **state)
+{
+    fixture *f = *state;
+    store_conn *c = conn_of(f);
+    arena *a = arena_new();
+    record r, out;
+    long long id = add_person(c, 1, "Before");
+    expect_rc(c, store_get(c, 1, &person_def, id, a, &r), STORE_OK, "get");
+    char created[21];
+    memcpy(created, r.created_at, sizeof created);
+
+    /* Right version: saved, version bumped; an unset field becomes NULL. */
+    rec_set_str(&r, "family_name", "After");
+    r.v[entity_field(&person_def, "email")].set = 0;
+    rec_set_int(&r, "needs_digital_help", 1);
+    rec_set_str(&r, "date_of_birth", "1970-01-01");
+    expect_rc(c, store_update(c, 1, &r, 1), STORE_OK, "update");
+    assert_int_equal(r.version, 2);
+    assert_iso_time(r.updated_at);
+    expect_rc(c, store_get(c, 1, &person_def, id, a, &out), STORE_OK, "get after update");
+    assert_int_equal(out.version, 2);
+    assert_string_equal(out.created_at, created);
+    assert_string_equal(out.updated_at, r.updated_at);
+    assert_string_equal(rec_str(&out, "family_name"), "After");
+    assert_null(rec_str(&out, "email"));
+    assert_int_equal(rec_int(&out, "needs_digital_help"), 1);
+    assert_string_equal(rec_str(&out, "date_of_birth"), "1970-01-01");
+
+    /* Wrong version: conflict, nothing written. */
+    rec_set_str(&out, "family_name", "Lost");
+    expect_rc(c, store_update(c, 1, &out, 1), STORE_CONFLICT, "stale update");
+    assert_int_equal(out.version, 2);
+    record again;
+    expect_rc(c, store_get(c, 1, &person_def, id, a, &again), STORE_OK, "get after conflict");
+    assert_int_equal(again.version, 2);
+    assert_string_equal(rec_str(&again, "family_name"), "After");
+
+    /* Missing row. */
+    out.id = MISSING_ID;
+    expect_rc(c, store_update(c, 1, &out, 1), STORE_NOTFOUND, "update missing");
+    arena_free(a);
+}
+
+static void test_duplicate_uprn(void **state)
+{
+    fixture *f = *state;
+    store_conn *c = conn_of(f);
+    arena *a = arena_new();
+    const char *u1 = new_uprn(a), *u2 = new_uprn(a);
+    long long p1, p2, dup = 0;
+    long long before = count_of(c, 1, &property_def);
+    expect_rc(c, add_property(c, 1, u1, &p1), STORE_OK, "first");
+    expect_rc(c, add_property(c, 1, u1, &dup), STORE_DUPLICATE, "insert duplicate");
+    assert_true(store_errmsg(c)[0] != '\0');
+    assert_int_equal(count_of(c, 1, &property_def), before + 1);
+
+    expect_rc(c, add_property(c, 1, u2, &p2), STORE_OK, "second");
+    record r;
+    expect_rc(c, store_get(c, 1, &property_def, p2, a, &r), STORE_OK, "get");
+    rec_set_str(&r, "uprn", u1);
+    expect_rc(c, store_update(c, 1, &r, 1), STORE_DUPLICATE, "update to a taken uprn");
+    expect_rc(c, store_get(c, 1, &property_def, p2, a, &r), STORE_OK, "get after");
+    assert_string_equal(rec_str(&r, "uprn"), u2);
+    assert_int_equal(r.version, 1);
+    arena_free(a);
+}
+
+static void test_delete(void **state)
+{
+    fixture *f = *state;
+    store_conn *c = conn_of(f);
+    arena *a = arena_new();
+    record out;
+    long long id = add_person(c, 1, "Leaving");
+    expect_rc(c, store_delete(c, 1, &person_def, id), STORE_OK, "delete");
+    expect_rc(c, store_get(c, 1, &person_def, id, a, &out), STORE_NOTFOUND, "get deleted");
+    expect_rc(c, store_delete(c, 1, &person_def, id), STORE_NOTFOUND, "delete again");
+
+    /* A property a household still refers to cannot go. */
+    long long pid;
+    expect_rc(c, add_property(c, 1, new_uprn(a), &pid), STORE_OK, "property");
+    long long hid = add_household(c, pid);
+    expect_rc(c, store_delete(c, 1, &property_def, pid), STORE_ERROR, "delete referenced property");
+    expect_rc(c, store_get(c, 1, &property_def, pid, a, &out), STORE_OK, "still there");
+    expect_rc(c, store_delete(c, 1, &household_def, hid), STORE_OK, "delete household");
+    expect_rc(c, store_delete(c, 1, &property_def, pid), STORE_OK, "delete property");
+
+    /* Nor can a household refer to a missing property. */
+    record h;
+    record_init(&h, &household_def);
+    rec_set_int(&h, "property_id", MISSING_ID);
+    expect_rc(c, store_insert(c, 1, &h), STORE_ERROR, "household of a missing property");
+    arena_free(a);
+}
+
+static void test_list_paging(void **state)
+{
+    fixture *f = *state;
+    store_conn *c = conn_of(f);
+    arena *a = arena_new();
+    long long p, q;
+    expect_rc(c, add_property(c, 1, new_uprn(a), &p), STORE_OK, "property p");
+    expect_rc(c, add_property(c, 1, new_uprn(a), &q), STORE_OK, "property q");
+    long long ids[5];
+    long long other = add_household(c, q);
+    for (int i = 0; i < 5; i++)
+        ids[i] = add_household(c, p);
+
+    /* By field, two at a time: 2, 2, 1, then nothing. */
+    long long after = 0;
+    int seen = 0;
+    static const int pages[] = {2, 2, 1, 0};
+    for (int page = 0; page < 4; page++) {
+        record *rows;
+        int n;
+        expect_rc(c, store_list(c, 1, &household_def, "property_id", p, after, 2, a, &rows, &n), STORE_OK, "list by");
+        assert_int_equal(n, pages[page]);
+        for (int i = 0; i < n; i++) {
+            assert_int_equal(rows[i].id, ids[seen++]);
+            assert_int_equal(rec_int(&rows[i], "property_id"), p);
+            assert_string_equal(rec_str(&rows[i], "name"), "The Okafor family");
+            assert_int_equal(rows[i].version, 1);
+            assert_iso_time(rows[i].created_at);
+            after = rows[i].id;
+        }
+    }
+    assert_int_equal(seen, 5);
+
+    /* Everything, three at a time: ascending ids, all of ours among them,
+     * as many as count says. */
+    long long total = count_of(c, 1, &household_def), listed = 0;
+    int found = 0;
+    after = 0;
+    for (;;) {
+        record *rows;
+        int n;
+        expect_rc(c, store_list(c, 1, &household_def, NULL, 0, after, 3, a, &rows, &n), STORE_OK, "list");
+        if (n == 0)
+            break;
+        assert_true(n <= 3);
+        for (int i = 0; i < n; i++) {
+            assert_true(rows[i].id > after);
+            after = rows[i].id;
+            found += rows[i].id == other;
+            for (int k = 0; k < 5; k++)
+                found += rows[i].id == ids[k];
+        }
+        listed += n;
+    }
+    assert_int_equal(found, 6);
+    assert_int_equal(listed, total);
+
+    /* Members by person. */
+    long long x = add_person(c, 1, "Member"), y = add_person(c, 1, "Other");
+    long long pairs[3][2] = {{ids[0], x}, {ids[1], x}, {ids[2], y}};
+    for (int i = 0; i < 3; i++) {
+        record m;
+        record_init(&m, &member_def);
+        rec_set_int(&m, "household_id", pairs[i][0]);
+        rec_set_int(&m, "person_id", pairs[i][1]);
+        rec_set_str(&m, "relationship", "head");
+        expect_rc(c, store_insert(c, 1, &m), STORE_OK, "member");
+    }
+    record *rows;
+    int n;
+    expect_rc(c, store_list(c, 1, &member_def, "person_id", x, 0, 1000, a, &rows, &n), STORE_OK, "members");
+    assert_int_equal(n, 2);
+    assert_int_equal(rec_int(&rows[0], "household_id"), ids[0]);
+    assert_int_equal(rec_int(&rows[1], "household_id"), ids[1]);
+
+    /* What the list call refuses. */
+    expect_rc(c, store_list(c, 1, &member_def, NULL, 0, 0, 0, a, &rows, &n), STORE_ERROR, "limit 0");
+    expect_rc(c, store_list(c, 1, &member_def, NULL, 0, 0, 1001, a, &rows, &n), STORE_ERROR, "limit 1001");
+    expect_rc(c, store_list(c, 1, &member_def, "nope", 1, 0, 10, a, &rows, &n), STORE_ERROR, "unknown field");
+    arena_free(a);
+}
+
+static void test_count(void **state)
+{
+    fixture *f = *state;
+    store_conn *c = conn_of(f);
+    long long before = count_of(c, 1, &person_def), before2 = count_of(c, OTHER_COUNCIL, &person_def);
+    for (int i = 0; i < 3; i++)
+        add_person(c, 1, "Counted");
+    assert_int_equal(count_of(c, 1, &person_def), before + 3);
+    assert_int_equal(count_of(c, OTHER_COUNCIL, &person_def), before2);
+    add_person(c, OTHER_COUNCIL, "Elsewhere");
+    assert_int_equal(count_of(c, OTHER_COUNCIL, &person_def), before2 + 1);
+    assert_int_equal(count_of(c, 1, &person_def), before + 3);
+}
+
+static void test_idempotency(void **state)
+{
+    fixture *f = *state;
+    store_conn *c = conn_of(f);
+    arena *a = arena_new();
+    const char *key = arena_printf(a, "key-%lld", next_uniq());
+    const char *body = "{\"id\": 42, \"name\": \"Zoë O'Brien\"}\n";
+    char *hash = NULL, *got = NULL;
+    int status = 0;
+    expect_rc(c, store_idem_get(c, 1, key, a, &hash, &status, &got), STORE_NOTFOUND, "unused key");
+    expect_rc(c, store_idem_put(c, 1, key, "sha256:abc", 201, body), STORE_OK, "put");
+    expect_rc(c, store_idem_get(c, 1, key, a, &hash, &status, &got), STORE_OK, "get");
+    assert_string_equal(hash, "sha256:abc");
+    assert_int_equal(status, 201);
+    assert_string_equal(got, body);
+    expect_rc(c, store_idem_put(c, 1, key, "sha256:def", 200, "{}"), STORE_DUPLICATE, "put again");
+    expect_rc(c, store_idem_get(c, 1, key, a, &hash, &status, &got), STORE_OK, "get after duplicate");
+    assert_string_equal(hash, "sha256:abc");
+
+    /* Keys are per council. */
+    expect_rc(c, store_idem_get(c, OTHER_COUNCIL, key, a, &hash, &status, &got), STORE_NOTFOUND, "other council");
+    expect_rc(c, store_idem_put(c, OTHER_COUNCIL, key, "sha256:0", 204, ""), STORE_OK, "put other council");
+    expect_rc(c, store_idem_get(c, OTHER_COUNCIL, key, a, &hash, &status, &got), STORE_OK, "get other council");
+    assert_int_equal(status, 204);
+    assert_string_equal(got, "");
+    arena_free(a);
+}
+
+static void test_transactions(void **state)
+{
+    fixture *f = *state;
+    store_conn *c = conn_of(f);
+    arena *a = arena_new();
+    record r, out;
+
+    /* Nothing open: rollback is a no-op, commit is an error. */
+    expect_rc(c, store_rollback(c), STORE_OK, "rollback with nothing open");
+    expect_rc(c, store_commit(c), STORE_ERROR, "commit with nothing open");
+
+    /* Rollback really discards the insert. */
+    long long before = count_of(c, 1, &person_def);
+    expect_rc(c, store_begin(c), STORE_OK, "begin");
+    expect_rc(c, store_begin(c), STORE_ERROR, "begin inside a transaction");
+    record_init(&r, &person_def);
+    rec_set_str(&r, "given_name", "Rolled");
+    rec_set_str(&r, "family_name", "Back");
+    expect_rc(c, store_insert(c, 1, &r), STORE_OK, "insert in transaction");
+    expect_rc(c, store_get(c, 1, &person_def, r.id, a, &out), STORE_OK, "visible inside");
+    assert_int_equal(count_of(c, 1, &person_def), before + 1);
+    expect_rc(c, store_rollback(c), STORE_OK, "rollback");
+    expect_rc(c, store_get(c, 1, &person_def, r.id, a, &out), STORE_NOTFOUND, "gone after rollback");
+    assert_int_equal(count_of(c, 1, &person_def), before);
+
+    /* Commit keeps it. */
+    expect_rc(c, store_begin(c), STORE_OK, "begin");
+    long long kept = add_person(c, 1, "Committed");
+    expect_rc(c, store_commit(c), STORE_OK, "commit");
+    expect_rc(c, store_get(c, 1, &person_def, kept, a, &out), STORE_OK, "kept");
+
+    /* Duplicate, conflict and not-found leave the transaction usable, and
+     * what else it did is committed (SQLite undoes only the statement). */
+    const char *u1 = new_uprn(a), *u2 = new_uprn(a);
+    const char *key = arena_printf(a, "tx-%lld", next_uniq());
+    long long p1, p2, pd;
+    expect_rc(c, add_property(c, 1, u1, &p1), STORE_OK, "property");
+    expect_rc(c, store_idem_put(c, 1, key, "h", 201, "{}"), STORE_OK, "key");
+    expect_rc(c, store_begin(c), STORE_OK, "begin");
+    expect_rc(c, add_property(c, 1, u2, &p2), STORE_OK, "property in transaction");
+    expect_rc(c, add_property(c, 1, u1, &pd), STORE_DUPLICATE, "duplicate insert in transaction");
+    expect_rc(c, store_idem_put(c, 1, key, "h", 201, "{}"), STORE_DUPLICATE, "duplicate key in transaction");
+    expect_rc(c, store_get(c, 1, &property_def, p2, a, &r), STORE_OK, "get in transaction");
+    rec_set_str(&r, "uprn", u1);
+    expect_rc(c, store_update(c, 1, &r, 1), STORE_DUPLICATE, "duplicate update in transaction");
+    rec_set_str(&r, "uprn", u2);
+    expect_rc(c, store_update(c, 1, &r, 7), STORE_CONFLICT, "stale update in transaction");
+    r.id = MISSING_ID;
+    expect_rc(c, store_update(c, 1, &r, 1), STORE_NOTFOUND, "missing update in transaction");
+    long long later = add_person(c, 1, "Later");
+    expect_rc(c, store_commit(c), STORE_OK, "commit after duplicates");
+    expect_rc(c, store_get(c, 1, &property_def, p2, a, &out), STORE_OK, "property committed");
+    assert_string_equal(rec_str(&out, "uprn"), u2);
+    expect_rc(c, store_get(c, 1, &person_def, later, a, &out), STORE_OK, "person committed");
+    arena_free(a);
+}
+
+/* What one thread of test_threads did. */
+typedef struct {
+    fixture *f;
+    pthread_barrier_t *both; /* both threads hold their connection at once */
+    store_conn *c;
+    int rc;
+    char err[512];
+} worker;
+
+static void *work(void *p)
+{
+    worker *w = p;
+    arena *a = arena_new();
+    w->c = store_conn_get(w->f->s, w->err, sizeof w->err);
+    pthread_barrier_wait(w->both);
+    if (!w->c) {
+        w->rc = STORE_ERROR;
+        pthread_barrier_wait(w->both);
+        arena_free(a);
+        return NULL;
+    }
+    record r, out;
+    record_init(&r, &person_def);
+    rec_set_str(&r, "given_name", "Thread");
+    rec_set_str(&r, "family_name", "Worker");
+    long long n = 0;
+    w->rc = store_insert(w->c, 1, &r);
+    if (w->rc == STORE_OK)
+        w->rc = store_get(w->c, 1, &person_def, r.id, a, &out);
+    if (w->rc == STORE_OK)
+        w->rc = store_count(w->c, 1, &person_def, &n);
+    if (w->rc == STORE_OK && store_conn_get(w->f->s, w->err, sizeof w->err) != w->c)
+        w->rc = -100; /* the same thread must get the same connection */
+    if (w->rc != STORE_OK)
+        snprintf(w->err, sizeof w->err, "%s", store_errmsg(w->c));
+    pthread_barrier_wait(w->both); /* neither exits (closing its connection) early */
+    arena_free(a);
+    return NULL;
+}
+
+static void test_threads(void **state)
+{
+    fixture *f = *state;
+    store_conn *mine = conn_of(f);
+    pthread_barrier_t both;
+    pthread_barrier_init(&both, NULL, 2);
+    worker w[2] = {{.f = f, .both = &both}, {.f = f, .both = &both}};
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, work, &w[i]), 0);
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    pthread_barrier_destroy(&both);
+    for (int i = 0; i < 2; i++) {
+        if (w[i].rc != STORE_OK)
+            fail_msg("thread %d: %d (%s)", i, w[i].rc, w[i].err);
+        assert_non_null(w[i].c);
+        assert_true(w[i].c != mine);
+    }
+    assert_true(w[0].c != w[1].c);
+    /* Their connections closed with the threads; ours still works. */
+    assert_ptr_equal(conn_of(f), mine);
+    count_of(mine, 1, &person_def);
+}
+
+/* PostgreSQL only: the server drops our session. The call that finds out
+ * fails with a message; outside a transaction the next call reconnects;
+ * inside one, calls fail until it is rolled back. */
+static void test_server_gone(void **state)
+{
+    fixture *f = *state;
+    if (!f->pg) {
+        skip();
+        return;
+    }
+    store_conn *c = conn_of(f);
+    const char *const app[] = {f->schema};
+    static const char kill_sql[] = "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
+                                   "WHERE application_name = $1 AND pid <> pg_backend_pid()";
+    for (int in_tx = 0; in_tx < 2; in_tx++) {
+        long long before = count_of(c, 1, &person_def);
+        if (in_tx)
+            expect_rc(c, store_begin(c), STORE_OK, "begin");
+        PGresult *res = PQexecParams(f->raw, kill_sql, 1, NULL, app, NULL, NULL, 0);
+        assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+        assert_true(PQntuples(res) >= 1);
+        PQclear(res);
+
+        long long n = 0;
+        expect_rc(c, store_count(c, 1, &person_def, &n), STORE_ERROR, "count on a dropped session");
+        assert_true(store_errmsg(c)[0] != '\0');
+        assert_null(strchr(store_errmsg(c), '\n'));
+        if (in_tx) {
+            expect_rc(c, store_count(c, 1, &person_def, &n), STORE_ERROR, "count in the lost transaction");
+            expect_rc(c, store_commit(c), STORE_ERROR, "commit of the lost transaction");
+            expect_rc(c, store_rollback(c), STORE_OK, "rollback of the lost transaction");
+        }
+        assert_int_equal(count_of(c, 1, &person_def), before);
+        add_person(c, 1, "Reconnected");
+        assert_int_equal(count_of(c, 1, &person_def), before + 1);
+    }
+}
+
+/* Opening reports, on one line, why a database cannot be reached. */
+static void test_open_failures(void **state)
+{
+    (void)state;
+    char err[512] = "";
+    store *s = store_open(NULL, "postgresql://postgres@127.0.0.1:1/none?connect_timeout=5", err, sizeof err);
+    assert_null(s);
+    assert_non_null(strstr(err, "PostgreSQL"));
+    assert_null(strchr(err, '\n'));
+
+    err[0] = '\0';
+    s = store_open("/nonexistent-fd-dir/sub/store.db", NULL, err, sizeof err);
+    assert_null(s);
+    assert_true(err[0] != '\0');
+    assert_null(strchr(err, '\n'));
+}
+
+int main(void)
+{
+    log_set_quiet(1);
+    const struct CMUnitTest backend_tests[] = {
+        cmocka_unit_test(test_migrate),
+        cmocka_unit_test(test_roundtrip_every_entity),
+        cmocka_unit_test(test_get_missing),
+        cmocka_unit_test(test_council_isolation),
+        cmocka_unit_test(test_update),
+        cmocka_unit_test(test_duplicate_uprn),
+        cmocka_unit_test(test_delete),
+        cmocka_unit_test(test_list_paging),
+        cmocka_unit_test(test_count),
+        cmocka_unit_test(test_idempotency),
+        cmocka_unit_test(test_transactions),
+        cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_server_gone),
+    };
+    const struct CMUnitTest open_tests[] = {
+        cmocka_unit_test(test_open_failures),
+    };
+    int failed = cmocka_run_group_tests_name("store_open", open_tests, NULL, NULL);
+    failed += cmocka_run_group_tests_name("sqlite", backend_tests, setup_sqlite, teardown_sqlite);
+    const char *url = getenv("FD_TEST_PG_URL");
+    if (url && *url)
+        failed += cmocka_run_group_tests_name("postgresql", backend_tests, setup_pg, teardown_pg);
+    else
+        printf("[ SKIPPED  ] postgresql: set FD_TEST_PG_URL (scripts/pg-test-server.sh start DIR) to run it\n");
+    return failed ? 1 : 0;
+}
