@@ -30,9 +30,11 @@ typedef struct {
  *
  * Roughly people / 2.3 households, each at its own property, plus about 3%
  * vacant properties. Every record passes record_validate(..., is_create=1).
- * out (may be NULL) gets the rows written, also on failure. On failure the
- * open transaction is rolled back but batches already committed stay; a
- * second load for the same council fails on the first duplicate UPRN. */
+ * out (may be NULL) gets the rows committed and the time taken, also on
+ * failure: then the open batch is rolled back but batches already committed
+ * stay. A second load for the same council fails on the first duplicate
+ * UPRN. Phone numbers look like real UK mobiles (07xxx xxxxxx) and may
+ * belong to someone: never point a demo store at a live SMS gateway. */
 int demo_load(store_conn *c, long long council, long long people, unsigned long long seed,
               demo_stats *out, char *err, size_t errlen);
 

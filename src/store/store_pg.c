@@ -589,7 +589,7 @@ static int pg_update(store_conn *c, long long council, record *r, long long expe
     bind_fields(&p, r);
     /* In a transaction, a savepoint keeps a failed update (a taken unique
      * key) from aborting the whole transaction, as in SQLite. */
-    int sp = PQtransactionStatus(q->pg) == PQTRANS_INTRANS;
+    int sp = 0;
     if (sp && (rc = simple(q, "SAVEPOINT fd_stmt", r->def->table)) != STORE_OK)
         return rc;
     PGresult *res = run(q, name, &p, PGRES_COMMAND_OK, r->def->table, &rc);

@@ -40,7 +40,7 @@ typedef struct {
     int pg;              /* 1: PostgreSQL, 0: SQLite */
     store *s;
     int applied;         /* migrations the setup applied */
-    char dir[PATH_MAX];  /* SQLite: the temporary directory */
+    char dir[PATH_MAX - 64]; /* SQLite: the temporary directory */
     char path[PATH_MAX]; /* SQLite: the database file in it */
     PGconn *raw;         /* PostgreSQL: our own connection, for setup and teardown */
     char schema[64];     /* PostgreSQL: this run's schema */
@@ -893,23 +893,37 @@ static void test_open_failures(void **state)
     assert_null(strchr(err, '\n'));
 }
 
+/* Per-test teardown: rolls back whatever a failed test left open, so its
+ * failure does not spill into the next test. */
+static int end_test(void **state)
+{
+    fixture *f = *state;
+    char err[512];
+    store_conn *c = f && f->s ? store_conn_get(f->s, err, sizeof err) : NULL;
+    if (c)
+        store_rollback(c);
+    return 0;
+}
+
+#define backend_test(t) cmocka_unit_test_teardown(t, end_test)
+
 int main(void)
 {
     log_set_quiet(1);
     const struct CMUnitTest backend_tests[] = {
-        cmocka_unit_test(test_migrate),
-        cmocka_unit_test(test_roundtrip_every_entity),
-        cmocka_unit_test(test_get_missing),
-        cmocka_unit_test(test_council_isolation),
-        cmocka_unit_test(test_update),
-        cmocka_unit_test(test_duplicate_uprn),
-        cmocka_unit_test(test_delete),
-        cmocka_unit_test(test_list_paging),
-        cmocka_unit_test(test_count),
-        cmocka_unit_test(test_idempotency),
-        cmocka_unit_test(test_transactions),
-        cmocka_unit_test(test_threads),
-        cmocka_unit_test(test_server_gone),
+        backend_test(test_migrate),
+        backend_test(test_roundtrip_every_entity),
+        backend_test(test_get_missing),
+        backend_test(test_council_isolation),
+        backend_test(test_update),
+        backend_test(test_duplicate_uprn),
+        backend_test(test_delete),
+        backend_test(test_list_paging),
+        backend_test(test_count),
+        backend_test(test_idempotency),
+        backend_test(test_transactions),
+        backend_test(test_threads),
+        backend_test(test_server_gone),
     };
     const struct CMUnitTest open_tests[] = {
         cmocka_unit_test(test_open_failures),
