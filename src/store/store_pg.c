@@ -75,6 +75,7 @@ typedef struct {
     int n;
 } params;
 
+/* Adds i as the next parameter (decimal text). */
 static void p_int(params *p, long long i)
 {
     snprintf(p->num[p->n], NUM_LEN, "%lld", i);
@@ -82,13 +83,15 @@ static void p_int(params *p, long long i)
     p->n++;
 }
 
+/* Adds s (not copied; NULL is SQL NULL) as the next parameter. */
 static void p_str(params *p, const char *s)
 {
     p->v[p->n++] = s;
 }
 
-/* Copies src into dst (size n) on one line: each run of newlines, tabs and
- * carriage returns becomes one space; trailing spaces are dropped. */
+/* Copies src into dst (size n, truncating) on one line: each run of white
+ * space (spaces, tabs, newlines) becomes one space; leading and trailing white
+ * space is dropped. libpq's messages end in a newline and may span lines. */
 static void one_line(char *dst, size_t n, const char *src)
 {
     size_t k = 0;
@@ -128,7 +131,7 @@ static int res_fail(pg_conn *q, const PGresult *res, const char *what)
     return state && strcmp(state, "23505") == 0 ? STORE_DUPLICATE : STORE_ERROR;
 }
 
-/* Runs sql (no parameters; may be several statements) and expects no rows.
+/* Runs sql (no parameters; may be several statements), ignoring any rows.
  * STORE_OK, or the failure recorded as by res_fail. */
 static int simple(pg_conn *q, const char *sql, const char *what)
 {
@@ -177,6 +180,11 @@ static int ready(pg_conn *q)
     return simple(q, SESSION_SQL, "session settings");
 }
 
+/* Opens a connection to s->pg_url (a URL or key=value string; a 10 s
+ * connect_timeout and application_name "frontdoor" unless it says otherwise)
+ * and applies SESSION_SQL. Allocates the pg_conn (freed by pg_disconnect).
+ * NULL with a one-line reason in err on failure; the URL (which may hold a
+ * password) is not repeated in it. */
 static store_conn *pg_connect(store *s, char *err, size_t errlen)
 {
     /* Later keywords win: what the URL says overrides these defaults. */
@@ -206,6 +214,7 @@ static store_conn *pg_connect(store *s, char *err, size_t errlen)
     return &q->base;
 }
 
+/* Closes the connection and frees c. */
 static void pg_disconnect(store_conn *c)
 {
     pg_conn *q = (pg_conn *)c;
@@ -258,6 +267,8 @@ static int pg_schema_version(store_conn *c)
     return v;
 }
 
+/* Records migration version as applied now (inside the migration's
+ * transaction). */
 static int pg_set_schema_version(store_conn *c, int version)
 {
     pg_conn *q = (pg_conn *)c;
@@ -277,6 +288,8 @@ static int pg_set_schema_version(store_conn *c, int version)
     return rc;
 }
 
+/* Starts a transaction (READ COMMITTED). STORE_ERROR if one is open, as in
+ * SQLite (PostgreSQL itself would only warn). */
 static int pg_begin(store_conn *c)
 {
     pg_conn *q = (pg_conn *)c;
@@ -290,6 +303,9 @@ static int pg_begin(store_conn *c)
     return rc;
 }
 
+/* Commits. STORE_ERROR if none is open, if the connection was lost, or if
+ * the transaction had failed (PostgreSQL then rolls it back and says
+ * "ROLLBACK" without an error). The transaction is over either way. */
 static int pg_commit(store_conn *c)
 {
     pg_conn *q = (pg_conn *)c;
@@ -314,6 +330,8 @@ static int pg_commit(store_conn *c)
     return rc;
 }
 
+/* Rolls back; STORE_OK when nothing is open or the connection is gone (the
+ * server discarded the transaction with the session). */
 static int pg_rollback(store_conn *c)
 {
     pg_conn *q = (pg_conn *)c;
@@ -472,6 +490,7 @@ static void bind_fields(params *p, const record *r)
     }
 }
 
+/* The integer in a non-null text cell. */
 static long long num(const PGresult *res, int row, int col)
 {
     return strtoll(PQgetvalue(res, row, col), NULL, 10);
@@ -509,6 +528,8 @@ static void read_row(const PGresult *res, int row, const entity_def *d, arena *a
     }
 }
 
+/* store_insert: one INSERT ... RETURNING id; a taken unique key returns no
+ * row and is STORE_DUPLICATE. */
 static int pg_insert(store_conn *c, long long council, record *r)
 {
     pg_conn *q = (pg_conn *)c;
@@ -562,6 +583,7 @@ static int get_row(pg_conn *q, long long council, const entity_def *d, long long
     return rc;
 }
 
+/* store_get: the row into out, text from a. */
 static int pg_get(store_conn *c, long long council, const entity_def *d, long long id, arena *a, record *out)
 {
     pg_conn *q = (pg_conn *)c;
@@ -571,6 +593,8 @@ static int pg_get(store_conn *c, long long council, const entity_def *d, long lo
     return get_row(q, council, d, id, a, out);
 }
 
+/* store_update: UPDATE guarded by the version; when no row changed, a GET
+ * tells STORE_CONFLICT (row there) from STORE_NOTFOUND, as store_sqlite.c. */
 static int pg_update(store_conn *c, long long council, record *r, long long expected)
 {
     pg_conn *q = (pg_conn *)c;
@@ -589,7 +613,7 @@ static int pg_update(store_conn *c, long long council, record *r, long long expe
     bind_fields(&p, r);
     /* In a transaction, a savepoint keeps a failed update (a taken unique
      * key) from aborting the whole transaction, as in SQLite. */
-    int sp = 0;
+    int sp = PQtransactionStatus(q->pg) == PQTRANS_INTRANS;
     if (sp && (rc = simple(q, "SAVEPOINT fd_stmt", r->def->table)) != STORE_OK)
         return rc;
     PGresult *res = run(q, name, &p, PGRES_COMMAND_OK, r->def->table, &rc);
@@ -614,6 +638,8 @@ static int pg_update(store_conn *c, long long council, record *r, long long expe
     return STORE_OK;
 }
 
+/* store_delete: STORE_NOTFOUND when no row went. A row still referred to is
+ * STORE_ERROR (foreign key). */
 static int pg_delete(store_conn *c, long long council, const entity_def *d, long long id)
 {
     pg_conn *q = (pg_conn *)c;
@@ -633,6 +659,8 @@ static int pg_delete(store_conn *c, long long council, const entity_def *d, long
     return changed ? STORE_OK : STORE_NOTFOUND;
 }
 
+/* store_list: rows in id order after after_id, at most limit (store.c has
+ * checked limit and by); *out is an array of *n records from a. */
 static int pg_list(store_conn *c, long long council, const entity_def *d, const char *by, long long by_value,
                    long long after_id, int limit, arena *a, record **out, int *n)
 {
@@ -666,6 +694,7 @@ static int pg_list(store_conn *c, long long council, const entity_def *d, const 
     return STORE_OK;
 }
 
+/* store_count: rows of d for council into *n. */
 static int pg_count(store_conn *c, long long council, const entity_def *d, long long *n)
 {
     pg_conn *q = (pg_conn *)c;
@@ -684,6 +713,7 @@ static int pg_count(store_conn *c, long long council, const entity_def *d, long 
     return STORE_OK;
 }
 
+/* store_idem_get: the stored outcome of key, strings from a. */
 static int pg_idem_get(store_conn *c, long long council, const char *key, arena *a, char **req_hash, int *status,
                        char **body)
 {
@@ -710,6 +740,8 @@ static int pg_idem_get(store_conn *c, long long council, const char *key, arena 
     return STORE_OK;
 }
 
+/* store_idem_put: ON CONFLICT DO NOTHING, so a taken key is STORE_DUPLICATE
+ * without aborting the caller's transaction. */
 static int pg_idem_put(store_conn *c, long long council, const char *key, const char *req_hash, int status,
                        const char *body)
 {

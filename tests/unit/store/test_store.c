@@ -32,6 +32,7 @@
 
 #include "base/arena.h"
 #include "base/log.h"
+#include "base/xalloc.h"
 #include "core/entities.h"
 #include "store/store.h"
 
@@ -96,12 +97,10 @@ static int open_and_migrate(fixture *f, const char *path, const char *url)
     return 0;
 }
 
-static int setup_sqlite(void **state)
+static int setup_sqlite_(void **state)
 {
-    fixture *f = calloc(1, sizeof *f);
+    fixture *f = xcalloc(1, sizeof *f);
     const char *tmp = getenv("TMPDIR");
-    if (!f)
-        return -1;
     *state = f;
     snprintf(f->dir, sizeof f->dir, "%s/fd-test-store.XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(f->dir)) {
@@ -160,12 +159,10 @@ static int raw_exec(PGconn *pg, const char *sql)
     return ok ? 0 : -1;
 }
 
-static int setup_pg(void **state)
+static int setup_pg_(void **state)
 {
     const char *base = getenv("FD_TEST_PG_URL");
-    fixture *f = calloc(1, sizeof *f);
-    if (!f)
-        return -1;
+    fixture *f = xcalloc(1, sizeof *f);
     *state = f;
     f->pg = 1;
     f->raw = PQconnectdb(base);
@@ -213,6 +210,26 @@ static int teardown_pg(void **state)
     PQfinish(f->raw);
     free(f);
     return 0;
+}
+
+/* Group setups: on failure they undo what they did, as cmocka then runs
+ * neither the tests nor the group teardown. */
+static int setup_sqlite(void **state)
+{
+    if (setup_sqlite_(state) == 0)
+        return 0;
+    teardown_sqlite(state);
+    *state = NULL;
+    return -1;
+}
+
+static int setup_pg(void **state)
+{
+    if (setup_pg_(state) == 0)
+        return 0;
+    teardown_pg(state);
+    *state = NULL;
+    return -1;
 }
 
 /* ---- records ------------------------------------------------------------- */
