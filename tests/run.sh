@@ -11,6 +11,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export FD_BIN="$PWD/$BUILD/frontdoor"
 passed=0 failed=0
 tmp=$(mktemp -d)
+chmod 755 "$tmp" # the postgres user runs the test server below it
 trap 'scripts/pg-test-server.sh stop "$tmp/pg" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
 
 # cmocka: "[  PASSED  ] N test(s)." / "[  FAILED  ] N test(s)"

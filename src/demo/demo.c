@@ -523,7 +523,7 @@ typedef struct {
 } building;
 
 typedef struct {
-    char name[80];
+    char name[64];
     int dist, sector, next_no, end_no, pc_left;
     char postcode[9];
 } street;
@@ -532,7 +532,7 @@ typedef struct {
 typedef struct {
     int kind, tenure, floor, garden;
     const char *type, *band;
-    char line1[48], line2[96], line3[96], postcode[9], uprn[13];
+    char line1[100], line2[100], line3[100], postcode[9], uprn[13]; /* lines: max_len 100 */
 } home;
 
 /* ---------------------------------------------------------------- people */
@@ -571,7 +571,8 @@ typedef struct {
 
     long as_of; /* DEMO_AS_OF as a day number */
     unsigned char *pc_used; /* [NDIST][NSECTOR][NUNIT] postcodes handed out */
-    uint64_t uprn_off;
+    uint64_t name_off; /* seed-derived offset into the street and estate name lists */
+    uint64_t uprn;     /* the last UPRN handed out */
     long long nhomes, kind_n[NKINDS];
 
     building estate_block, ha_block, private_block, conversion;
@@ -626,7 +627,7 @@ static void combo_name(gen *g, long long i, const char *const *a, int na, const 
                        size_t cap)
 {
     long long n = (long long)na * nb;
-    long long k = ((long long)(g->uprn_off % (uint64_t)n) + i * 7919) % n;
+    long long k = ((long long)(g->name_off % (uint64_t)n) + i * 7919) % n;
     snprintf(out, cap, "%s %s", a[k / nb], b[k % nb]);
 }
 
@@ -791,11 +792,10 @@ static void next_home(gen *g, home *h)
         h->garden = h->floor == 0 && chance(r, b->maisonette ? 400 : h->kind == K_HA ? 150 : h->kind == K_ESTATE ? 100 : 0);
         b->next++;
     }
-    /* 12-digit UPRNs: i -> 10^11 + (off + i * P) mod 10^11 is one-to-one
-     * because P is coprime with 10^11. */
-    const uint64_t mod = 100000000000ull, P = 3183098861ull;
-    uint64_t i = (uint64_t)g->st.properties;
-    snprintf(h->uprn, sizeof h->uprn, "%llu", (unsigned long long)(mod + (g->uprn_off + i * P) % mod));
+    /* 12-digit UPRNs, ascending with random gaps: unique, and appended to
+     * the store's UPRN index rather than scattered through it. */
+    g->uprn += 1 + rng_below(r, 40);
+    snprintf(h->uprn, sizeof h->uprn, "%llu", (unsigned long long)g->uprn);
 }
 
 static int insert(gen *g, record *r, const char *what)
@@ -928,11 +928,13 @@ static void make_household(gen *g, int kind, hmodel *h)
     case C_LONE:
     case C_MULTIGEN: {
         int oldest = rng_range(r, 0, 17);
-        int age = oldest + (chance(r, 900) ? rng_range(r, 20, 40) : rng_range(r, 18, 45));
+        /* Ages are whole years on DEMO_AS_OF, so an age gap of 19..45 keeps
+         * the gap between birth dates within 18..45 years. */
+        int age = oldest + (chance(r, 900) ? rng_range(r, 20, 40) : rng_range(r, 19, 45));
         int sex = h->type == C_LONE ? chance(r, 850) : chance(r, 450);
         add_member(h, sex, age, group, "head", fam);
         if (h->type != C_LONE)
-            add_partner(g, h, oldest + 18 > 18 ? oldest + 18 : 18, oldest + 45);
+            add_partner(g, h, oldest + 19, oldest + 45);
         add_children(g, h, oldest, number_of_children(g));
         if (h->type == C_MULTIGEN) {
             int gp = age + rng_range(r, 20, 35);
@@ -962,7 +964,7 @@ static void make_household(gen *g, int kind, hmodel *h)
         int age = kid + rng_range(r, 20, 40);
         add_member(h, chance(r, 600), age, group, "head", fam);
         if (chance(r, 600))
-            add_partner(g, h, kid + 18, kid + 45);
+            add_partner(g, h, kid + 19, kid + 45);
         add_member(h, (int)rng_below(r, 2), kid, group, "child", fam);
         int second = kid - rng_range(r, 1, 4), eldest = h->m[0].age;
         if (h->m[1].age > eldest)
@@ -1320,7 +1322,9 @@ int demo_load(store_conn *c, long long council, long long people, unsigned long 
     if (rc == 0) {
         rng_seed(&g.r, seed);
         g.as_of = parse_as_of();
-        g.uprn_off = rng_next(&g.r) % 100000000000ull;
+        g.name_off = rng_next(&g.r) % 100000000000ull;
+        /* A base of 1 to 8 x 10^11 leaves room for 5 x 10^9 homes in 12 digits. */
+        g.uprn = 100000000000ull + rng_next(&g.r) % 700000000000ull;
         g.pc_used = xcalloc((size_t)NDIST * NSECTOR * NUNIT, 1);
         long long remaining = people;
         while (rc == 0 && remaining > 0) {

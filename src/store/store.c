@@ -106,14 +106,22 @@ int store_migrate(store_conn *c, int *applied)
     if (applied)
         *applied = 0;
     for (; m->sql; m++) {
-        int have = c->ops->schema_version(c);
-        if (have < 0)
-            return STORE_ERROR;
-        if (m->version <= have)
-            continue;
+        /* Each migration in its own transaction, with the version read
+         * again under the migration lock, so app servers that start
+         * together apply each migration once. */
         int rc = c->ops->begin(c);
         if (rc == STORE_OK)
-            rc = c->ops->exec_script(c, m->sql);
+            rc = c->ops->lock_migrations(c);
+        int have = rc == STORE_OK ? c->ops->schema_version(c) : -1;
+        if (have < 0) {
+            c->ops->rollback(c);
+            return STORE_ERROR;
+        }
+        if (m->version <= have) {
+            c->ops->rollback(c);
+            continue;
+        }
+        rc = c->ops->exec_script(c, m->sql);
         if (rc == STORE_OK)
             rc = c->ops->set_schema_version(c, m->version);
         if (rc == STORE_OK)

@@ -49,7 +49,10 @@ int store_migrate(store_conn *c, int *applied);
 /* The highest migration applied so far (0 for an empty database). */
 int store_schema_version(store_conn *c);
 
-/* Transactions. begin starts a write transaction (SQLite: BEGIN IMMEDIATE). */
+/* Transactions. begin starts a write transaction (SQLite: BEGIN IMMEDIATE).
+ * STORE_NOTFOUND, STORE_CONFLICT and STORE_DUPLICATE leave the transaction
+ * usable on both backends; after STORE_ERROR inside one, roll back
+ * (PostgreSQL has already aborted it). */
 int store_begin(store_conn *c);
 int store_commit(store_conn *c);
 int store_rollback(store_conn *c);

@@ -13,6 +13,8 @@ typedef struct store_ops {
     int (*exec_script)(store_conn *c, const char *sql); /* many statements, no parameters */
     int (*schema_version)(store_conn *c);
     int (*set_schema_version)(store_conn *c, int version);
+    /* Inside a transaction: waits until no one else is migrating. */
+    int (*lock_migrations)(store_conn *c);
     int (*begin)(store_conn *c);
     int (*commit)(store_conn *c);
     int (*rollback)(store_conn *c);

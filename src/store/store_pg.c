@@ -267,6 +267,17 @@ static int pg_schema_version(store_conn *c)
     return v;
 }
 
+/* Takes a transaction-scoped advisory lock, so two app servers starting
+ * together migrate one after the other. */
+static int pg_lock_migrations(store_conn *c)
+{
+    pg_conn *q = (pg_conn *)c;
+    int rc = ready(q);
+    if (rc != STORE_OK)
+        return rc;
+    return simple(q, "SELECT pg_advisory_xact_lock(7340117)", "migration lock");
+}
+
 /* Records migration version as applied now (inside the migration's
  * transaction). */
 static int pg_set_schema_version(store_conn *c, int version)
@@ -779,6 +790,7 @@ const store_ops store_pg_ops = {
     .exec_script = pg_exec,
     .schema_version = pg_schema_version,
     .set_schema_version = pg_set_schema_version,
+    .lock_migrations = pg_lock_migrations,
     .begin = pg_begin,
     .commit = pg_commit,
     .rollback = pg_rollback,

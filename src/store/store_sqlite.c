@@ -114,6 +114,13 @@ static int sq_set_schema_version(store_conn *c, int version)
 }
 
 static int sq_begin(store_conn *c) { return sq_exec(c, "BEGIN IMMEDIATE"); }
+
+/* BEGIN IMMEDIATE already holds the one write lock: nothing more to take. */
+static int sq_lock_migrations(store_conn *c)
+{
+    (void)c;
+    return STORE_OK;
+}
 static int sq_commit(store_conn *c) { return sq_exec(c, "COMMIT"); }
 
 static int sq_rollback(store_conn *c)
@@ -431,6 +438,7 @@ const store_ops store_sqlite_ops = {
     .exec_script = sq_exec,
     .schema_version = sq_schema_version,
     .set_schema_version = sq_set_schema_version,
+    .lock_migrations = sq_lock_migrations,
     .begin = sq_begin,
     .commit = sq_commit,
     .rollback = sq_rollback,
