@@ -16,10 +16,13 @@
 #include "core/entities.h"
 #include "demo/demo.h"
 #include "store/store.h"
+#include "web/auth.h"
 #include "web/server.h"
 
 typedef struct {
     const char *db, *pg, *listen, *access_log;
+    const char *email, *name, *role, *department, *scopes;
+    long long person;
     long long threads, people, seed, max_body, timeout;
     int help;
 } opts;
@@ -31,6 +34,8 @@ static const char *usage_main =
     "  serve     serve the web application and the JSON API\n"
     "  demo      create a synthetic borough (people, households, properties)\n"
     "  migrate   bring the database schema up to date\n"
+    "  user add  add a staff user or a resident's account (password on stdin)\n"
+    "  token create  make an API token for a system (printed once)\n"
     "\n"
     "Run 'frontdoor COMMAND --help' for a command's options.\n";
 
@@ -104,6 +109,18 @@ static int parse(const char *cmd, int argc, char **argv, const char *const *allo
             o->listen = v;
         else if (!strcmp(f, "--access-log"))
             o->access_log = v;
+        else if (!strcmp(f, "--email"))
+            o->email = v;
+        else if (!strcmp(f, "--name"))
+            o->name = v;
+        else if (!strcmp(f, "--role"))
+            o->role = v;
+        else if (!strcmp(f, "--department"))
+            o->department = v;
+        else if (!strcmp(f, "--scopes"))
+            o->scopes = v;
+        else if (!strcmp(f, "--person") && number(v, 1, (long long)1 << 62, &o->person) != 0)
+            return bad(cmd, "--person must be a person's id, not", v);
         else if (!strcmp(f, "--threads") && number(v, 1, 256, &o->threads) != 0)
             return bad(cmd, "--threads must be a whole number from 1 to 256, not", v);
         else if (!strcmp(f, "--people") && number(v, 1, 10000000, &o->people) != 0)
@@ -219,6 +236,55 @@ static int cmd_migrate(int argc, char **argv)
     return 0;
 }
 
+static const char *usage_user =
+    "usage: frontdoor user add --email EMAIL --role ROLE [options] < password\n"
+    "Adds a staff user or a resident's account; the password (10 to 200\n"
+    "characters) is the first line of standard input.\n\n"
+    "%s"
+    "  --email EMAIL     what they sign in with\n"
+    "  --name NAME       full name\n"
+    "  --role ROLE       agent, back_office, team_leader, manager, admin, dpo, resident\n"
+    "  --department D    for back_office: housing, social_care, parking, revenues_benefits ...\n"
+    "  --person ID       for a resident: their own person record\n";
+
+static const char *usage_token =
+    "usage: frontdoor token create --name NAME --role ROLE [options]\n"
+    "Makes an API token (Authorization: Bearer TOKEN) and prints it once.\n\n"
+    "%s"
+    "  --name NAME       which system holds it\n"
+    "  --role ROLE       the role it acts as (not resident)\n"
+    "  --department D    for back_office\n"
+    "  --scopes S        space-separated scopes, e.g. \"read write\"\n";
+
+/* `frontdoor user add` and `frontdoor token create`: argv[1] and argv[2]
+ * name the command, options follow. */
+static int cmd_access(int argc, char **argv, int is_user)
+{
+    const char *cmd = is_user ? "user add" : "token create";
+    static const char *const user_flags[] = {"--db", "--pg", "--email", "--name", "--role", "--department", "--person",
+                                             NULL};
+    static const char *const token_flags[] = {"--db", "--pg", "--name", "--role", "--department", "--scopes", NULL};
+    opts o = {0};
+    int rc = parse(cmd, argc - 1, argv + 1, is_user ? user_flags : token_flags, &o);
+    if (rc)
+        return rc;
+    if (o.help) {
+        printf(is_user ? usage_user : usage_token, usage_db);
+        return 0;
+    }
+    if (is_user && (!o.email || !o.role))
+        return bad(cmd, "--email and --role are required", NULL);
+    if (!is_user && (!o.name || !o.role))
+        return bad(cmd, "--name and --role are required", NULL);
+    store *s = open_store(cmd, &o);
+    if (!s)
+        return 2;
+    rc = is_user ? auth_cli_user_add(s, 1, o.email, o.name, o.role, o.department, o.person)
+                 : auth_cli_token_create(s, 1, o.name, o.role, o.department, o.scopes);
+    store_close(s);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (sodium_init() < 0) {
@@ -235,6 +301,10 @@ int main(int argc, char **argv)
         return cmd_demo(argc, argv);
     if (!strcmp(argv[1], "migrate"))
         return cmd_migrate(argc, argv);
+    if (!strcmp(argv[1], "user") && argc > 2 && !strcmp(argv[2], "add"))
+        return cmd_access(argc, argv, 1);
+    if (!strcmp(argv[1], "token") && argc > 2 && !strcmp(argv[2], "create"))
+        return cmd_access(argc, argv, 0);
     fprintf(stderr, "frontdoor: unknown command '%s' (see 'frontdoor --help')\n", argv[1]);
     return 2;
 }

@@ -31,7 +31,12 @@ static const field_def person_fields[] = {
     ENUM("preferred_channel", 0, channel_choices, "how the resident prefers to be contacted"),
     TEXT("preferred_language", 0, 35, CHECK_NONE, "language for letters and calls (BCP 47 tag or name)"),
     BOOL("needs_digital_help", 0, "needs help to use online services (assisted digital)"),
-    TEXT("accessibility_needs", 0, 1000, CHECK_NONE, "what the resident needs to use council services"),
+    {.name = "accessibility_needs", .type = FT_TEXT, .max_len = 1000, .category = CAT_HEALTH,
+     .doc = "what the resident needs to use council services (health: shown to roles that may see it)"},
+    {.name = "social_care_notes", .type = FT_TEXT, .max_len = 4000, .category = CAT_SOCIAL_CARE,
+     .doc = "social care notes (shown only to social care staff and the data-protection officer)"},
+    {.name = "safeguarding_notes", .type = FT_TEXT, .max_len = 4000, .category = CAT_SAFEGUARDING,
+     .doc = "safeguarding concerns (shown only to safeguarding-cleared roles)"},
 };
 
 static void person_check(const record *r, int is_create, arena *a, errlist *errs)

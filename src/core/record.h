@@ -30,6 +30,17 @@ typedef enum {
     CHECK_UPRN      /* 1 to 12 digits */
 } field_check;
 
+/* Sensitive categories of personal data: a role sees a field of a
+ * category only if core/access.c grants it (design: "a parking officer
+ * sees no social-care notes"). */
+typedef enum {
+    CAT_NONE = 0,
+    CAT_HEALTH = 1 << 0,
+    CAT_SOCIAL_CARE = 1 << 1,
+    CAT_SAFEGUARDING = 1 << 2,
+    CAT_SECRET = 1 << 3 /* never leaves the server (password hashes, token hashes) */
+} field_category;
+
 typedef struct {
     const char *name;            /* JSON field and SQL column */
     field_type type;
@@ -40,6 +51,7 @@ typedef struct {
     field_check check;           /* extra format check for FT_TEXT */
     const char *ref;             /* FT_REF: the entity referred to */
     const char *doc;             /* one line for the API document */
+    unsigned category;           /* field_category bits; CAT_NONE for ordinary fields */
 } field_def;
 
 typedef struct errlist errlist;

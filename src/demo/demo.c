@@ -538,7 +538,7 @@ typedef struct {
 /* ---------------------------------------------------------------- people */
 
 enum { C_SINGLE, C_COUPLE, C_FAMILY, C_LONE, C_SHARERS, C_OLDCOUPLE, C_MULTIGEN, C_ADULTKID, NCOMP };
-static const int comp_flat_pm[NCOMP] = {355, 160, 160, 115, 85, 50, 30, 45};
+static const int comp_flat_pm[NCOMP] = {330, 155, 175, 115, 85, 50, 35, 55};
 static const int comp_house_pm[NCOMP] = {180, 150, 280, 90, 110, 80, 60, 50};
 
 typedef struct {
@@ -655,11 +655,12 @@ static void open_block(gen *g, int kind, building *b)
         snprintf(b->place, sizeof b->place, "%s", g->estate_name);
         int height = pick_weighted(r, (const int[]){450, 350, 200}, 3);
         if (height == 0) {
-            b->maisonette = chance(r, 350);
+            b->maisonette = chance(r, 500);
             b->storeys = b->maisonette ? 2 * rng_range(r, 2, 3) : rng_range(r, 3, 5);
             b->per_floor = rng_range(r, 4, 8);
         } else if (height == 1) {
-            b->storeys = rng_range(r, 6, 12);
+            b->maisonette = chance(r, 200); /* deck-access maisonette slabs */
+            b->storeys = b->maisonette ? 2 * rng_range(r, 3, 6) : rng_range(r, 6, 12);
             b->per_floor = rng_range(r, 4, 8);
         } else {
             b->storeys = rng_range(r, 13, 20);
@@ -1248,7 +1249,7 @@ static int write_household(gen *g, long long *remaining)
     if (hm.type == C_SHARERS && hm.n > 1)
         name = arena_printf(g->a, "Sharers at %s%s%s", h.line1, h.line2[0] ? ", " : "", h.line2);
     else if (hm.n == 1)
-        name = arena_printf(g->a, "%s household", head->family);
+        name = arena_printf(g->a, "The %s household", head->family);
     else if (strcmp(hm.m[1].family, head->family) != 0 && strcmp(hm.m[1].rel, "partner") == 0)
         name = arena_printf(g->a, "The %s and %s household", head->family, hm.m[1].family);
     else

@@ -175,6 +175,14 @@ int store_list(store_conn *c, long long council, const entity_def *def, const ch
     return c->ops->list(c, council, def, by_field, by_value, after_id, limit, a, out, n);
 }
 
+int store_find(store_conn *c, long long council, const entity_def *def, const char *field, const char *value, arena *a,
+               record *out)
+{
+    if (entity_field(def, field) < 0)
+        return store_fail(c, "%s has no field %s", def->name, field);
+    return c->ops->find(c, council, def, field, value, a, out);
+}
+
 int store_count(store_conn *c, long long council, const entity_def *def, long long *n)
 {
     return c->ops->count(c, council, def, n);

@@ -77,6 +77,10 @@ int store_delete(store_conn *c, long long council, const entity_def *def, long l
  * by_value. *out is an array of *n records from a. */
 int store_list(store_conn *c, long long council, const entity_def *def, const char *by_field, long long by_value,
                long long after_id, int limit, arena *a, record **out, int *n);
+/* The first row (lowest id) whose text field equals value, into out.
+ * STORE_NOTFOUND if none. */
+int store_find(store_conn *c, long long council, const entity_def *def, const char *field, const char *value, arena *a,
+               record *out);
 /* Number of rows of def for council. */
 int store_count(store_conn *c, long long council, const entity_def *def, long long *n);
 

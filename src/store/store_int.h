@@ -25,6 +25,8 @@ typedef struct store_ops {
     int (*list)(store_conn *c, long long council, const entity_def *def, const char *by_field, long long by_value,
                 long long after_id, int limit, arena *a, record **out, int *n);
     int (*count)(store_conn *c, long long council, const entity_def *def, long long *n);
+    int (*find)(store_conn *c, long long council, const entity_def *def, const char *field, const char *value,
+                arena *a, record *out);
     int (*idem_get)(store_conn *c, long long council, const char *key, arena *a, char **req_hash, int *status,
                     char **body);
     int (*idem_put)(store_conn *c, long long council, const char *key, const char *req_hash, int status,

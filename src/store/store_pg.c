@@ -35,7 +35,7 @@
 #include "base/xalloc.h"
 #include "store/store_int.h"
 
-enum { OP_INSERT, OP_GET, OP_UPDATE, OP_DELETE, OP_LIST, OP_LIST_BY, OP_COUNT, OP_IDEM_GET, OP_IDEM_PUT };
+enum { OP_INSERT, OP_GET, OP_UPDATE, OP_DELETE, OP_LIST, OP_LIST_BY, OP_COUNT, OP_IDEM_GET, OP_IDEM_PUT, OP_FIND };
 enum {
     CACHE_MAX = 64,                  /* prepared statements kept per connection */
     NAME_LEN = 16,                   /* "fd_<n>" */
@@ -374,9 +374,14 @@ static void build_sql(buf *b, const entity_def *d, int op, const char *by)
     case OP_GET:
     case OP_LIST:
     case OP_LIST_BY:
+    case OP_FIND:
         buf_puts(b, "SELECT id, version, created_at, updated_at");
         for (int i = 0; i < d->nfields; i++)
             buf_printf(b, ", %s", d->fields[i].name);
+        if (op == OP_FIND) {
+            buf_printf(b, " FROM %s WHERE council_id = $1 AND %s = $2 ORDER BY id LIMIT 1", d->table, by);
+            break;
+        }
         buf_printf(b, " FROM %s WHERE council_id = $1 AND id ", d->table);
         if (op == OP_GET)
             buf_puts(b, "= $2");
@@ -705,6 +710,31 @@ static int pg_list(store_conn *c, long long council, const entity_def *d, const 
     return STORE_OK;
 }
 
+/* store_find: the first row (by id) whose text field by equals value. */
+static int pg_find(store_conn *c, long long council, const entity_def *d, const char *by, const char *value, arena *a,
+                   record *out)
+{
+    pg_conn *q = (pg_conn *)c;
+    char name[NAME_LEN];
+    int rc = ready(q);
+    if (rc != STORE_OK)
+        return rc;
+    if ((rc = stmt(q, d, OP_FIND, d->fields[entity_field(d, by)].name, name)) != STORE_OK)
+        return rc;
+    params p;
+    p.n = 0;
+    p_int(&p, council);
+    p_str(&p, value);
+    PGresult *res = run(q, name, &p, PGRES_TUPLES_OK, d->table, &rc);
+    if (!res)
+        return rc;
+    rc = PQntuples(res) == 1 ? STORE_OK : STORE_NOTFOUND;
+    if (rc == STORE_OK)
+        read_row(res, 0, d, a, out);
+    PQclear(res);
+    return rc;
+}
+
 /* store_count: rows of d for council into *n. */
 static int pg_count(store_conn *c, long long council, const entity_def *d, long long *n)
 {
@@ -800,6 +830,7 @@ const store_ops store_pg_ops = {
     .del = pg_delete,
     .list = pg_list,
     .count = pg_count,
+    .find = pg_find,
     .idem_get = pg_idem_get,
     .idem_put = pg_idem_put,
 };

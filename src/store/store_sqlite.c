@@ -13,7 +13,7 @@
 #include "base/xalloc.h"
 #include "store/store_int.h"
 
-enum { OP_INSERT, OP_GET, OP_UPDATE, OP_DELETE, OP_LIST, OP_LIST_BY, OP_COUNT, OP_COUNT_ };
+enum { OP_INSERT, OP_GET, OP_UPDATE, OP_DELETE, OP_LIST, OP_LIST_BY, OP_COUNT, OP_FIND };
 enum { CACHE_MAX = 64 };
 
 typedef struct {
@@ -149,9 +149,14 @@ static void build_sql(buf *b, const entity_def *d, int op, const char *by)
     case OP_GET:
     case OP_LIST:
     case OP_LIST_BY:
+    case OP_FIND:
         buf_puts(b, "SELECT id, version, created_at, updated_at");
         for (int i = 0; i < d->nfields; i++)
             buf_printf(b, ", %s", d->fields[i].name);
+        if (op == OP_FIND) {
+            buf_printf(b, " FROM %s WHERE council_id = ?1 AND %s = ?2 ORDER BY id LIMIT 1", t, by);
+            break;
+        }
         buf_printf(b, " FROM %s WHERE council_id = ?1 AND id ", t);
         if (op == OP_GET)
             buf_puts(b, "= ?2");
@@ -387,6 +392,24 @@ static int sq_count(store_conn *c, long long council, const entity_def *d, long 
     return rc == SQLITE_ROW ? STORE_OK : sq_err(c, d->table);
 }
 
+static int sq_find(store_conn *c, long long council, const entity_def *d, const char *by, const char *value, arena *a,
+                   record *out)
+{
+    sq_conn *q = (sq_conn *)c;
+    sqlite3_stmt *st = stmt(q, d, OP_FIND, d->fields[entity_field(d, by)].name);
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, council);
+    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        read_row(st, d, a, out);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return STORE_OK;
+    return rc == SQLITE_DONE ? STORE_NOTFOUND : sq_err(c, d->table);
+}
+
 static int sq_idem_get(store_conn *c, long long council, const char *key, arena *a, char **req_hash, int *status,
                        char **body)
 {
@@ -448,6 +471,7 @@ const store_ops store_sqlite_ops = {
     .del = sq_delete,
     .list = sq_list,
     .count = sq_count,
+    .find = sq_find,
     .idem_get = sq_idem_get,
     .idem_put = sq_idem_put,
 };

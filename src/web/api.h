@@ -13,6 +13,7 @@ int api_person_get(req *q, resp *p);     /* GET a person with household and prop
 int api_household_create(req *q, resp *p);
 int api_household_get(req *q, resp *p);
 int api_household_patch(req *q, resp *p);
+int api_person_audit(req *q, resp *p);   /* GET a person's audit trail (DPO, admin) */
 
 /* api_system.c */
 int api_healthz(req *q, resp *p);

@@ -13,6 +13,7 @@
 #include "base/timeutil.h"
 #include "core/entities.h"
 #include "web/api.h"
+#include "web/audit.h"
 #include "web/jsonrec.h"
 #include "web/routes.h"
 
@@ -177,6 +178,11 @@ static int create_idempotent(req *q, resp *p, create_fn fn)
             return store_error_or_fail(p, c);
         }
     }
+    if (q->route->audited && audit_write_tx(q, c, "create", p->status) != STORE_OK) {
+        store_rollback(c);
+        p->nheaders = 0;
+        return store_error_or_fail(p, c);
+    }
     if (store_commit(c) != STORE_OK) {
         store_rollback(c);
         p->nheaders = 0;
@@ -221,8 +227,11 @@ int api_list(req *q, resp *p)
     if (store_list(c, q->council, d, NULL, 0, after, limit, q->a, &rows, &n) != STORE_OK)
         return store_error_or_fail(p, c);
     json_t *o = json_object(), *items = json_array();
-    for (int i = 0; i < n; i++)
-        json_array_append_new(items, jsonrec_write(&rows[i]));
+    for (int i = 0; i < n; i++) {
+        json_array_append_new(items, jsonrec_write(&rows[i], q->who.categories));
+        if (d == &person_def)
+            audit_person(q, rows[i].id);
+    }
     json_object_set_new(o, "items", items);
     json_object_set_new(o, "next_cursor",
                         n == limit ? json_string(arena_printf(q->a, "%lld", rows[n - 1].id)) : json_null());
@@ -236,6 +245,10 @@ static int create_plain(req *q, resp *p, store_conn *c)
     record r;
     errlist errs = {.n = 0};
     jsonrec_read(q->json, q->route->entity, NULL, NULL, q->a, &r, &errs);
+    if (jsonrec_forbidden(&r, q->who.categories, &errs)) {
+        resp_problem(p, 403, "Not allowed", "Your role may not write these fields; nothing was saved.", &errs);
+        return 0;
+    }
     record_validate(&r, 1, q->a, &errs);
     if (errs.n == 0 && check_refs(q, c, &r, NULL, &errs) != 0)
         return store_error_or_fail(p, c);
@@ -252,7 +265,9 @@ static int create_plain(req *q, resp *p, store_conn *c)
     }
     if (rc != STORE_OK)
         return store_error_or_fail(p, c);
-    json_t *o = jsonrec_write(&r);
+    if (r.def == &person_def)
+        audit_person(q, r.id);
+    json_t *o = jsonrec_write(&r, q->who.categories);
     created(q, p, &r, o);
     json_decref(o);
     return 0;
@@ -284,7 +299,7 @@ int api_get(req *q, resp *p)
     record r;
     if (!c || load_or_fail(q, p, c, q->route->entity, &r) != 0)
         return 0;
-    json_t *o = jsonrec_write(&r);
+    json_t *o = jsonrec_write(&r, q->who.categories);
     resp_json(p, 200, o);
     json_decref(o);
     set_record_headers(q, p, &r);
@@ -358,6 +373,10 @@ static int patch_flow(req *q, resp *p, const char *const *extra, patch_extra_fn 
         return 0;
     errlist errs = {.n = 0};
     jsonrec_read(q->json, d, NULL, extra, q->a, &in, &errs);
+    if (jsonrec_forbidden(&in, q->who.categories, &errs)) {
+        resp_problem(p, 403, "Not allowed", "Your role may not change these fields; nothing was changed.", &errs);
+        return 0;
+    }
     if (errs.n == 0)
         merge(&r, &in, &errs);
     if (errs.n == 0)
@@ -382,6 +401,10 @@ static int patch_flow(req *q, resp *p, const char *const *extra, patch_extra_fn 
         return 0;
     }
     rc = store_update(c, q->council, &r, expected);
+    if (d == &person_def)
+        audit_person(q, r.id);
+    if (rc == STORE_OK && q->route->audited)
+        rc = audit_write_tx(q, c, "update", 200);
     if (rc == STORE_OK)
         rc = store_commit(c);
     if (rc != STORE_OK) {
@@ -397,7 +420,7 @@ static int patch_flow(req *q, resp *p, const char *const *extra, patch_extra_fn 
             store_error_or_fail(p, c);
         return 0;
     }
-    json_t *o = render ? render(q, c, &r) : jsonrec_write(&r);
+    json_t *o = render ? render(q, c, &r) : jsonrec_write(&r, q->who.categories);
     resp_json(p, 200, o);
     json_decref(o);
     set_record_headers(q, p, &r);
@@ -450,6 +473,7 @@ static int read_members(req *q, store_conn *c, json_t *arr, long long household_
         if (errs->n != before)
             continue;
         long long pid = rec_int(&rows[i], "person_id");
+        audit_person(q, pid);
         for (size_t j = 0; j < i; j++)
             if (rec_int(&rows[j], "person_id") == pid)
                 errlist_add(errs, arena_printf(q->a, "%sperson_id", prefix), "lists the same person twice");
@@ -486,7 +510,7 @@ static int write_members(req *q, store_conn *c, long long household_id, record *
 /* The household as JSON with its members (and their names). */
 static json_t *household_json(req *q, store_conn *c, const record *h)
 {
-    json_t *o = jsonrec_write(h);
+    json_t *o = jsonrec_write(h, q->who.categories);
     record *ms;
     int n;
     json_t *arr = json_array();
@@ -494,10 +518,11 @@ static json_t *household_json(req *q, store_conn *c, const record *h)
         char today[11];
         time_today(today);
         for (int i = 0; i < n; i++) {
-            json_t *m = jsonrec_write(&ms[i]);
+            json_t *m = jsonrec_write(&ms[i], q->who.categories);
             json_object_del(m, "household_id");
             json_object_set_new(m, "current", json_boolean(member_current(&ms[i], today)));
             record per;
+            audit_person(q, rec_int(&ms[i], "person_id"));
             if (store_get(c, q->council, &person_def, rec_int(&ms[i], "person_id"), q->a, &per) == STORE_OK) {
                 json_object_set_new(m, "given_name", json_string(rec_str(&per, "given_name")));
                 json_object_set_new(m, "family_name", json_string(rec_str(&per, "family_name")));
@@ -569,9 +594,11 @@ static int patch_members(req *q, resp *p, store_conn *c, record *h, errlist *err
     int no;
     if (store_list(c, q->council, &member_def, "household_id", h->id, 0, 1000, q->a, &old, &no) != STORE_OK)
         return -1;
-    for (int i = 0; i < no; i++)
+    for (int i = 0; i < no; i++) {
+        audit_person(q, rec_int(&old[i], "person_id"));
         if (store_delete(c, q->council, &member_def, old[i].id) != STORE_OK)
             return -1;
+    }
     return write_members(q, c, h->id, rows, nm);
 }
 
@@ -588,7 +615,8 @@ int api_person_get(req *q, resp *p)
     record per;
     if (!c || load_or_fail(q, p, c, &person_def, &per) != 0)
         return 0;
-    json_t *o = jsonrec_write(&per);
+    audit_person(q, per.id);
+    json_t *o = jsonrec_write(&per, q->who.categories);
     record *ms;
     int n;
     if (store_list(c, q->council, &member_def, "person_id", per.id, 0, 100, q->a, &ms, &n) != STORE_OK) {
@@ -610,12 +638,47 @@ int api_person_get(req *q, resp *p)
         hj = household_json(q, c, &h);
         json_object_set_new(hj, "relationship", json_string(rec_str(cur, "relationship")));
         if (store_get(c, q->council, &property_def, rec_int(&h, "property_id"), q->a, &prop) == STORE_OK)
-            pj = jsonrec_write(&prop);
+            pj = jsonrec_write(&prop, q->who.categories);
     }
     json_object_set_new(o, "household", hj);
     json_object_set_new(o, "property", pj);
     resp_json(p, 200, o);
     json_decref(o);
     set_record_headers(q, p, &per);
+    return 0;
+}
+
+/* ---- the data-protection officer's view ---- */
+
+int api_person_audit(req *q, resp *p)
+{
+    long long after;
+    if (parse_cursor(q, p, &after) != 0)
+        return 0;
+    const char *ls = req_query(q, "limit");
+    int limit = ls ? (int)strtol(ls, NULL, 10) : 50;
+    store_conn *c = conn_or_fail(q, p);
+    record per;
+    if (!c || load_or_fail(q, p, c, &person_def, &per) != 0)
+        return 0;
+    audit_person(q, per.id);
+    record *rows;
+    int n;
+    if (store_list(c, q->council, &audit_def, "person_id", per.id, after, limit, q->a, &rows, &n) != STORE_OK)
+        return store_error_or_fail(p, c);
+    json_t *o = json_object(), *items = json_array();
+    for (int i = 0; i < n; i++) {
+        json_t *e = jsonrec_write(&rows[i], q->who.categories);
+        json_object_del(e, "version");
+        json_object_del(e, "updated_at");
+        json_object_set(e, "at", json_object_get(e, "created_at"));
+        json_object_del(e, "created_at");
+        json_array_append_new(items, e);
+    }
+    json_object_set_new(o, "items", items);
+    json_object_set_new(o, "next_cursor",
+                        n == limit ? json_string(arena_printf(q->a, "%lld", rows[n - 1].id)) : json_null());
+    resp_json(p, 200, o);
+    json_decref(o);
     return 0;
 }

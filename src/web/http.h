@@ -8,10 +8,25 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "core/access.h"
 #include "core/record.h"
 #include "store/store.h"
 
-enum { MAX_PATH_PARAMS = 4, MAX_RESP_HEADERS = 8, MAX_QUERY = 16 };
+enum { MAX_PATH_PARAMS = 4, MAX_RESP_HEADERS = 8, MAX_QUERY = 16, MAX_AUDIT_PEOPLE = 1000 };
+
+/* Who is asking (web/auth.c fills it before the handler runs). */
+typedef enum { AUTH_NONE, AUTH_SESSION, AUTH_TOKEN } auth_kind;
+
+typedef struct {
+    auth_kind kind;
+    role role;
+    long long id;           /* user id (session) or token id */
+    const char *department; /* back office: their department */
+    long long person_id;    /* a resident's own person record; 0 for staff */
+    long long session_id;   /* AUTH_SESSION: the session row */
+    const char *csrf;       /* AUTH_SESSION: the session's CSRF token */
+    unsigned categories;    /* CAT_* bits of sensitive fields they may see */
+} principal;
 
 typedef struct route route;
 
@@ -35,6 +50,13 @@ typedef struct req {
     size_t body_len;
     json_t *json;                  /* parsed body if the route takes JSON; freed by the server */
     void *conn;                    /* the HTTP library's connection (for headers) */
+    const char *ip;                /* the client's address */
+    principal who;                 /* who is asking; kind AUTH_NONE on public routes */
+    /* Audit: the people whose data this request showed or changed. Handlers
+     * add them with audit_person(); the server writes the entries. */
+    long long audit_people[MAX_AUDIT_PEOPLE];
+    int naudit;
+    int audited;                   /* 1 once written (inside the handler's transaction) */
 } req;
 
 typedef struct {
@@ -47,6 +69,8 @@ typedef struct {
 
 /* A request header (case-insensitive name), or NULL. */
 const char *req_header(req *q, const char *name);
+/* A cookie's value, or NULL. */
+const char *req_cookie(req *q, const char *name);
 /* A declared query parameter, or NULL if not given. */
 const char *req_query(req *q, const char *name);
 /* Adds a response header (both strings must live as long as q->a). */

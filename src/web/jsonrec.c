@@ -77,14 +77,23 @@ int jsonrec_read(json_t *obj, const entity_def *def, const char *prefix, const c
     return errs->n - before;
 }
 
-json_t *jsonrec_write(const record *r)
+json_t *jsonrec_write(const record *r, unsigned cats)
 {
     const entity_def *d = r->def;
-    json_t *o = json_object();
+    json_t *o = json_object(), *redacted = NULL;
     json_object_set_new(o, "id", json_integer(r->id));
     for (int i = 0; i < d->nfields; i++) {
         const field_val *v = &r->v[i];
         const char *name = d->fields[i].name;
+        unsigned cat = d->fields[i].category;
+        if (cat & CAT_SECRET)
+            continue;
+        if (cat & ~cats) {
+            if (!redacted)
+                redacted = json_array();
+            json_array_append_new(redacted, json_string(name));
+            continue;
+        }
         if (!v->set || v->null) {
             json_object_set_new(o, name, json_null());
             continue;
@@ -102,6 +111,8 @@ json_t *jsonrec_write(const record *r)
             break;
         }
     }
+    if (redacted)
+        json_object_set_new(o, "redacted", redacted);
     json_object_set_new(o, "version", json_integer(r->version));
     json_object_set_new(o, "created_at", json_string(r->created_at));
     json_object_set_new(o, "updated_at", json_string(r->updated_at));
@@ -111,4 +122,15 @@ json_t *jsonrec_write(const record *r)
 const char *jsonrec_etag(const record *r, arena *a)
 {
     return arena_printf(a, "\"v%lld\"", r->version);
+}
+
+int jsonrec_forbidden(const record *r, unsigned cats, errlist *errs)
+{
+    int n = 0;
+    for (int i = 0; i < r->def->nfields; i++)
+        if (r->v[i].set && (r->def->fields[i].category & ~cats)) {
+            errlist_add(errs, r->def->fields[i].name, "is not yours to see or change");
+            n++;
+        }
+    return n;
 }

@@ -14,8 +14,13 @@
  * Returns the number of errors added to errs. */
 int jsonrec_read(json_t *obj, const entity_def *def, const char *prefix, const char *const *extra, arena *a,
                  record *out, errlist *errs);
-/* A new JSON object with id, version, every field, created_at, updated_at. */
-json_t *jsonrec_write(const record *r);
+/* A new JSON object with id, version, every field, created_at, updated_at.
+ * Fields of a sensitive category not in cats are left out and named in a
+ * "redacted" list; CAT_SECRET fields are never written. */
+json_t *jsonrec_write(const record *r, unsigned cats);
+/* Adds an error for each field set in r whose category is not in cats.
+ * Returns the number added. */
+int jsonrec_forbidden(const record *r, unsigned cats, errlist *errs);
 /* The ETag of a record version: "\"v<version>\"" from a. */
 const char *jsonrec_etag(const record *r, arena *a);
 

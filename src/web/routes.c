@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/access.h"
 #include "core/entities.h"
+#include "web/auth.h"
 #include "web/api.h"
 
 static const query_def list_query[] = {
@@ -13,28 +15,52 @@ static const query_def list_query[] = {
     {.name = NULL},
 };
 
-#define COLLECTION(ent, path, create)                                                                           \
-    {"GET", path, api_list, ROLE_STAFF, list_query, BODY_NONE, &ent, "List " #ent " records, paged"},             \
-    {"POST", path, create, ROLE_STAFF, NULL, BODY_JSON, &ent, "Create a record (honours Idempotency-Key)"}
+#define PUBLIC 0u
+#define ANY_SIGNED_IN (STAFF_READERS | R(ROLE_MANAGER) | R(ROLE_RESIDENT))
 
+/* Every route. Order matters only for documentation. */
 const route fd_routes[] = {
-    {"GET", "/healthz", api_healthz, ROLE_PUBLIC, NULL, BODY_NONE, NULL, "Liveness and database check"},
-    {"GET", "/metrics", api_metrics, ROLE_PUBLIC, NULL, BODY_NONE, NULL, "Prometheus metrics"},
-    {"GET", "/api/v1/openapi.json", api_openapi, ROLE_PUBLIC, NULL, BODY_NONE, NULL, "This API, as OpenAPI 3.1"},
-    COLLECTION(person_def, "/api/v1/people", api_create),
-    {"GET", "/api/v1/people/{id}", api_person_get, ROLE_STAFF, NULL, BODY_NONE, &person_def,
-     "A person, with their current household and property"},
-    {"PATCH", "/api/v1/people/{id}", api_patch, ROLE_STAFF, NULL, BODY_JSON, &person_def,
+    {"GET", "/healthz", api_healthz, PUBLIC, OWN_NONE, 0, NULL, BODY_NONE, NULL, "Liveness and database check"},
+    {"GET", "/metrics", api_metrics, PUBLIC, OWN_NONE, 0, NULL, BODY_NONE, NULL, "Prometheus metrics (no personal data)"},
+    {"GET", "/api/v1/openapi.json", api_openapi, PUBLIC, OWN_NONE, 0, NULL, BODY_NONE, NULL, "This API, as OpenAPI 3.1"},
+
+    {"POST", "/api/v1/sessions", api_session_create, PUBLIC, OWN_NONE, 0, NULL, BODY_JSON, NULL,
+     "Sign in with email and password; sets the session cookie"},
+    {"GET", "/api/v1/sessions/current", api_session_get, ANY_SIGNED_IN, OWN_NONE, 0, NULL, BODY_NONE, NULL,
+     "Who is signed in, with the CSRF token"},
+    {"DELETE", "/api/v1/sessions/current", api_session_delete, ANY_SIGNED_IN, OWN_NONE, 0, NULL, BODY_NONE, NULL,
+     "Sign out"},
+    {"DELETE", "/api/v1/sessions", api_sessions_delete_all, ANY_SIGNED_IN, OWN_NONE, 0, NULL, BODY_NONE, NULL,
+     "Sign out everywhere: end every session of this user"},
+
+    {"GET", "/api/v1/people", api_list, STAFF_READERS, OWN_NONE, 1, list_query, BODY_NONE, &person_def,
+     "List people, paged"},
+    {"POST", "/api/v1/people", api_create, STAFF_WRITERS, OWN_NONE, 1, NULL, BODY_JSON, &person_def,
+     "Create a person (honours Idempotency-Key)"},
+    {"GET", "/api/v1/people/{id}", api_person_get, STAFF_READERS | R(ROLE_RESIDENT), OWN_PERSON, 1, NULL, BODY_NONE,
+     &person_def, "A person, with their current household and property"},
+    {"PATCH", "/api/v1/people/{id}", api_patch, STAFF_WRITERS | R(ROLE_RESIDENT), OWN_PERSON, 1, NULL, BODY_JSON,
+     &person_def, "Change some fields (If-Match required)"},
+    {"GET", "/api/v1/people/{id}/audit", api_person_audit, R(ROLE_DPO) | R(ROLE_ADMIN), OWN_NONE, 1, list_query,
+     BODY_NONE, &audit_def, "Every look at and change of this person's data, oldest first"},
+
+    {"GET", "/api/v1/properties", api_list, STAFF_READERS, OWN_NONE, 0, list_query, BODY_NONE, &property_def,
+     "List properties, paged"},
+    {"POST", "/api/v1/properties", api_create, STAFF_WRITERS, OWN_NONE, 0, NULL, BODY_JSON, &property_def,
+     "Create a property (honours Idempotency-Key)"},
+    {"GET", "/api/v1/properties/{id}", api_get, STAFF_READERS, OWN_NONE, 0, NULL, BODY_NONE, &property_def,
+     "A property"},
+    {"PATCH", "/api/v1/properties/{id}", api_patch, STAFF_WRITERS, OWN_NONE, 0, NULL, BODY_JSON, &property_def,
      "Change some fields (If-Match required)"},
-    COLLECTION(property_def, "/api/v1/properties", api_create),
-    {"GET", "/api/v1/properties/{id}", api_get, ROLE_STAFF, NULL, BODY_NONE, &property_def, "A property"},
-    {"PATCH", "/api/v1/properties/{id}", api_patch, ROLE_STAFF, NULL, BODY_JSON, &property_def,
-     "Change some fields (If-Match required)"},
-    COLLECTION(household_def, "/api/v1/households", api_household_create),
-    {"GET", "/api/v1/households/{id}", api_household_get, ROLE_STAFF, NULL, BODY_NONE, &household_def,
-     "A household with its members"},
-    {"PATCH", "/api/v1/households/{id}", api_household_patch, ROLE_STAFF, NULL, BODY_JSON, &household_def,
-     "Change fields; a members list replaces the members (If-Match required)"},
+
+    {"GET", "/api/v1/households", api_list, STAFF_READERS, OWN_NONE, 1, list_query, BODY_NONE, &household_def,
+     "List households, paged"},
+    {"POST", "/api/v1/households", api_household_create, STAFF_WRITERS, OWN_NONE, 1, NULL, BODY_JSON, &household_def,
+     "Create a household with its members (honours Idempotency-Key)"},
+    {"GET", "/api/v1/households/{id}", api_household_get, STAFF_READERS | R(ROLE_RESIDENT), OWN_HOUSEHOLD, 1, NULL,
+     BODY_NONE, &household_def, "A household with its members"},
+    {"PATCH", "/api/v1/households/{id}", api_household_patch, STAFF_WRITERS, OWN_NONE, 1, NULL, BODY_JSON,
+     &household_def, "Change fields; a members list replaces the members (If-Match required)"},
 };
 
 const int fd_nroutes = (int)(sizeof fd_routes / sizeof fd_routes[0]);
@@ -164,7 +190,16 @@ json_t *routes_openapi(void)
         }
         json_t *op = json_object();
         json_object_set_new(op, "summary", json_string(r->summary));
-        json_object_set_new(op, "x-role", json_string(r->role == ROLE_PUBLIC ? "public" : "staff"));
+        json_t *roles = json_array();
+        for (int k = ROLE_AGENT; k < ROLE_COUNT_; k++)
+            if (r->roles & R(k))
+                json_array_append_new(roles, json_string(role_name((role)k)));
+        json_object_set_new(op, "x-roles", roles);
+        json_object_set_new(op, "x-public", json_boolean(r->roles == 0));
+        json_object_set_new(op, "x-own", json_string(r->own == OWN_PERSON ? "person" : r->own == OWN_HOUSEHOLD ? "household" : "none"));
+        json_object_set_new(op, "x-audited", json_boolean(r->audited));
+        if (r->roles)
+            json_object_set_new(op, "security", json_pack("[{s:[]}, {s:[]}]", "session", "bearer"));
         json_t *params = json_array();
         if (strstr(r->path, "{id}"))
             json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:{s:s, s:i}}", "name", "id", "in", "path",

@@ -1,17 +1,20 @@
 /* routes: the one table of every route (design.md, principle 4).
  *
  * Each route declares its method, path pattern ("{id}" matches a positive
- * integer), handler, who may call it, its query parameters and its body.
+ * integer), handler, who may call it (roles, and for residents which
+ * records), whether it is audited, its query parameters and its body.
  * The server matches, checks and parses from this table before the handler
  * runs; /api/v1/openapi.json is generated from it. */
 #ifndef FD_ROUTES_H
 #define FD_ROUTES_H
 #include "web/http.h"
 
+/* Resident access: a resident may call a route only for their own data. */
 typedef enum {
-    ROLE_PUBLIC,   /* anyone, no sign-in (health, metrics, the API document) */
-    ROLE_STAFF     /* council staff acting on residents' records */
-} route_role;
+    OWN_NONE,      /* residents may not call it (unless roles says so and there is no {id}) */
+    OWN_PERSON,    /* {id} is a person: themselves or someone in their current household */
+    OWN_HOUSEHOLD  /* {id} is their current household */
+} own_kind;
 
 typedef struct {
     const char *name;
@@ -31,7 +34,9 @@ struct route {
     const char *method;
     const char *path;         /* pattern, e.g. "/api/v1/people/{id}" */
     handler_fn handler;
-    route_role role;
+    unsigned roles;           /* R(ROLE_...) bits that may call it; 0 = public, no sign-in */
+    own_kind own;             /* how a resident's access is limited */
+    int audited;              /* 1 if it shows or changes personal data: every call is audited */
     const query_def *query;   /* NULL-name-terminated, or NULL for none */
     body_kind body;
     const entity_def *entity; /* what the body or answer is, for the API document */

@@ -20,8 +20,11 @@
 #include "base/log.h"
 #include "base/timeutil.h"
 #include "base/xalloc.h"
+#include "web/audit.h"
+#include "web/auth.h"
 #include "web/metrics.h"
 #include "web/routes.h"
+#include "core/entities.h"
 
 enum { MAX_RESPONSE = 16 * 1024 * 1024 };
 
@@ -49,6 +52,11 @@ const char *req_header(req *q, const char *name)
     return MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, name);
 }
 
+const char *req_cookie(req *q, const char *name)
+{
+    return MHD_lookup_connection_value(q->conn, MHD_COOKIE_KIND, name);
+}
+
 static void add_common_headers(struct MHD_Response *r, const char *ctype)
 {
     MHD_add_response_header(r, "Content-Type", ctype);
@@ -72,6 +80,20 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, rctx *x, resp *p)
     enum MHD_Result ok = MHD_queue_response(conn, (unsigned)p->status, r);
     MHD_destroy_response(r);
     return ok;
+}
+
+/* The client's address as text into host. */
+static void client_ip(struct MHD_Connection *conn, char host[INET6_ADDRSTRLEN])
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(host, INET6_ADDRSTRLEN, "-");
+    if (ci && ci->client_addr) {
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, host, INET6_ADDRSTRLEN);
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, host, INET6_ADDRSTRLEN);
+    }
 }
 
 /* Collected query parameters, checked against the route's declaration. */
@@ -139,6 +161,33 @@ static void dispatch(server *sv, struct MHD_Connection *conn, rctx *x, req *q, r
     }
     const route *rt = &fd_routes[ri];
     q->route = rt;
+    int authrc = auth_resolve(q);
+    if (rt->roles) {
+        if (authrc != 0 || q->who.kind == AUTH_NONE) {
+            resp_problem(p, 401, "Sign in first",
+                         authrc ? "The session or token is not valid (expired, signed out or revoked)."
+                                : "This needs a signed-in session or an API token.",
+                         NULL);
+            resp_header(p, "WWW-Authenticate", "Bearer realm=\"frontdoor\"");
+            return;
+        }
+        const char *why = NULL;
+        if (!(rt->roles & R(q->who.role)))
+            why = arena_printf(x->a, "The %s role may not do this.", role_name(q->who.role));
+        else if (!auth_csrf_ok(q))
+            why = "The X-CSRF-Token header is missing or does not match this session.";
+        else if (q->who.role == ROLE_RESIDENT && !auth_resident_may(q, rt->own, q->npath ? q->path_id[0] : 0))
+            why = "A resident may see only their own household's records.";
+        if (why) {
+            resp_problem(p, 403, "Not allowed", why, NULL);
+            if (rt->audited) {
+                if (rt->entity == &person_def && q->npath)
+                    audit_person(q, q->path_id[0]);
+                audit_queue(q, "denied", 403);
+            }
+            return;
+        }
+    }
     errlist errs = {.n = 0};
     qctx qc = {q, &errs};
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, on_query, &qc);
@@ -168,6 +217,8 @@ static void dispatch(server *sv, struct MHD_Connection *conn, rctx *x, req *q, r
     }
     (void)sv;
     rt->handler(q, p);
+    if (rt->audited && !q->audited && p->status && p->status < 400)
+        audit_queue(q, NULL, p->status);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -222,6 +273,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     q.body = buf_str(&x->body);
     q.body_len = x->body.len;
     q.conn = conn;
+    char ip[INET6_ADDRSTRLEN];
+    client_ip(conn, ip);
+    q.ip = ip;
     dispatch(sv, conn, x, &q, &p);
     enum MHD_Result ok = send_resp(conn, x, &p);
     buf_free(&p.body);
@@ -241,15 +295,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (x->status)
         metrics_observe(x->route, x->status, secs);
     if (sv->log_fd >= 0) {
-        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-        char host[INET6_ADDRSTRLEN] = "-";
-        if (ci && ci->client_addr) {
-            const struct sockaddr *sa = ci->client_addr;
-            if (sa->sa_family == AF_INET)
-                inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, host, sizeof host);
-            else if (sa->sa_family == AF_INET6)
-                inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, host, sizeof host);
-        }
+        char host[INET6_ADDRSTRLEN];
+        client_ip(conn, host);
         char ts[21], line[2048];
         time_now_iso(ts);
         int n = snprintf(line, sizeof line, "%s %s \"%s %.1500s\" %d %zu %.6f\n", ts, host, x->method, x->url,
@@ -329,6 +376,7 @@ int server_run(store *st, const server_opts *o)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    audit_start(st);
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG |
             (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
@@ -338,6 +386,7 @@ int server_run(store *st, const server_opts *o)
         MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "frontdoor: cannot listen on %s (in use, or not an address of this machine)\n", o->listen);
+        audit_stop();
         if (sv.log_fd > STDOUT_FILENO)
             close(sv.log_fd);
         return 2;
@@ -363,6 +412,7 @@ int server_run(store *st, const server_opts *o)
         nanosleep(&ts, NULL);
     }
     MHD_stop_daemon(d);
+    audit_stop();
     if (sv.log_fd > STDOUT_FILENO)
         close(sv.log_fd);
     log_info("stopped");

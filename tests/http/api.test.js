@@ -2,10 +2,14 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { startServer, stopServer, request, listAll } = require('./helpers');
+const { startServer, stopServer, request, listAll, makeToken, setDefaultToken } = require('./helpers');
 
 let srv, port;
-test.before(async () => { srv = await startServer(['--access-log', 'off']); port = srv.port; });
+test.before(async () => {
+  srv = await startServer(['--access-log', 'off']);
+  port = srv.port;
+  setDefaultToken(makeToken(srv.db, 'agent'));
+});
 test.after(async () => { assert.equal(await stopServer(srv), 0, srv.output().err); });
 
 const uniq = () => String(Date.now() % 1e9) + String(Math.floor(Math.random() * 1000)).padStart(3, '0');

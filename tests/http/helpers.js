@@ -50,11 +50,33 @@ function stopServer(child) {
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
 
+// The bearer token sent when a request gives no Authorization of its own
+// (set by each test file from makeToken); `auth: false` sends none.
+let defaultToken = null;
+function setDefaultToken(t) { defaultToken = t; }
+
+// An API token for role (and department) in the server's database.
+function makeToken(db, role, department) {
+  const args = ['token', 'create', ...db, '--name', `test ${role}`, '--role', role];
+  if (department) args.push('--department', department);
+  const r = run(args);
+  if (r.code !== 0) throw new Error('token create failed: ' + r.stderr);
+  return r.stdout.trim();
+}
+
+// A user (staff or resident) with this password.
+function makeUser(db, email, role, password, extra = []) {
+  const r = run(['user', 'add', ...db, '--email', email, '--role', role, ...extra], { input: password + '\n' });
+  if (r.code !== 0) throw new Error('user add failed: ' + r.stderr);
+  return Number(/user (\d+)/.exec(r.stdout)[1]);
+}
+
 // One HTTP request; resolves {status, headers, body (parsed if JSON), text, reused}.
-function request(port, method, urlPath, { body, headers = {}, raw } = {}) {
+function request(port, method, urlPath, { body, headers = {}, raw, auth = true } = {}) {
   return new Promise((resolve, reject) => {
     const data = raw !== undefined ? raw : body !== undefined ? JSON.stringify(body) : undefined;
     const h = { ...headers };
+    if (auth && defaultToken && !('Authorization' in h) && !('Cookie' in h)) h.Authorization = 'Bearer ' + defaultToken;
     if (data !== undefined && !('Content-Type' in h)) h['Content-Type'] = 'application/json';
     const req = http.request({ host: '127.0.0.1', port, method, path: urlPath, headers: h, agent }, (res) => {
       const chunks = [];
@@ -91,4 +113,4 @@ async function listAll(port, collection) {
   }
 }
 
-module.exports = { BIN, startServer, stopServer, request, run, listAll, freshDb, agent };
+module.exports = { BIN, startServer, stopServer, request, run, listAll, freshDb, agent, makeToken, makeUser, setDefaultToken };

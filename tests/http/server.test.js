@@ -7,13 +7,14 @@ const net = require('node:net');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { startServer, stopServer, request } = require('./helpers');
+const { startServer, stopServer, request, makeToken, setDefaultToken } = require('./helpers');
 
 let srv, port, logFile;
 test.before(async () => {
   logFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fd-log-')), 'access.log');
   srv = await startServer(['--access-log', logFile, '--max-body', '4096']);
   port = srv.port;
+  setDefaultToken(makeToken(srv.db, 'agent'));
 });
 test.after(async () => { assert.equal(await stopServer(srv), 0, srv.output().err); });
 
@@ -120,7 +121,8 @@ test('SIGTERM lets a request in flight finish, then exits 0', async () => {
   let answer = '';
   sock.on('data', (d) => { answer += d; });
   // Headers and half the body, then the signal, then the rest.
-  sock.write(`POST /api/v1/people HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n` + body.slice(0, 10));
+  const token = makeToken(s2.db, 'agent');
+  sock.write(`POST /api/v1/people HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n` + body.slice(0, 10));
   await new Promise((r) => setTimeout(r, 300));
   const exited = new Promise((r) => s2.on('exit', (code) => r(code)));
   s2.kill('SIGTERM');
@@ -132,7 +134,7 @@ test('SIGTERM lets a request in flight finish, then exits 0', async () => {
   // And the record it created is there for the next server.
   const s3 = await startServer(['--access-log', 'off'], s2.db);
   const id = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)).id;
-  const r = await request(s3.port, 'GET', `/api/v1/people/${id}`);
+  const r = await request(s3.port, 'GET', `/api/v1/people/${id}`, { headers: { Authorization: 'Bearer ' + token } });
   assert.equal(r.body.family_name, 'Request');
   assert.equal(await stopServer(s3), 0);
 });

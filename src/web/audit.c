@@ -1,0 +1,252 @@
+#include "web/audit.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "web/routes.h"
+
+enum { QUEUE_MAX = 65536, BATCH = 512 };
+
+typedef struct {
+    long long council, actor_id, record_id, person_id;
+    int status;
+    char actor_kind[12], actor_role[20], action[24], entity[40], purpose[100], ip[46], route[200];
+} entry;
+
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    pthread_t thread;
+    store *st;
+    entry *q;
+    int head, n; /* ring buffer */
+    int running, stopping;
+} A = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+
+static void set(char *dst, size_t n, const char *src)
+{
+    snprintf(dst, n, "%s", src ? src : "");
+}
+
+static const char *actor_kind(const principal *who)
+{
+    return who->kind == AUTH_SESSION ? "user" : who->kind == AUTH_TOKEN ? "token" : "anonymous";
+}
+
+static void fill(entry *e, long long council, const principal *who, const char *action, const char *entity,
+                 long long record_id, long long person_id, const char *purpose, const char *ip, const char *where,
+                 int status)
+{
+    memset(e, 0, sizeof *e);
+    e->council = council;
+    set(e->actor_kind, sizeof e->actor_kind, actor_kind(who));
+    e->actor_id = who->id;
+    set(e->actor_role, sizeof e->actor_role, role_name(who->role));
+    set(e->action, sizeof e->action, action);
+    set(e->entity, sizeof e->entity, entity);
+    e->record_id = record_id;
+    e->person_id = person_id;
+    set(e->purpose, sizeof e->purpose, purpose);
+    set(e->ip, sizeof e->ip, ip);
+    set(e->route, sizeof e->route, where);
+    e->status = status;
+}
+
+static int write_entry(store_conn *c, const entry *e, arena *a)
+{
+    record r;
+    record_init(&r, &audit_def);
+    rec_set_str(&r, "actor_kind", e->actor_kind);
+    rec_set_int(&r, "actor_id", e->actor_id);
+    rec_set_str(&r, "actor_role", e->actor_role);
+    rec_set_str(&r, "action", e->action);
+    rec_set_str(&r, "entity", e->entity[0] ? e->entity : NULL);
+    if (e->record_id)
+        rec_set_int(&r, "record_id", e->record_id);
+    if (e->person_id)
+        rec_set_int(&r, "person_id", e->person_id);
+    rec_set_str(&r, "purpose", e->purpose[0] ? e->purpose : NULL);
+    rec_set_str(&r, "ip", e->ip);
+    rec_set_str(&r, "route", e->route);
+    rec_set_int(&r, "status", e->status);
+    (void)a;
+    return store_insert(c, e->council, &r);
+}
+
+static void *writer(void *arg)
+{
+    (void)arg;
+    entry *batch = xmalloc(sizeof(entry) * BATCH);
+    char err[256];
+    pthread_mutex_lock(&A.lock);
+    for (;;) {
+        while (A.n == 0 && !A.stopping)
+            pthread_cond_wait(&A.wake, &A.lock);
+        if (A.n == 0 && A.stopping)
+            break;
+        int k = A.n < BATCH ? A.n : BATCH;
+        for (int i = 0; i < k; i++)
+            batch[i] = A.q[(A.head + i) % QUEUE_MAX];
+        pthread_mutex_unlock(&A.lock);
+
+        store_conn *c = store_conn_get(A.st, err, sizeof err);
+        int rc = c ? store_begin(c) : STORE_ERROR;
+        for (int i = 0; i < k && rc == STORE_OK; i++)
+            rc = write_entry(c, &batch[i], NULL);
+        if (rc == STORE_OK)
+            rc = store_commit(c);
+
+        pthread_mutex_lock(&A.lock);
+        if (rc == STORE_OK) {
+            A.head = (A.head + k) % QUEUE_MAX;
+            A.n -= k;
+            pthread_cond_broadcast(&A.wake);
+        } else {
+            if (c)
+                store_rollback(c);
+            log_error("audit: cannot write %d entries (%s); retrying", k, c ? store_errmsg(c) : err);
+            if (A.stopping) {
+                log_error("audit: %d entries not written at shutdown", A.n);
+                break;
+            }
+            pthread_mutex_unlock(&A.lock);
+            struct timespec ts = {0, 100 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+            pthread_mutex_lock(&A.lock);
+        }
+    }
+    pthread_mutex_unlock(&A.lock);
+    free(batch);
+    return NULL;
+}
+
+void audit_start(store *s)
+{
+    A.st = s;
+    A.q = xmalloc(sizeof(entry) * QUEUE_MAX);
+    A.head = A.n = 0;
+    A.stopping = 0;
+    A.running = 1;
+    pthread_create(&A.thread, NULL, writer, NULL);
+}
+
+void audit_stop(void)
+{
+    if (!A.running)
+        return;
+    pthread_mutex_lock(&A.lock);
+    A.stopping = 1;
+    pthread_cond_broadcast(&A.wake);
+    pthread_mutex_unlock(&A.lock);
+    pthread_join(A.thread, NULL);
+    free(A.q);
+    A.q = NULL;
+    A.running = 0;
+}
+
+void audit_person(req *q, long long id)
+{
+    for (int i = 0; i < q->naudit; i++)
+        if (q->audit_people[i] == id)
+            return;
+    if (q->naudit < MAX_AUDIT_PEOPLE)
+        q->audit_people[q->naudit++] = id;
+}
+
+const char *audit_purpose(req *q)
+{
+    const char *p = req_header(q, "Purpose");
+    if (p && *p)
+        return p;
+    switch (q->who.role) {
+    case ROLE_AGENT: return "contact_centre_enquiry";
+    case ROLE_BACK_OFFICE: return "service_delivery";
+    case ROLE_TEAM_LEADER: return "case_supervision";
+    case ROLE_DPO: return "data_protection";
+    case ROLE_ADMIN: return "administration";
+    case ROLE_RESIDENT: return "own_record";
+    default: return "unspecified";
+    }
+}
+
+static const char *method_action(const char *m)
+{
+    if (!strcmp(m, "GET") || !strcmp(m, "HEAD"))
+        return "read";
+    if (!strcmp(m, "POST"))
+        return "create";
+    if (!strcmp(m, "DELETE"))
+        return "delete";
+    return "update";
+}
+
+static const char *route_label(req *q)
+{
+    return arena_printf(q->a, "%s %s", q->method, q->path);
+}
+
+/* The entries for q: one per person shown or changed; at least one. */
+static int entries(req *q, const char *action, int status, entry *out, int max)
+{
+    const char *entity = q->route && q->route->entity ? q->route->entity->name : "";
+    long long rec = q->npath ? q->path_id[0] : 0;
+    const char *purpose = audit_purpose(q), *label = route_label(q);
+    int n = 0;
+    action = action ? action : method_action(q->method);
+    if (q->naudit == 0)
+        fill(&out[n++], q->council, &q->who, action, entity, rec, 0, purpose, q->ip, label, status);
+    for (int i = 0; i < q->naudit && n < max; i++)
+        fill(&out[n++], q->council, &q->who, action, entity, rec, q->audit_people[i], purpose, q->ip, label, status);
+    return n;
+}
+
+int audit_write_tx(req *q, store_conn *c, const char *action, int status)
+{
+    entry *es = xmalloc(sizeof(entry) * MAX_AUDIT_PEOPLE);
+    int n = entries(q, action, status, es, MAX_AUDIT_PEOPLE), rc = STORE_OK;
+    for (int i = 0; i < n && rc == STORE_OK; i++)
+        rc = write_entry(c, &es[i], q->a);
+    free(es);
+    if (rc == STORE_OK)
+        q->audited = 1;
+    return rc;
+}
+
+static void enqueue(const entry *es, int n)
+{
+    pthread_mutex_lock(&A.lock);
+    for (int i = 0; i < n; i++) {
+        while (A.running && A.n == QUEUE_MAX && !A.stopping)
+            pthread_cond_wait(&A.wake, &A.lock); /* back-pressure: wait for the writer */
+        if (!A.running || A.n == QUEUE_MAX) {
+            log_error("audit: queue unavailable; entry for person %lld dropped", es[i].person_id);
+            continue;
+        }
+        A.q[(A.head + A.n) % QUEUE_MAX] = es[i];
+        A.n++;
+    }
+    pthread_cond_signal(&A.wake);
+    pthread_mutex_unlock(&A.lock);
+}
+
+void audit_queue(req *q, const char *action, int status)
+{
+    entry *es = xmalloc(sizeof(entry) * MAX_AUDIT_PEOPLE);
+    int n = entries(q, action, status, es, MAX_AUDIT_PEOPLE);
+    enqueue(es, n);
+    free(es);
+    q->audited = 1;
+}
+
+void audit_event(store *s, long long council, const principal *who, const char *action, const char *ip,
+                 const char *where, int status, long long person_id)
+{
+    (void)s;
+    entry e;
+    fill(&e, council, who, action, "user", who->id, person_id, NULL, ip, where, status);
+    enqueue(&e, 1);
+}
