@@ -1186,9 +1186,10 @@ static void person_record(gen *g, const pmodel *p, record *pr, char dob[11])
         rec_set_str(pr, "email", email);
     }
     if (has_phone) {
-        static const int second[] = {1, 2, 3, 4, 5, 7, 8, 9}; /* 076 is pagers */
-        rec_set_str(pr, "phone", arena_printf(g->a, "07%d%02d %06d", PICK(r, second), rng_range(r, 0, 99),
-                                              rng_range(r, 0, 999999)));
+        /* Only Ofcom's range for drama (07700 900000-900999): a random
+         * mobile number may be a real person's, and a demo must never be
+         * able to text one. Numbers repeat across people; that is fine. */
+        rec_set_str(pr, "phone", arena_printf(g->a, "07700 900%03d", (int)rng_range(r, 0, 999)));
     }
     /* How they like to hear from the council: only channels they can use. */
     int old = p->age >= 75;

@@ -177,9 +177,8 @@ static void see_person(record *r, void *ctx)
     }
     if (phone) {
         s->phone++;
-        /* 07xxx xxxxxx */
-        if (strlen(phone) != 12 || strncmp(phone, "07", 2) != 0 || phone[5] != ' ' || !is_digits(phone + 6, 6) ||
-            phone[2] < '0' || phone[2] > '9' || phone[3] < '0' || phone[3] > '9' || phone[4] < '0' || phone[4] > '9')
+        /* Ofcom's drama range only: 07700 900000 to 07700 900999. */
+        if (strlen(phone) != 12 || strncmp(phone, "07700 900", 9) != 0 || !is_digits(phone + 9, 3))
             s->bad_phone++;
     }
     if (lang) {
