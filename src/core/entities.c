@@ -37,6 +37,8 @@ static const field_def person_fields[] = {
      .doc = "social care notes (shown only to social care staff and the data-protection officer)"},
     {.name = "safeguarding_notes", .type = FT_TEXT, .max_len = 4000, .category = CAT_SAFEGUARDING,
      .doc = "safeguarding concerns (shown only to safeguarding-cleared roles)"},
+    {.name = "erased_at", .type = FT_TEXT, .flags = F_READONLY, .max_len = 20,
+     .doc = "when the data-protection officer erased this person's data (set by the server)"},
 };
 
 static void person_check(const record *r, int is_create, arena *a, errlist *errs)
@@ -122,7 +124,24 @@ const entity_def member_def = {
     .nfields = (int)(sizeof member_fields / sizeof member_fields[0]), .check = member_check,
 };
 
-const entity_def *const fd_entities[] = {&person_def, &property_def, &household_def, &member_def, NULL};
+const char *const consent_purpose_choices[] = {"service_updates_email", "service_updates_sms", "newsletters",
+                                               "research",              "share_with_nhs",      "share_with_partners",
+                                               "marketing",             NULL};
+
+static const field_def consent_fields[] = {
+    REF("person_id", F_REQUIRED | F_IMMUTABLE, "people", "whose consent"),
+    ENUM("purpose", F_REQUIRED, consent_purpose_choices, "what it is for"),
+    BOOL("given", F_REQUIRED, "true if given, false if refused or withdrawn"),
+    ENUM("channel", 0, channel_choices, "how it was given or withdrawn"),
+    TEXT("note", 0, 200, CHECK_NONE, "anything the resident said about it"),
+};
+
+const entity_def consent_def = {
+    .name = "consent", .table = "consents", .fields = consent_fields,
+    .nfields = (int)(sizeof consent_fields / sizeof consent_fields[0]),
+};
+
+const entity_def *const fd_entities[] = {&person_def, &property_def, &household_def, &member_def, &consent_def, NULL};
 
 int member_current(const record *m, const char *date)
 {

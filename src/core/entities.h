@@ -10,6 +10,7 @@ extern const entity_def person_def;
 extern const entity_def property_def;
 extern const entity_def household_def;
 extern const entity_def member_def; /* a person's membership of a household */
+extern const entity_def consent_def; /* consent given or withdrawn, per purpose; rows are history */
 
 /* Every entity the store keeps, NULL-terminated. */
 extern const entity_def *const fd_entities[];
@@ -19,6 +20,7 @@ extern const char *const property_type_choices[];
 extern const char *const tenure_choices[];
 extern const char *const tax_band_choices[];
 extern const char *const relationship_choices[];
+extern const char *const consent_purpose_choices[];
 
 /* 1 if membership m (a member_def record) is current on date (YYYY-MM-DD):
  * from_date <= date (or unset) and to_date >= date (or unset). */

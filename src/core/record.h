@@ -19,7 +19,8 @@ typedef enum {
 
 enum {
     F_REQUIRED = 1 << 0, /* must be given on create, may not be set to null */
-    F_IMMUTABLE = 1 << 1 /* set on create only; PATCH may not change it */
+    F_IMMUTABLE = 1 << 1, /* set on create only; PATCH may not change it */
+    F_READONLY = 1 << 2   /* set by the server only (e.g. erased_at); no request may write it */
 };
 
 typedef enum {

@@ -15,6 +15,13 @@ int api_household_get(req *q, resp *p);
 int api_household_patch(req *q, resp *p);
 int api_person_audit(req *q, resp *p);   /* GET a person's audit trail (DPO, admin) */
 
+/* api_gdpr.c */
+int api_consents_get(req *q, resp *p);    /* consent per purpose: current and history */
+int api_consent_create(req *q, resp *p);  /* record consent given or withdrawn */
+int api_person_export(req *q, resp *p);   /* subject access: everything held, JSON */
+int page_person_export(req *q, resp *p);  /* the same, as a readable page */
+int api_person_erase(req *q, resp *p);    /* erasure (DPO) */
+
 /* api_system.c */
 int api_healthz(req *q, resp *p);
 int api_metrics(req *q, resp *p);

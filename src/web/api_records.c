@@ -13,6 +13,7 @@
 #include "base/timeutil.h"
 #include "core/entities.h"
 #include "web/api.h"
+#include "web/api_int.h"
 #include "web/audit.h"
 #include "web/jsonrec.h"
 #include "web/routes.h"
@@ -21,7 +22,7 @@ enum { MAX_MEMBERS = 50, IDEM_KEY_MAX = 255 };
 
 /* ---- small helpers that answer the request themselves on failure ---- */
 
-static store_conn *conn_or_fail(req *q, resp *p)
+store_conn *api_conn_or_fail(req *q, resp *p)
 {
     char err[256];
     store_conn *c = store_conn_get(q->st, err, sizeof err);
@@ -30,7 +31,7 @@ static store_conn *conn_or_fail(req *q, resp *p)
     return c;
 }
 
-static int store_error_or_fail(resp *p, store_conn *c)
+int api_store_error_or_fail(resp *p, store_conn *c)
 {
     resp_problem(p, 500, "Database error", store_errmsg(c), NULL);
     return 0;
@@ -81,7 +82,6 @@ static void created(req *q, resp *p, const record *r, json_t *body)
 
 /* ---- idempotent creation ---- */
 
-typedef int (*create_fn)(req *q, resp *p, store_conn *c);
 
 static const char *request_hash(req *q)
 {
@@ -129,9 +129,9 @@ static int replay(req *q, resp *p, const char *hash, const char *stored_hash, in
 /* Runs fn in a transaction; with an Idempotency-Key, stores its outcome in
  * the same transaction, or replays the stored one. fn fills p; anything but
  * 201 from fn rolls back. */
-static int create_idempotent(req *q, resp *p, create_fn fn)
+int api_create_idempotent(req *q, resp *p, create_fn fn)
 {
-    store_conn *c = conn_or_fail(q, p);
+    store_conn *c = api_conn_or_fail(q, p);
     if (!c)
         return 0;
     const char *key = req_header(q, "Idempotency-Key");
@@ -151,10 +151,10 @@ static int create_idempotent(req *q, resp *p, create_fn fn)
         if (rc == STORE_OK)
             return replay(q, p, hash, sh, ss, sb);
         if (rc != STORE_NOTFOUND)
-            return store_error_or_fail(p, c);
+            return api_store_error_or_fail(p, c);
     }
     if (store_begin(c) != STORE_OK)
-        return store_error_or_fail(p, c);
+        return api_store_error_or_fail(p, c);
     fn(q, p, c);
     if (p->status != 201) {
         store_rollback(c);
@@ -169,31 +169,31 @@ static int create_idempotent(req *q, resp *p, create_fn fn)
             int ss;
             p->nheaders = 0;
             if (store_idem_get(c, q->council, key, q->a, &sh, &ss, &sb) != STORE_OK)
-                return store_error_or_fail(p, c);
+                return api_store_error_or_fail(p, c);
             return replay(q, p, hash, sh, ss, sb);
         }
         if (rc != STORE_OK) {
             store_rollback(c);
             p->nheaders = 0;
-            return store_error_or_fail(p, c);
+            return api_store_error_or_fail(p, c);
         }
     }
     if (q->route->audited && audit_write_tx(q, c, "create", p->status) != STORE_OK) {
         store_rollback(c);
         p->nheaders = 0;
-        return store_error_or_fail(p, c);
+        return api_store_error_or_fail(p, c);
     }
     if (store_commit(c) != STORE_OK) {
         store_rollback(c);
         p->nheaders = 0;
-        return store_error_or_fail(p, c);
+        return api_store_error_or_fail(p, c);
     }
     return 0;
 }
 
 /* ---- generic collection handlers (people, properties) ---- */
 
-static int parse_cursor(req *q, resp *p, long long *after)
+int api_cursor_or_fail(req *q, resp *p, long long *after)
 {
     const char *cur = req_query(q, "cursor");
     *after = 0;
@@ -215,17 +215,17 @@ int api_list(req *q, resp *p)
 {
     const entity_def *d = q->route->entity;
     long long after;
-    if (parse_cursor(q, p, &after) != 0)
+    if (api_cursor_or_fail(q, p, &after) != 0)
         return 0;
     const char *ls = req_query(q, "limit");
     int limit = ls ? (int)strtol(ls, NULL, 10) : 50; /* range checked by the route table */
-    store_conn *c = conn_or_fail(q, p);
+    store_conn *c = api_conn_or_fail(q, p);
     if (!c)
         return 0;
     record *rows;
     int n;
     if (store_list(c, q->council, d, NULL, 0, after, limit, q->a, &rows, &n) != STORE_OK)
-        return store_error_or_fail(p, c);
+        return api_store_error_or_fail(p, c);
     json_t *o = json_object(), *items = json_array();
     for (int i = 0; i < n; i++) {
         json_array_append_new(items, jsonrec_write(&rows[i], q->who.categories));
@@ -251,7 +251,7 @@ static int create_plain(req *q, resp *p, store_conn *c)
     }
     record_validate(&r, 1, q->a, &errs);
     if (errs.n == 0 && check_refs(q, c, &r, NULL, &errs) != 0)
-        return store_error_or_fail(p, c);
+        return api_store_error_or_fail(p, c);
     if (errs.n) {
         resp_problem(p, 422, "Invalid fields", "Nothing was saved.", &errs);
         return 0;
@@ -264,7 +264,7 @@ static int create_plain(req *q, resp *p, store_conn *c)
         return 0;
     }
     if (rc != STORE_OK)
-        return store_error_or_fail(p, c);
+        return api_store_error_or_fail(p, c);
     if (r.def == &person_def)
         audit_person(q, r.id);
     json_t *o = jsonrec_write(&r, q->who.categories);
@@ -275,11 +275,11 @@ static int create_plain(req *q, resp *p, store_conn *c)
 
 int api_create(req *q, resp *p)
 {
-    return create_idempotent(q, p, create_plain);
+    return api_create_idempotent(q, p, create_plain);
 }
 
 /* Loads the route's record {id}; answers 404 itself. 0 if found. */
-static int load_or_fail(req *q, resp *p, store_conn *c, const entity_def *d, record *r)
+int api_load_or_fail(req *q, resp *p, store_conn *c, const entity_def *d, record *r)
 {
     int rc = store_get(c, q->council, d, q->path_id[0], q->a, r);
     if (rc == STORE_NOTFOUND) {
@@ -287,7 +287,7 @@ static int load_or_fail(req *q, resp *p, store_conn *c, const entity_def *d, rec
         return -1;
     }
     if (rc != STORE_OK) {
-        store_error_or_fail(p, c);
+        api_store_error_or_fail(p, c);
         return -1;
     }
     return 0;
@@ -295,9 +295,9 @@ static int load_or_fail(req *q, resp *p, store_conn *c, const entity_def *d, rec
 
 int api_get(req *q, resp *p)
 {
-    store_conn *c = conn_or_fail(q, p);
+    store_conn *c = api_conn_or_fail(q, p);
     record r;
-    if (!c || load_or_fail(q, p, c, q->route->entity, &r) != 0)
+    if (!c || api_load_or_fail(q, p, c, q->route->entity, &r) != 0)
         return 0;
     json_t *o = jsonrec_write(&r, q->who.categories);
     resp_json(p, 200, o);
@@ -367,10 +367,14 @@ typedef json_t *(*render_fn)(req *q, store_conn *c, const record *r);
 static int patch_flow(req *q, resp *p, const char *const *extra, patch_extra_fn more, render_fn render)
 {
     const entity_def *d = q->route->entity;
-    store_conn *c = conn_or_fail(q, p);
+    store_conn *c = api_conn_or_fail(q, p);
     record r, in;
-    if (!c || load_or_fail(q, p, c, d, &r) != 0 || if_match_or_fail(q, p, &r) != 0)
+    if (!c || api_load_or_fail(q, p, c, d, &r) != 0 || if_match_or_fail(q, p, &r) != 0)
         return 0;
+    if (rec_str(&r, "erased_at")) {
+        resp_problem(p, 409, "Erased", "This person's data was erased; the record cannot be changed.", NULL);
+        return 0;
+    }
     errlist errs = {.n = 0};
     jsonrec_read(q->json, d, NULL, extra, q->a, &in, &errs);
     if (jsonrec_forbidden(&in, q->who.categories, &errs)) {
@@ -386,14 +390,14 @@ static int patch_flow(req *q, resp *p, const char *const *extra, patch_extra_fn 
         return 0;
     }
     if (store_begin(c) != STORE_OK)
-        return store_error_or_fail(p, c);
+        return api_store_error_or_fail(p, c);
     long long expected = r.version;
     int rc = check_refs(q, c, &r, NULL, &errs);
     if (rc == 0 && errs.n == 0 && more)
         rc = more(q, p, c, &r, &errs);
     if (rc != 0) {
         store_rollback(c);
-        return store_error_or_fail(p, c);
+        return api_store_error_or_fail(p, c);
     }
     if (errs.n) {
         store_rollback(c);
@@ -417,7 +421,7 @@ static int patch_flow(req *q, resp *p, const char *const *extra, patch_extra_fn 
         } else if (rc == STORE_NOTFOUND)
             resp_problem(p, 404, "Not found", NULL, NULL);
         else
-            store_error_or_fail(p, c);
+            api_store_error_or_fail(p, c);
         return 0;
     }
     json_t *o = render ? render(q, c, &r) : jsonrec_write(&r, q->who.categories);
@@ -543,16 +547,16 @@ static int create_household(req *q, resp *p, store_conn *c)
     jsonrec_read(q->json, &household_def, NULL, household_extra, q->a, &h, &errs);
     record_validate(&h, 1, q->a, &errs);
     if (check_refs(q, c, &h, NULL, &errs) != 0)
-        return store_error_or_fail(p, c);
+        return api_store_error_or_fail(p, c);
     json_t *members = json_object_get(q->json, "members");
     if (members && (nm = read_members(q, c, members, 0, rows, &errs)) < 0)
-        return store_error_or_fail(p, c);
+        return api_store_error_or_fail(p, c);
     if (errs.n) {
         resp_problem(p, 422, "Invalid fields", "Nothing was saved.", &errs);
         return 0;
     }
     if (store_insert(c, q->council, &h) != STORE_OK || write_members(q, c, h.id, rows, nm) != 0)
-        return store_error_or_fail(p, c);
+        return api_store_error_or_fail(p, c);
     json_t *o = household_json(q, c, &h);
     created(q, p, &h, o);
     json_decref(o);
@@ -561,14 +565,14 @@ static int create_household(req *q, resp *p, store_conn *c)
 
 int api_household_create(req *q, resp *p)
 {
-    return create_idempotent(q, p, create_household);
+    return api_create_idempotent(q, p, create_household);
 }
 
 int api_household_get(req *q, resp *p)
 {
-    store_conn *c = conn_or_fail(q, p);
+    store_conn *c = api_conn_or_fail(q, p);
     record h;
-    if (!c || load_or_fail(q, p, c, &household_def, &h) != 0)
+    if (!c || api_load_or_fail(q, p, c, &household_def, &h) != 0)
         return 0;
     json_t *o = household_json(q, c, &h);
     resp_json(p, 200, o);
@@ -611,9 +615,9 @@ int api_household_patch(req *q, resp *p)
 
 int api_person_get(req *q, resp *p)
 {
-    store_conn *c = conn_or_fail(q, p);
+    store_conn *c = api_conn_or_fail(q, p);
     record per;
-    if (!c || load_or_fail(q, p, c, &person_def, &per) != 0)
+    if (!c || api_load_or_fail(q, p, c, &person_def, &per) != 0)
         return 0;
     audit_person(q, per.id);
     json_t *o = jsonrec_write(&per, q->who.categories);
@@ -621,7 +625,7 @@ int api_person_get(req *q, resp *p)
     int n;
     if (store_list(c, q->council, &member_def, "person_id", per.id, 0, 100, q->a, &ms, &n) != STORE_OK) {
         json_decref(o);
-        return store_error_or_fail(p, c);
+        return api_store_error_or_fail(p, c);
     }
     char today[11];
     time_today(today);
@@ -653,19 +657,19 @@ int api_person_get(req *q, resp *p)
 int api_person_audit(req *q, resp *p)
 {
     long long after;
-    if (parse_cursor(q, p, &after) != 0)
+    if (api_cursor_or_fail(q, p, &after) != 0)
         return 0;
     const char *ls = req_query(q, "limit");
     int limit = ls ? (int)strtol(ls, NULL, 10) : 50;
-    store_conn *c = conn_or_fail(q, p);
+    store_conn *c = api_conn_or_fail(q, p);
     record per;
-    if (!c || load_or_fail(q, p, c, &person_def, &per) != 0)
+    if (!c || api_load_or_fail(q, p, c, &person_def, &per) != 0)
         return 0;
     audit_person(q, per.id);
     record *rows;
     int n;
     if (store_list(c, q->council, &audit_def, "person_id", per.id, after, limit, q->a, &rows, &n) != STORE_OK)
-        return store_error_or_fail(p, c);
+        return api_store_error_or_fail(p, c);
     json_t *o = json_object(), *items = json_array();
     for (int i = 0; i < n; i++) {
         json_t *e = jsonrec_write(&rows[i], q->who.categories);

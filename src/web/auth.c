@@ -503,8 +503,10 @@ int auth_resident_may(req *q, int own, long long id)
     store_conn *c = store_conn_get(q->st, err, sizeof err);
     if (!c || !q->who.person_id)
         return 0;
-    if (own == OWN_PERSON && id == q->who.person_id)
+    if ((own == OWN_PERSON || own == OWN_SELF) && id == q->who.person_id)
         return 1;
+    if (own == OWN_SELF)
+        return 0;
     long long h = current_household(q, c, q->who.person_id);
     if (!h)
         return 0;

@@ -32,6 +32,10 @@ int jsonrec_read(json_t *obj, const entity_def *def, const char *prefix, const c
             continue;
         }
         const field_def *f = &def->fields[i];
+        if (f->flags & F_READONLY) {
+            errlist_add(errs, fname, "is set by the server and cannot be written");
+            continue;
+        }
         field_val *v = &out->v[i];
         v->set = 1;
         if (json_is_null(val)) {

@@ -44,6 +44,17 @@ const route fd_routes[] = {
     {"GET", "/api/v1/people/{id}/audit", api_person_audit, R(ROLE_DPO) | R(ROLE_ADMIN), OWN_NONE, 1, list_query,
      BODY_NONE, &audit_def, "Every look at and change of this person's data, oldest first"},
 
+    {"GET", "/api/v1/people/{id}/consents", api_consents_get, STAFF_READERS | R(ROLE_RESIDENT), OWN_SELF, 1, NULL,
+     BODY_NONE, &consent_def, "Consent per purpose: the current answer and its history"},
+    {"POST", "/api/v1/people/{id}/consents", api_consent_create, STAFF_WRITERS | R(ROLE_RESIDENT), OWN_SELF, 1, NULL,
+     BODY_JSON, &consent_def, "Record consent given or withdrawn for one purpose"},
+    {"GET", "/api/v1/people/{id}/export", api_person_export, R(ROLE_DPO) | R(ROLE_RESIDENT), OWN_SELF, 1, NULL,
+     BODY_NONE, &person_def, "Subject access: everything held about this person, as JSON"},
+    {"GET", "/staff/people/{id}/export", page_person_export, R(ROLE_DPO) | R(ROLE_RESIDENT), OWN_SELF, 1, NULL,
+     BODY_NONE, &person_def, "Subject access: the same, as a readable page"},
+    {"POST", "/api/v1/people/{id}/erase", api_person_erase, R(ROLE_DPO), OWN_NONE, 1, NULL, BODY_JSON, &person_def,
+     "Erase a person's data (keeps the id for the audit trail)"},
+
     {"GET", "/api/v1/properties", api_list, STAFF_READERS, OWN_NONE, 0, list_query, BODY_NONE, &property_def,
      "List properties, paged"},
     {"POST", "/api/v1/properties", api_create, STAFF_WRITERS, OWN_NONE, 0, NULL, BODY_JSON, &property_def,
@@ -196,7 +207,7 @@ json_t *routes_openapi(void)
                 json_array_append_new(roles, json_string(role_name((role)k)));
         json_object_set_new(op, "x-roles", roles);
         json_object_set_new(op, "x-public", json_boolean(r->roles == 0));
-        json_object_set_new(op, "x-own", json_string(r->own == OWN_PERSON ? "person" : r->own == OWN_HOUSEHOLD ? "household" : "none"));
+        json_object_set_new(op, "x-own", json_string(r->own == OWN_PERSON ? "person" : r->own == OWN_HOUSEHOLD ? "household" : r->own == OWN_SELF ? "self" : "none"));
         json_object_set_new(op, "x-audited", json_boolean(r->audited));
         if (r->roles)
             json_object_set_new(op, "security", json_pack("[{s:[]}, {s:[]}]", "session", "bearer"));

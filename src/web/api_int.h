@@ -1,0 +1,22 @@
+/* api_int: helpers the api_*.c handlers share. Functions ending in
+ * _or_fail write the error response themselves; the caller just returns. */
+#ifndef FD_API_INT_H
+#define FD_API_INT_H
+#include "web/http.h"
+
+/* This thread's store connection; 503 if the database cannot be reached. */
+store_conn *api_conn_or_fail(req *q, resp *p);
+/* Answers 500 with the connection's last error. Returns 0. */
+int api_store_error_or_fail(resp *p, store_conn *c);
+/* Loads record {id} of d into r; 404 if there is none. 0 if found. */
+int api_load_or_fail(req *q, resp *p, store_conn *c, const entity_def *d, record *r);
+/* Reads ?cursor= into *after (0 if absent); 400 if malformed. 0 if fine. */
+int api_cursor_or_fail(req *q, resp *p, long long *after);
+
+/* Runs fn in a transaction and writes its audit entries there; with an
+ * Idempotency-Key, stores the outcome in the same transaction or replays
+ * the stored one. fn fills p; any status but 201 rolls back. */
+typedef int (*create_fn)(req *q, resp *p, store_conn *c);
+int api_create_idempotent(req *q, resp *p, create_fn fn);
+
+#endif
