@@ -54,6 +54,13 @@ int store_schema_version(store_conn *c);
  * usable on both backends; after STORE_ERROR inside one, roll back
  * (PostgreSQL has already aborted it). */
 int store_begin(store_conn *c);
+/* A read-only transaction: one consistent view for several reads, and one
+ * lock instead of one per statement. End it with store_commit. */
+int store_begin_read(store_conn *c);
+/* For this connection only, commits may be lost if the machine (not the
+ * process) dies before the database syncs: SQLite synchronous=NORMAL,
+ * PostgreSQL synchronous_commit=off. For the read audit's batches. */
+int store_relax_durability(store_conn *c);
 int store_commit(store_conn *c);
 int store_rollback(store_conn *c);
 

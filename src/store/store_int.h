@@ -16,6 +16,8 @@ typedef struct store_ops {
     /* Inside a transaction: waits until no one else is migrating. */
     int (*lock_migrations)(store_conn *c);
     int (*begin)(store_conn *c);
+    int (*begin_read)(store_conn *c);
+    int (*relax_durability)(store_conn *c);
     int (*commit)(store_conn *c);
     int (*rollback)(store_conn *c);
     int (*insert)(store_conn *c, long long council, record *r);

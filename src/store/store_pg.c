@@ -299,6 +299,28 @@ static int pg_set_schema_version(store_conn *c, int version)
     return rc;
 }
 
+/* A read-only transaction (several reads, one snapshot). */
+static int pg_begin_read(store_conn *c)
+{
+    pg_conn *q = (pg_conn *)c;
+    int rc = ready(q);
+    if (rc != STORE_OK)
+        return rc;
+    if (PQtransactionStatus(q->pg) != PQTRANS_IDLE)
+        return store_fail(c, "begin: a transaction is already open");
+    return simple(q, "BEGIN READ ONLY", "begin");
+}
+
+/* Commits of this connection no longer wait for the WAL flush. */
+static int pg_relax_durability(store_conn *c)
+{
+    pg_conn *q = (pg_conn *)c;
+    int rc = ready(q);
+    if (rc != STORE_OK)
+        return rc;
+    return simple(q, "SET synchronous_commit = off", "durability");
+}
+
 /* Starts a transaction (READ COMMITTED). STORE_ERROR if one is open, as in
  * SQLite (PostgreSQL itself would only warn). */
 static int pg_begin(store_conn *c)
@@ -822,6 +844,8 @@ const store_ops store_pg_ops = {
     .set_schema_version = pg_set_schema_version,
     .lock_migrations = pg_lock_migrations,
     .begin = pg_begin,
+    .begin_read = pg_begin_read,
+    .relax_durability = pg_relax_durability,
     .commit = pg_commit,
     .rollback = pg_rollback,
     .insert = pg_insert,

@@ -48,6 +48,7 @@ static store_conn *sq_connect(store *s, char *err, size_t errlen)
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(q->db,
                           "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+                          "PRAGMA mmap_size=1073741824; PRAGMA cache_size=-65536;"
                           "PRAGMA busy_timeout=10000;",
                           NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
@@ -114,6 +115,11 @@ static int sq_set_schema_version(store_conn *c, int version)
 }
 
 static int sq_begin(store_conn *c) { return sq_exec(c, "BEGIN IMMEDIATE"); }
+static int sq_begin_read(store_conn *c) { return sq_exec(c, "BEGIN"); }
+
+/* NORMAL in WAL mode: a commit survives the process being killed, but may
+ * be lost if the machine itself loses power before the next checkpoint. */
+static int sq_relax_durability(store_conn *c) { return sq_exec(c, "PRAGMA synchronous=NORMAL"); }
 
 /* BEGIN IMMEDIATE already holds the one write lock: nothing more to take. */
 static int sq_lock_migrations(store_conn *c)
@@ -366,10 +372,19 @@ static int sq_list(store_conn *c, long long council, const entity_def *d, const 
     sqlite3_bind_int(st, 3, limit);
     if (by)
         sqlite3_bind_int64(st, 4, by_value);
-    record *rows = arena_alloc(a, sizeof(record) * (size_t)limit);
-    int k = 0, rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && k < limit)
+    /* Grow as rows come (most lists are short; limit may be 1000). */
+    int cap = limit < 8 ? limit : 8, k = 0, rc;
+    record *rows = arena_alloc(a, sizeof(record) * (size_t)cap);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && k < limit) {
+        if (k == cap) {
+            int ncap = cap * 2 < limit ? cap * 2 : limit;
+            record *more = arena_alloc(a, sizeof(record) * (size_t)ncap);
+            memcpy(more, rows, sizeof(record) * (size_t)k);
+            rows = more;
+            cap = ncap;
+        }
         read_row(st, d, a, &rows[k++]);
+    }
     sqlite3_reset(st);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
         return sq_err(c, d->table);
@@ -463,6 +478,8 @@ const store_ops store_sqlite_ops = {
     .set_schema_version = sq_set_schema_version,
     .lock_migrations = sq_lock_migrations,
     .begin = sq_begin,
+    .begin_read = sq_begin_read,
+    .relax_durability = sq_relax_durability,
     .commit = sq_commit,
     .rollback = sq_rollback,
     .insert = sq_insert,

@@ -17,18 +17,20 @@ void resp_header(resp *p, const char *name, const char *value)
         p->headers[p->nheaders++] = (kv){name, value};
 }
 
+static int append_json(const char *s, size_t n, void *b)
+{
+    return buf_append(b, s, n);
+}
+
 void resp_json(resp *p, int status, const json_t *json)
 {
     p->status = status;
     p->content_type = "application/json";
     buf_reset(&p->body);
-    char *s = json_dumps(json, JSON_COMPACT);
-    if (!s || buf_puts(&p->body, s) != 0) {
-        free(s);
+    if (json_dump_callback(json, append_json, &p->body, JSON_COMPACT) != 0) {
         resp_problem(p, 500, "Response too large", "The answer exceeded the response size limit.", NULL);
         return;
     }
-    free(s);
 }
 
 const char *http_reason(int status)

@@ -70,13 +70,17 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, rctx *x, resp *p)
 {
     if (!p->status)
         resp_problem(p, 500, "No answer", "The handler gave no answer.", NULL);
+    x->sent = p->body.len;
+    /* The body's memory passes to libmicrohttpd, which frees it: no copy. */
     struct MHD_Response *r =
-        MHD_create_response_from_buffer(p->body.len, p->body.p ? p->body.p : (void *)(uintptr_t)"", MHD_RESPMEM_MUST_COPY);
+        p->body.p ? MHD_create_response_from_buffer(p->body.len, p->body.p, MHD_RESPMEM_MUST_FREE)
+                  : MHD_create_response_from_buffer(0, (void *)(uintptr_t) "", MHD_RESPMEM_PERSISTENT);
+    p->body.p = NULL;
+    p->body.len = p->body.cap = 0;
     add_common_headers(r, p->content_type ? p->content_type : "application/json");
     for (int i = 0; i < p->nheaders; i++)
         MHD_add_response_header(r, p->headers[i].name, p->headers[i].value);
     x->status = p->status;
-    x->sent = p->body.len;
     enum MHD_Result ok = MHD_queue_response(conn, (unsigned)p->status, r);
     MHD_destroy_response(r);
     return ok;
@@ -216,7 +220,17 @@ static void dispatch(server *sv, struct MHD_Connection *conn, rctx *x, req *q, r
         return;
     }
     (void)sv;
+    /* A read runs in one read transaction: one snapshot, one lock. */
+    char err[256];
+    store_conn *rc = NULL;
+    if (!strcmp(q->method, "GET") || !strcmp(q->method, "HEAD")) {
+        rc = store_conn_get(q->st, err, sizeof err);
+        if (rc && store_begin_read(rc) != STORE_OK)
+            rc = NULL;
+    }
     rt->handler(q, p);
+    if (rc)
+        store_commit(rc);
     if (rt->audited && !q->audited && p->status && p->status < 400)
         audit_queue(q, NULL, p->status);
 }
