@@ -6,7 +6,7 @@ want=(gcc make cmake ninja-build pkg-config libmicrohttpd-dev libsqlite3-dev lib
 case "${1:-run}" in
   run) ;;
   check) want+=(libcmocka-dev postgresql-15 nodejs curl) ;;
-  bench) want+=(wrk nginx-light) ;;
+  bench) want+=(wrk nginx-light curl sqlite3) ;;
   *) echo "usage: scripts/deps.sh run|check|bench" >&2; exit 2 ;;
 esac
 missing=()

@@ -4,6 +4,7 @@
  * returned is on disk, even after kill -9), foreign keys on. SQL for each
  * entity is generated from its entity_def (column names are the static field
  * names; every value is a bound parameter) and prepared once per connection. */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,8 +41,17 @@ static int sq_err(store_conn *c, const char *what)
     return STORE_ERROR;
 }
 
+static void sq_configure(void)
+{
+    /* No global memory statistics: they take a process-wide mutex on every
+     * allocation, which the worker threads would fight over. */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static store_conn *sq_connect(store *s, char *err, size_t errlen)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sq_configure);
     sq_conn *q = xcalloc(1, sizeof *q);
     int rc = sqlite3_open_v2(s->path, &q->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                              NULL);

@@ -511,8 +511,9 @@ static int write_members(req *q, store_conn *c, long long household_id, record *
     return 0;
 }
 
-/* The household as JSON with its members (and their names). */
-static json_t *household_json(req *q, store_conn *c, const record *h)
+/* The household as JSON with its members (and their names); known, if
+ * not NULL, is a member already loaded (saves reading them again). */
+static json_t *household_json_with(req *q, store_conn *c, const record *h, const record *known)
 {
     json_t *o = jsonrec_write(h, q->who.categories);
     record *ms;
@@ -526,8 +527,11 @@ static json_t *household_json(req *q, store_conn *c, const record *h)
             json_object_del(m, "household_id");
             json_object_set_new(m, "current", json_boolean(member_current(&ms[i], today)));
             record per;
-            audit_person(q, rec_int(&ms[i], "person_id"));
-            if (store_get(c, q->council, &person_def, rec_int(&ms[i], "person_id"), q->a, &per) == STORE_OK) {
+            long long pid = rec_int(&ms[i], "person_id");
+            audit_person(q, pid);
+            if (known && known->id == pid)
+                per = *known;
+            if ((known && known->id == pid) || store_get(c, q->council, &person_def, pid, q->a, &per) == STORE_OK) {
                 json_object_set_new(m, "given_name", json_string(rec_str(&per, "given_name")));
                 json_object_set_new(m, "family_name", json_string(rec_str(&per, "family_name")));
             }
@@ -536,6 +540,11 @@ static json_t *household_json(req *q, store_conn *c, const record *h)
     }
     json_object_set_new(o, "members", arr);
     return o;
+}
+
+static json_t *household_json(req *q, store_conn *c, const record *h)
+{
+    return household_json_with(q, c, h, NULL);
 }
 
 static int create_household(req *q, resp *p, store_conn *c)
@@ -639,7 +648,7 @@ int api_person_get(req *q, resp *p)
     json_t *hj = json_null(), *pj = json_null();
     record h, prop;
     if (cur && store_get(c, q->council, &household_def, rec_int(cur, "household_id"), q->a, &h) == STORE_OK) {
-        hj = household_json(q, c, &h);
+        hj = household_json_with(q, c, &h, &per);
         json_object_set_new(hj, "relationship", json_string(rec_str(cur, "relationship")));
         if (store_get(c, q->council, &property_def, rec_int(&h, "property_id"), q->a, &prop) == STORE_OK)
             pj = jsonrec_write(&prop, q->who.categories);

@@ -9,7 +9,7 @@
 #include "base/xalloc.h"
 #include "web/routes.h"
 
-enum { QUEUE_MAX = 65536, BATCH = 512 };
+enum { QUEUE_MAX = 65536, BATCH = 512, GATHER_NS = 5 * 1000 * 1000 };
 
 typedef struct {
     long long council, actor_id, record_id, person_id;
@@ -89,6 +89,17 @@ static void *writer(void *arg)
             pthread_cond_wait(&A.wake, &A.lock);
         if (A.n == 0 && A.stopping)
             break;
+        if (A.n < BATCH && !A.stopping) {
+            /* Gather for a few milliseconds: one commit for many reads. */
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_nsec += GATHER_NS;
+            if (until.tv_nsec >= 1000000000L) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000L;
+            }
+            pthread_cond_timedwait(&A.wake, &A.lock, &until);
+        }
         int k = A.n < BATCH ? A.n : BATCH;
         for (int i = 0; i < k; i++)
             batch[i] = A.q[(A.head + i) % QUEUE_MAX];
@@ -210,13 +221,19 @@ static int entries(req *q, const char *action, int status, entry *out, int max)
     return n;
 }
 
+/* Room for q's entries (one per person noted, at least one). */
+static int entry_count(const req *q)
+{
+    return q->naudit ? q->naudit : 1;
+}
+
 int audit_write_tx(req *q, store_conn *c, const char *action, int status)
 {
-    entry *es = xmalloc(sizeof(entry) * MAX_AUDIT_PEOPLE);
-    int n = entries(q, action, status, es, MAX_AUDIT_PEOPLE), rc = STORE_OK;
+    int max = entry_count(q);
+    entry *es = arena_alloc(q->a, sizeof(entry) * (size_t)max);
+    int n = entries(q, action, status, es, max), rc = STORE_OK;
     for (int i = 0; i < n && rc == STORE_OK; i++)
         rc = write_entry(c, &es[i], q->a);
-    free(es);
     if (rc == STORE_OK)
         q->audited = 1;
     return rc;
@@ -235,16 +252,19 @@ static void enqueue(const entry *es, int n)
         A.q[(A.head + A.n) % QUEUE_MAX] = es[i];
         A.n++;
     }
-    pthread_cond_signal(&A.wake);
+    /* Wake the writer when work arrives, and again when a batch is full;
+     * in between it is gathering and needs no wake-up. */
+    if (A.n == n || A.n >= BATCH)
+        pthread_cond_signal(&A.wake);
     pthread_mutex_unlock(&A.lock);
 }
 
 void audit_queue(req *q, const char *action, int status)
 {
-    entry *es = xmalloc(sizeof(entry) * MAX_AUDIT_PEOPLE);
-    int n = entries(q, action, status, es, MAX_AUDIT_PEOPLE);
+    int max = entry_count(q);
+    entry *es = arena_alloc(q->a, sizeof(entry) * (size_t)max);
+    int n = entries(q, action, status, es, max);
     enqueue(es, n);
-    free(es);
     q->audited = 1;
 }
 
