@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # bench/run.sh: GET /api/v1/people/{id} at demo scale, beside nginx.
 #
-# frontdoor (Release build, build/frontdoor) serves the demo borough from
-# bench/.data/demo.db; nginx (Debian's) answers `return 200` with a body of
+# frontdoor (Release build, build/frontdoor) serves a copy of the demo
+# borough, created once in bench/.data/demo.db (git-ignored), with an API
+# token it mints for the run; nginx (Debian's) answers `return 200` with a body of
 # the same size as a typical person. wrk runs the same Lua script against
 # both, alternately, in one run (the machine is small and noisy: only
 # ratios measured side by side mean anything). The figures replace the
@@ -13,13 +14,18 @@
 #
 # Knobs (environment): ROUNDS=3 (pairs of runs), DURATION=10s, THREADS=2,
 # CONNECTIONS=32, WARMUP=3s, PEOPLE= (demo size when the DB is created;
-# default the demo's own), NGINX=/usr/sbin/nginx, RESULTS=bench/RESULTS.md.
+# default the demo's own), FRESH_DEMO=1 (create the demo DB again, e.g. after
+# the demo generator changed; or rm -rf bench/.data), BENCH_AUTH= (a header
+# sent with every request to both servers, e.g. "Authorization: Bearer
+# TOKEN", for when the route needs credentials), NGINX=/usr/sbin/nginx,
+# RESULTS=bench/RESULTS.md, FRONTDOOR=build/frontdoor (another build, for
+# an A/B of a change; RESULTS.md then names it).
 # Servers listen on 127.0.0.1 only; every wait is bounded.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$(pwd)
-BIN=$ROOT/build/frontdoor
+BIN=${FRONTDOOR:-$ROOT/build/frontdoor} # FRONTDOOR=path benchmarks another build
 DATA=$ROOT/bench/.data
 DB=$DATA/demo.db
 LUA=$ROOT/bench/people.lua
@@ -46,7 +52,9 @@ command -v curl >/dev/null 2>&1 || die "curl is not installed (apt-get install c
 command -v sqlite3 >/dev/null 2>&1 || die "the sqlite3 CLI is not installed (apt-get install sqlite3)"
 
 # --- cleanup, whatever happens -------------------------------------------
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/frontdoor-bench.XXXXXX")
+# Scratch space under bench/.data (git-ignored), not a shared /tmp.
+mkdir -p "$DATA"
+TMP=$(mktemp -d "$DATA/run.XXXXXX")
 FD_PID=""
 NG_PID=""
 stop_pid() { # pid signal: signal, then wait up to 10 s, then KILL
@@ -57,7 +65,7 @@ stop_pid() { # pid signal: signal, then wait up to 10 s, then KILL
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+  if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
   wait "$pid" 2>/dev/null || true
 }
 cleanup() {
@@ -72,10 +80,10 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # --- 2. the demo borough, once --------------------------------------------
-mkdir -p "$DATA"
+[ "${FRESH_DEMO:-0}" = 1 ] && rm -f "$DB" "$DB-wal" "$DB-shm" "$DATA/demo.txt"
 if [ ! -s "$DB" ]; then
   say "creating the demo borough in ${DB#"$ROOT"/} (once; takes a while)"
-  rm -f "$DB" "$DB-wal" "$DB-shm" "$DATA/demo.txt"
+  rm -f "$DB" "$DB-wal" "$DB-shm" "$DATA/demo.txt" "$DB.tmp" "$DB.tmp-wal" "$DB.tmp-shm"
   people_flag=()
   [ -n "${PEOPLE:-}" ] && people_flag=(--people "$PEOPLE")
   if ! "$BIN" demo --db "$DB.tmp" "${people_flag[@]}" >"$DATA/demo.txt" 2>"$TMP/demo.err"; then
@@ -93,15 +101,36 @@ fi
 read -r PMIN PMAX PCOUNT < <(sqlite3 -readonly -separator ' ' "$DB" \
   'SELECT min(id), max(id), count(*) FROM people WHERE council_id = 1;')
 [ "${PCOUNT:-0}" -gt 0 ] || die "no people in $DB; delete it and run again"
-[ "$PMIN" = 1 ] && [ "$PMAX" = "$PCOUNT" ] ||
+if [ "$PMIN" != 1 ] || [ "$PMAX" != "$PCOUNT" ]; then
   die "people ids in $DB are not 1..$PCOUNT (min $PMIN, max $PMAX); delete it and run again"
+fi
 N=$PCOUNT
 say "demo borough: $N people"
-# Warm the page cache so the first round is not a disk benchmark.
-cat "$DB" >/dev/null
+# Serve a copy: frontdoor writes to the DB while serving (the audit log of
+# every read, the token below), and the next run must start from the same
+# borough. The copy also lands in the page cache, so the first round is not
+# a disk benchmark.
+SERVE_DB=$TMP/serve.db
+sqlite3 "$DB" ".backup '$SERVE_DB'" || die "cannot copy $DB"
+cat "$SERVE_DB" >/dev/null
+
+# Credentials: GET /api/v1/people/{id} is for staff. Unless BENCH_AUTH is
+# given, mint an API token for a contact-centre agent (read scope) in the
+# served copy, one per run (printed once by frontdoor, kept only in memory).
+AUTH_NOTE=""
+if [ -z "${BENCH_AUTH:-}" ] && "$BIN" token create --help >/dev/null 2>&1; then
+  TOKEN=$("$BIN" token create --db "$SERVE_DB" --name bench --role agent --scopes read 2>"$TMP/token.err") ||
+    { cat "$TMP/token.err" >&2; die "frontdoor token create failed"; }
+  [ -n "$TOKEN" ] || die "frontdoor token create printed no token"
+  BENCH_AUTH="Authorization: Bearer $TOKEN"
+  AUTH_NOTE="an agent's API token (read scope), minted by run.sh"
+fi
+# The same extra header, if any, on every request to either server.
+AUTH=()
+[ -n "${BENCH_AUTH:-}" ] && AUTH=(-H "$BENCH_AUTH")
 
 # --- 3. frontdoor ------------------------------------------------------
-"$BIN" serve --db "$DB" --listen 127.0.0.1:0 --access-log off >"$TMP/frontdoor.out" 2>"$TMP/frontdoor.err" &
+"$BIN" serve --db "$SERVE_DB" --listen 127.0.0.1:0 --access-log off >"$TMP/frontdoor.out" 2>"$TMP/frontdoor.err" &
 FD_PID=$!
 FD_PORT=""
 for ((i = 0; i < 200; i++)); do # up to 20 s
@@ -122,12 +151,21 @@ say "frontdoor on $FD (pid $FD_PID)"
 # --- 4. a typical body, and nginx answering one as large ------------------
 # The median body size over a sample of ids spread across the population.
 SIZES=()
-for ((i = 0; i < 25; i++)); do
-  id=$((1 + (i * 7919 + (RANDOM << 15 | RANDOM)) % N))
-  out=$(curl -sS -o /dev/null --max-time 5 -w '%{http_code} %{size_download}' "$FD/api/v1/people/$id")
-  [ "${out%% *}" = 200 ] || die "GET /api/v1/people/$id answered ${out%% *}, not 200"
-  SIZES+=("${out#* }")
+HEADERS=()
+for ((i = 0; i <= 40; i++)); do # 41 ids evenly spread over 1..N: the same each run
+  id=$((1 + i * (N - 1) / 40))
+  out=$(curl -sS -o /dev/null --max-time 5 -w '%{http_code} %{size_download} %{size_header}' "${AUTH[@]}" \
+    "$FD/api/v1/people/$id")
+  read -r code size hsize <<<"$out"
+  if [ "$code" = 401 ] || [ "$code" = 403 ]; then
+    die "GET /api/v1/people/$id answered $code: the route wants credentials; set BENCH_AUTH," \
+      "e.g. BENCH_AUTH='Authorization: Bearer TOKEN' with a staff token for bench/.data/demo.db"
+  fi
+  [ "$code" = 200 ] || die "GET /api/v1/people/$id answered $code, not 200"
+  SIZES+=("$size")
+  HEADERS+=("$hsize")
 done
+FD_HDR=$(printf '%s\n' "${HEADERS[@]}" | sort -n | sed -n "$(((${#HEADERS[@]} + 1) / 2))p")
 BODY=$(printf '%s\n' "${SIZES[@]}" | sort -n | sed -n "$(((${#SIZES[@]} + 1) / 2))p")
 BODY_MIN=$(printf '%s\n' "${SIZES[@]}" | sort -n | head -n1)
 BODY_MAX=$(printf '%s\n' "${SIZES[@]}" | sort -n | tail -n1)
@@ -185,12 +223,12 @@ EOF
 done
 [ -n "$NG_PORT" ] || { cat "$TMP/nginx/logs/"* >&2 || true; die "nginx did not start"; }
 NG=http://127.0.0.1:$NG_PORT
-NG_SIZE=$(curl -sS -o /dev/null --max-time 5 -w '%{size_download}' "$NG/api/v1/people/1")
+read -r NG_SIZE NG_HDR < <(curl -sS -o /dev/null --max-time 5 -w '%{size_download} %{size_header}\n' "$NG/api/v1/people/1")
 [ "$NG_SIZE" = "$BODY" ] || die "nginx answers $NG_SIZE bytes, wanted $BODY"
 say "nginx on $NG (pid $NG_PID), body $NG_SIZE bytes"
 
 # --- 5. wrk, alternately -------------------------------------------------
-WRK=(wrk "-t$THREADS" "-c$CONNECTIONS" --latency -s "$LUA")
+WRK=(wrk "-t$THREADS" "-c$CONNECTIONS" --latency "${AUTH[@]}" -s "$LUA")
 # seconds in DURATION (e.g. 10s, 1m), to bound wrk with timeout(1)
 to_secs() { case $1 in *m) echo $((${1%m} * 60)) ;; *s) echo "${1%s}" ;; *) echo "$1" ;; esac; }
 run_wrk() { # name url duration -> the BENCH line's fields on stdout
@@ -211,12 +249,12 @@ field() { # "k=v k=v" key
   echo ""
 }
 check_run() { # name fields
-  local ok non2xx sockerr
-  ok=$(field "$2" ok)
-  non2xx=$(field "$2" non2xx)
+  local requests status_err sockerr
+  requests=$(field "$2" requests)
+  status_err=$(field "$2" status_err)
   sockerr=$(field "$2" sockerr)
-  [ "${ok:-0}" -gt 0 ] || die "$1: no 2xx answers"
-  [ "${non2xx:-1}" = 0 ] || die "$1: $non2xx answers were not 2xx (a benchmark of errors is worthless)"
+  [ "${requests:-0}" -gt 0 ] || die "$1: no answers"
+  [ "${status_err:-1}" = 0 ] || die "$1: $status_err answers had a status above 399 (a benchmark of errors is worthless)"
   [ "${sockerr:-1}" = 0 ] || die "$1: $sockerr socket errors (connect/read/write/timeout)"
 }
 
@@ -265,14 +303,23 @@ WRK_VER=$( (wrk -v 2>&1 || true) | head -n1 | awk '{ print $2 }')
   echo
   echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') on $NPROC cores (${CPU:-unknown CPU}), commit \`$COMMIT\`$DIRTY."
   echo "Reproduce with \`make bench\` (or \`bench/run.sh\` after \`make build\`)."
+  if [ -n "${FRONTDOOR:-}" ]; then
+    echo "Binary: \`$FRONTDOOR\` (FRONTDOOR=), not build/frontdoor."
+  fi
   echo
-  echo "wrk $WRK_VER \`-t$THREADS -c$CONNECTIONS -d$DURATION --latency -s bench/people.lua\`, the same script for both"
-  echo "servers: GET /api/v1/people/{id} with id uniform over 1..$N (the demo borough,"
-  echo "SQLite, Release build, one worker thread per core, access log off). nginx ($NG_VER,"
-  echo "2 workers, access log off) answers \`return 200\` with a JSON body of $BODY bytes, the"
-  echo "median size of a person with household and property (sampled $BODY_MIN..$BODY_MAX bytes)."
-  echo "$ROUNDS rounds, nginx then frontdoor in each, after a $WARMUP warm-up of each; medians"
-  echo "below. Client and servers share the same $NPROC cores. Every frontdoor answer was a 200."
+  echo "wrk $WRK_VER \`-t$THREADS -c$CONNECTIONS -d$DURATION --latency -s bench/people.lua\`, the same"
+  echo "script for both servers: GET /api/v1/people/{id} with id uniform over 1..$N (the demo"
+  echo "borough on SQLite; frontdoor a Release build with one worker thread per core and the"
+  echo "access log off, serving a fresh copy of the demo DB). nginx ($NG_VER, 2 workers, access"
+  echo "log off) answers \`return 200\` with a JSON body of $BODY bytes, the median size of a"
+  echo "person with household and property (${#SIZES[@]} ids sampled: $BODY_MIN..$BODY_MAX bytes, all 200)."
+  echo "Response headers are not padded: frontdoor sends $FD_HDR header bytes, nginx $NG_HDR."
+  if [ -n "${BENCH_AUTH:-}" ]; then
+    echo "Every request to either server carried an \`${BENCH_AUTH%%:*}\` header${AUTH_NOTE:+: $AUTH_NOTE}."
+  fi
+  echo "$ROUNDS rounds of nginx then frontdoor, after a $WARMUP warm-up of each; medians below."
+  echo "wrk and both servers share the same $NPROC cores. No answer had an error status or a"
+  echo "socket error (the run fails on any)."
   echo
   echo "| server | requests/s | p50 | p99 | body bytes |"
   echo "|---|---:|---:|---:|---:|"
