@@ -11,18 +11,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/log.h"
+#include "base/timeutil.h"
 #include "core/entities.h"
 #include "demo/demo.h"
+#include "jobs/jobs.h"
 #include "store/store.h"
 #include "web/auth.h"
 #include "web/server.h"
 
 typedef struct {
     const char *db, *pg, *listen, *access_log;
-    const char *email, *name, *role, *department, *scopes;
-    long long person;
+    const char *email, *name, *role, *department, *scopes, *rules, *as_of;
+    long long person, retention_every;
     long long threads, people, seed, max_body, timeout;
     int help;
 } opts;
@@ -34,6 +37,7 @@ static const char *usage_main =
     "  serve     serve the web application and the JSON API\n"
     "  demo      create a synthetic borough (people, households, properties)\n"
     "  migrate   bring the database schema up to date\n"
+    "  retention apply the retention periods now (serve does it hourly)\n"
     "  user add  add a staff user or a resident's account (password on stdin)\n"
     "  token create  make an API token for a system (printed once)\n"
     "\n"
@@ -51,7 +55,9 @@ static const char *usage_serve =
     "  --threads N       worker threads (default: one per core)\n"
     "  --max-body BYTES  largest request body accepted (default 1048576)\n"
     "  --timeout SECS    idle connection timeout (default 30)\n"
-    "  --access-log FILE append access log lines to FILE; '-' stdout (default), 'off' none\n";
+    "  --access-log FILE append access log lines to FILE; '-' stdout (default), 'off' none\n"
+    "  --retention FILE  retention periods (default catalogue/retention.tsv)\n"
+    "  --retention-every SECS  apply them every SECS seconds (default 3600; 0 = never)\n";
 
 static const char *usage_demo =
     "usage: frontdoor demo [options]\n"
@@ -119,6 +125,12 @@ static int parse(const char *cmd, int argc, char **argv, const char *const *allo
             o->department = v;
         else if (!strcmp(f, "--scopes"))
             o->scopes = v;
+        else if (!strcmp(f, "--retention") || !strcmp(f, "--rules"))
+            o->rules = v;
+        else if (!strcmp(f, "--as-of"))
+            o->as_of = v;
+        else if (!strcmp(f, "--retention-every") && number(v, 0, 7 * 86400, &o->retention_every) != 0)
+            return bad(cmd, "--retention-every must be from 0 (off) to 604800 seconds, not", v);
         else if (!strcmp(f, "--person") && number(v, 1, (long long)1 << 62, &o->person) != 0)
             return bad(cmd, "--person must be a person's id, not", v);
         else if (!strcmp(f, "--threads") && number(v, 1, 256, &o->threads) != 0)
@@ -160,9 +172,11 @@ static store *open_store(const char *cmd, const opts *o)
 
 static int cmd_serve(int argc, char **argv)
 {
-    static const char *const allowed[] = {"--db", "--pg", "--listen", "--threads", "--max-body",
-                                          "--timeout", "--access-log", NULL};
-    opts o = {.listen = "127.0.0.1:8080", .access_log = "-", .max_body = 1 << 20, .timeout = 30};
+    static const char *const allowed[] = {"--db",         "--pg",        "--listen",          "--threads",
+                                          "--max-body",   "--timeout",   "--access-log",      "--retention",
+                                          "--retention-every", NULL};
+    opts o = {.listen = "127.0.0.1:8080", .access_log = "-", .max_body = 1 << 20, .timeout = 30,
+              .rules = "catalogue/retention.tsv", .retention_every = 3600};
     int rc = parse("serve", argc, argv, allowed, &o);
     if (rc)
         return rc;
@@ -175,7 +189,9 @@ static int cmd_serve(int argc, char **argv)
         return 2;
     server_opts so = {.listen = o.listen, .threads = (int)o.threads, .max_body = (size_t)o.max_body,
                       .timeout_s = (int)o.timeout, .access_log = o.access_log};
+    retention_start(s, o.rules, (int)o.retention_every);
     rc = server_run(s, &so);
+    retention_stop();
     store_close(s);
     return rc;
 }
@@ -214,6 +230,56 @@ static int cmd_demo(int argc, char **argv)
            st.households, st.properties, st.members, st.seconds);
     store_close(s);
     return 0;
+}
+
+static const char *usage_retention =
+    "usage: frontdoor retention [options]\n"
+    "Applies the retention periods now: deletes expired sessions, old\n"
+    "idempotency keys and old audit entries, and erases people who died\n"
+    "longer ago than their period (serve does this every hour).\n\n"
+    "%s"
+    "  --rules FILE      retention periods (default catalogue/retention.tsv)\n"
+    "  --as-of DATE      apply as if today were DATE (YYYY-MM-DD), e.g. to check a change\n";
+
+static int cmd_retention(int argc, char **argv)
+{
+    static const char *const allowed[] = {"--db", "--pg", "--rules", "--as-of", NULL};
+    opts o = {.rules = "catalogue/retention.tsv"};
+    int rc = parse("retention", argc, argv, allowed, &o);
+    if (rc)
+        return rc;
+    if (o.help) {
+        printf(usage_retention, usage_db);
+        return 0;
+    }
+    long long as_of = (long long)time(NULL);
+    if (o.as_of) {
+        char iso[32];
+        snprintf(iso, sizeof iso, "%.10sT00:00:00Z", o.as_of);
+        as_of = strlen(o.as_of) == 10 ? time_parse_iso(iso) : -1;
+        if (as_of < 0)
+            return bad("retention", "--as-of must be a date written YYYY-MM-DD, not", o.as_of);
+    }
+    retention_rules rules;
+    char err[512];
+    if (retention_load(o.rules, &rules, err, sizeof err) != 0) {
+        fprintf(stderr, "frontdoor retention: %s\n", err);
+        return 2;
+    }
+    store *s = open_store("retention", &o);
+    if (!s)
+        return 2;
+    retention_report rep;
+    rc = retention_run(s, &rules, as_of, &rep, err, sizeof err);
+    if (rc != 0)
+        fprintf(stderr, "frontdoor retention: %s\n", err);
+    else
+        printf("retention: %lld sessions, %lld idempotency keys, %lld audit entries deleted; %lld people erased "
+               "(%d councils)\n",
+               rep.deleted[RET_SESSIONS], rep.deleted[RET_IDEMPOTENCY], rep.deleted[RET_AUDIT],
+               rep.deleted[RET_DECEASED], rep.councils);
+    store_close(s);
+    return rc ? 1 : 0;
 }
 
 static int cmd_migrate(int argc, char **argv)
@@ -301,6 +367,8 @@ int main(int argc, char **argv)
         return cmd_demo(argc, argv);
     if (!strcmp(argv[1], "migrate"))
         return cmd_migrate(argc, argv);
+    if (!strcmp(argv[1], "retention"))
+        return cmd_retention(argc, argv);
     if (!strcmp(argv[1], "user") && argc > 2 && !strcmp(argv[2], "add"))
         return cmd_access(argc, argv, 1);
     if (!strcmp(argv[1], "token") && argc > 2 && !strcmp(argv[2], "create"))

@@ -190,6 +190,35 @@ int store_count(store_conn *c, long long council, const entity_def *def, long lo
     return c->ops->count(c, council, def, n);
 }
 
+int store_councils(store_conn *c, long long *ids, int max, int *n)
+{
+    *n = 0;
+    return c->ops->councils(c, ids, max, n);
+}
+
+int store_purge(store_conn *c, long long council, const char *what, const char *cutoff, long long *deleted)
+{
+    /* Table and column names come from this list only, never from input. */
+    static const char *const allowed[][2] = {
+        {"sessions", "expires_at"}, {"idempotency_keys", "created_at"}, {"audit_log", "created_at"}};
+    *deleted = 0;
+    for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
+        if (!strcmp(what, allowed[i][0]))
+            return c->ops->purge(c, council, allowed[i][0], allowed[i][1], cutoff, deleted);
+    return store_fail(c, "nothing called %s is purged", what);
+}
+
+int store_list_before(store_conn *c, long long council, const entity_def *def, const char *field, const char *cutoff,
+                      long long after_id, int limit, arena *a, record **out, int *n)
+{
+    *out = NULL;
+    *n = 0;
+    int fi = entity_field(def, field);
+    if (fi < 0 || limit < 1 || limit > 1000)
+        return store_fail(c, "list_before: %s has no field %s, or limit %d is outside 1..1000", def->name, field, limit);
+    return c->ops->list_before(c, council, def, def->fields[fi].name, cutoff, after_id, limit, a, out, n);
+}
+
 int store_idem_get(store_conn *c, long long council, const char *key, arena *a, char **req_hash, int *status,
                    char **body)
 {

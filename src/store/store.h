@@ -91,6 +91,19 @@ int store_find(store_conn *c, long long council, const entity_def *def, const ch
 /* Number of rows of def for council. */
 int store_count(store_conn *c, long long council, const entity_def *def, long long *n);
 
+/* Councils: the ids of every council, ascending, at most max. */
+int store_councils(store_conn *c, long long *ids, int max, int *n);
+/* Retention: deletes what has passed its period, inside the caller's
+ * transaction. what is "sessions" (by expires_at), "idempotency_keys" or
+ * "audit_log" (by created_at); rows with that time before cutoff (ISO
+ * 8601) go. The audit log is append-only for everything but this call.
+ * *deleted gets the count. */
+int store_purge(store_conn *c, long long council, const char *what, const char *cutoff, long long *deleted);
+/* Rows of def whose field (a date or time) is before cutoff, in id order
+ * after after_id, at most limit; as store_list. */
+int store_list_before(store_conn *c, long long council, const entity_def *def, const char *field, const char *cutoff,
+                      long long after_id, int limit, arena *a, record **out, int *n);
+
 /* Idempotency keys: the stored outcome of a POST, so a retry gets the same
  * answer and creates nothing. get: STORE_NOTFOUND if the key is unused, else
  * fills *req_hash, *status and *body (from a). put: STORE_DUPLICATE if the

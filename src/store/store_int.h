@@ -29,6 +29,11 @@ typedef struct store_ops {
     int (*count)(store_conn *c, long long council, const entity_def *def, long long *n);
     int (*find)(store_conn *c, long long council, const entity_def *def, const char *field, const char *value,
                 arena *a, record *out);
+    int (*councils)(store_conn *c, long long *ids, int max, int *n);
+    int (*purge)(store_conn *c, long long council, const char *table, const char *field, const char *cutoff,
+                 long long *deleted);
+    int (*list_before)(store_conn *c, long long council, const entity_def *def, const char *field, const char *cutoff,
+                       long long after_id, int limit, arena *a, record **out, int *n);
     int (*idem_get)(store_conn *c, long long council, const char *key, arena *a, char **req_hash, int *status,
                     char **body);
     int (*idem_put)(store_conn *c, long long council, const char *key, const char *req_hash, int status,

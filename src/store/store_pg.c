@@ -757,6 +757,93 @@ static int pg_find(store_conn *c, long long council, const entity_def *d, const 
     return rc;
 }
 
+/* store_councils: every council id, ascending. */
+static int pg_councils(store_conn *c, long long *ids, int max, int *n)
+{
+    pg_conn *q = (pg_conn *)c;
+    int rc = ready(q);
+    if (rc != STORE_OK)
+        return rc;
+    PGresult *res = PQexec(q->pg, "SELECT id FROM councils ORDER BY id");
+    if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = res_fail(q, res, "councils");
+        PQclear(res);
+        return rc;
+    }
+    for (int i = 0; i < PQntuples(res) && *n < max; i++)
+        ids[(*n)++] = num(res, i, 0);
+    PQclear(res);
+    return STORE_OK;
+}
+
+/* store_purge: table and field come from store_purge's fixed list. The
+ * audit log's trigger lets deletes through only in a transaction that set
+ * frontdoor.retention (SET LOCAL ends with the transaction). */
+static int pg_purge(store_conn *c, long long council, const char *table, const char *field, const char *cutoff,
+                    long long *deleted)
+{
+    pg_conn *q = (pg_conn *)c;
+    int rc = ready(q);
+    if (rc != STORE_OK)
+        return rc;
+    if (!strcmp(table, "audit_log") && (rc = simple(q, "SET LOCAL frontdoor.retention = 'on'", "purge")) != STORE_OK)
+        return rc;
+    char sql[160];
+    snprintf(sql, sizeof sql, "DELETE FROM %s WHERE council_id = $1 AND %s < $2", table, field);
+    params p;
+    p.n = 0;
+    p_int(&p, council);
+    p_str(&p, cutoff);
+    PGresult *res = PQexecParams(q->pg, sql, p.n, NULL, p.v, NULL, NULL, 0);
+    if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
+        rc = res_fail(q, res, table);
+        PQclear(res);
+        return rc;
+    }
+    *deleted = strtoll(PQcmdTuples(res), NULL, 10);
+    PQclear(res);
+    if (!strcmp(table, "audit_log"))
+        rc = simple(q, "SET LOCAL frontdoor.retention = 'off'", "purge");
+    return rc;
+}
+
+/* store_list_before: rows whose field is before cutoff, in id order. */
+static int pg_list_before(store_conn *c, long long council, const entity_def *d, const char *field, const char *cutoff,
+                          long long after_id, int limit, arena *a, record **out, int *n)
+{
+    pg_conn *q = (pg_conn *)c;
+    int rc = ready(q);
+    if (rc != STORE_OK)
+        return rc;
+    buf b;
+    buf_init(&b, 8192);
+    buf_puts(&b, "SELECT id, version, created_at, updated_at");
+    for (int i = 0; i < d->nfields; i++)
+        buf_printf(&b, ", %s", d->fields[i].name);
+    buf_printf(&b, " FROM %s WHERE council_id = $1 AND %s < $2 AND id > $3 ORDER BY id LIMIT $4", d->table, field);
+    params p;
+    p.n = 0;
+    p_int(&p, council);
+    p_str(&p, cutoff);
+    p_int(&p, after_id);
+    p_int(&p, limit);
+    PGresult *res = PQexecParams(q->pg, buf_str(&b), p.n, NULL, p.v, NULL, NULL, 0);
+    buf_free(&b);
+    if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = res_fail(q, res, d->table);
+        PQclear(res);
+        return rc;
+    }
+    int k = PQntuples(res) < limit ? PQntuples(res) : limit;
+    record *rows = arena_alloc(a, sizeof(record) * (size_t)(k > 0 ? k : 1));
+    for (int i = 0; i < k; i++)
+        read_row(res, i, d, a, &rows[i]);
+    PQclear(res);
+    *out = rows;
+    *n = k;
+    return STORE_OK;
+}
+
 /* store_count: rows of d for council into *n. */
 static int pg_count(store_conn *c, long long council, const entity_def *d, long long *n)
 {
@@ -855,6 +942,9 @@ const store_ops store_pg_ops = {
     .list = pg_list,
     .count = pg_count,
     .find = pg_find,
+    .councils = pg_councils,
+    .purge = pg_purge,
+    .list_before = pg_list_before,
     .idem_get = pg_idem_get,
     .idem_put = pg_idem_put,
 };

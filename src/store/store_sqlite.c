@@ -435,6 +435,80 @@ static int sq_find(store_conn *c, long long council, const entity_def *d, const 
     return rc == SQLITE_DONE ? STORE_NOTFOUND : sq_err(c, d->table);
 }
 
+static int sq_councils(store_conn *c, long long *ids, int max, int *n)
+{
+    sq_conn *q = (sq_conn *)c;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(q->db, "SELECT id FROM councils ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+        return sq_err(c, "councils");
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+        ids[(*n)++] = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : sq_err(c, "councils");
+}
+
+/* table and field are from store_purge's fixed list. The audit log's
+ * delete trigger lets rows go only while audit_gate is open, which it is
+ * just for this statement, inside the caller's transaction. */
+static int sq_purge(store_conn *c, long long council, const char *table, const char *field, const char *cutoff,
+                    long long *deleted)
+{
+    sq_conn *q = (sq_conn *)c;
+    int audit = !strcmp(table, "audit_log");
+    if (audit && sq_exec(c, "UPDATE audit_gate SET open = 1") != STORE_OK)
+        return STORE_ERROR;
+    char sql[160];
+    snprintf(sql, sizeof sql, "DELETE FROM %s WHERE council_id = ?1 AND %s < ?2", table, field);
+    sqlite3_stmt *st;
+    int rc = STORE_OK;
+    if (sqlite3_prepare_v2(q->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        rc = sq_err(c, table);
+    } else {
+        sqlite3_bind_int64(st, 1, council);
+        sqlite3_bind_text(st, 2, cutoff, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = sq_err(c, table);
+        else
+            *deleted = sqlite3_changes(q->db);
+        sqlite3_finalize(st);
+    }
+    if (audit && sq_exec(c, "UPDATE audit_gate SET open = 0") != STORE_OK)
+        return STORE_ERROR;
+    return rc;
+}
+
+static int sq_list_before(store_conn *c, long long council, const entity_def *d, const char *field, const char *cutoff,
+                          long long after_id, int limit, arena *a, record **out, int *n)
+{
+    sq_conn *q = (sq_conn *)c;
+    buf b;
+    buf_init(&b, 8192);
+    buf_puts(&b, "SELECT id, version, created_at, updated_at");
+    for (int i = 0; i < d->nfields; i++)
+        buf_printf(&b, ", %s", d->fields[i].name);
+    buf_printf(&b, " FROM %s WHERE council_id = ?1 AND %s < ?2 AND id > ?3 ORDER BY id LIMIT ?4", d->table, field);
+    sqlite3_stmt *st;
+    int prc = sqlite3_prepare_v2(q->db, buf_str(&b), -1, &st, NULL);
+    buf_free(&b);
+    if (prc != SQLITE_OK)
+        return sq_err(c, d->table);
+    sqlite3_bind_int64(st, 1, council);
+    sqlite3_bind_text(st, 2, cutoff, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, after_id);
+    sqlite3_bind_int(st, 4, limit);
+    record *rows = arena_alloc(a, sizeof(record) * (size_t)limit);
+    int k = 0, rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && k < limit)
+        read_row(st, d, a, &rows[k++]);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return sq_err(c, d->table);
+    *out = rows;
+    *n = k;
+    return STORE_OK;
+}
+
 static int sq_idem_get(store_conn *c, long long council, const char *key, arena *a, char **req_hash, int *status,
                        char **body)
 {
@@ -499,6 +573,9 @@ const store_ops store_sqlite_ops = {
     .list = sq_list,
     .count = sq_count,
     .find = sq_find,
+    .councils = sq_councils,
+    .purge = sq_purge,
+    .list_before = sq_list_before,
     .idem_get = sq_idem_get,
     .idem_put = sq_idem_put,
 };

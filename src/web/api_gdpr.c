@@ -6,6 +6,7 @@
 
 #include "base/timeutil.h"
 #include "core/entities.h"
+#include "jobs/jobs.h"
 #include "web/api.h"
 #include "web/api_int.h"
 #include "web/audit.h"
@@ -308,40 +309,10 @@ int api_person_erase(req *q, resp *p)
         resp_problem(p, 409, "Already erased", NULL, NULL);
         return 0;
     }
-    char now[21];
-    time_now_iso(now);
-    long long expected = per.version;
-    /* Keep the id (audit and household history point at it) and nothing
-     * else that identifies them. */
-    for (int i = 0; i < person_def.nfields; i++) {
-        per.v[i].set = 1;
-        per.v[i].null = 1;
-    }
-    rec_set_str(&per, "given_name", "[erased]");
-    rec_set_str(&per, "family_name", "[erased]");
-    rec_set_str(&per, "erased_at", now);
     audit_person(q, per.id);
     int rc = store_begin(c);
     if (rc == STORE_OK)
-        rc = store_update(c, q->council, &per, expected);
-    /* Their online accounts go too: disabled, and every session ended. */
-    record *us;
-    int n = 0;
-    if (rc == STORE_OK)
-        rc = store_list(c, q->council, &user_def, "person_id", per.id, 0, MAX_ROWS, q->a, &us, &n);
-    for (int i = 0; rc == STORE_OK && i < n; i++) {
-        record *s;
-        int ns;
-        rc = store_list(c, q->council, &session_def, "user_id", us[i].id, 0, MAX_ROWS, q->a, &s, &ns);
-        for (int k = 0; rc == STORE_OK && k < ns; k++)
-            rc = store_delete(c, q->council, &session_def, s[k].id);
-        rec_set_str(&us[i], "email", arena_printf(q->a, "erased-%lld@example.invalid", us[i].id));
-        rec_set_str(&us[i], "name", NULL);
-        rec_set_str(&us[i], "password_hash", NULL);
-        rec_set_int(&us[i], "disabled", 1);
-        if (rc == STORE_OK)
-            rc = store_update(c, q->council, &us[i], us[i].version);
-    }
+        rc = gdpr_erase(c, q->council, &per, q->a);
     if (rc == STORE_OK)
         rc = audit_write_tx(q, c, "erase", 200);
     if (rc == STORE_OK)

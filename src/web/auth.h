@@ -19,7 +19,8 @@ enum { SESSION_HOURS = 12, TOKEN_LEN = 96 };
 int auth_resolve(req *q);
 /* 1 if the resident q->who may reach record id under own (web/routes.h):
  * OWN_PERSON: themselves or a current member of their household;
- * OWN_HOUSEHOLD: their current household. 0 otherwise. */
+ * OWN_HOUSEHOLD: their current household; OWN_NONE: always (the route's
+ * roles decide). 0 otherwise. */
 int auth_resident_may(req *q, int own, long long id);
 /* 1 if the request carries the session's CSRF token (always 1 for bearer
  * tokens and for safe methods). */

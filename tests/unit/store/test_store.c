@@ -33,6 +33,7 @@
 #include "base/arena.h"
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "core/access.h"
 #include "core/entities.h"
 #include "store/store.h"
 
@@ -893,6 +894,70 @@ static void test_server_gone(void **state)
     }
 }
 
+/* The audit log: nothing changes or removes an entry, except the
+ * retention purge inside its own transaction. Also: find, councils and
+ * list_before. */
+static void test_audit_append_only(void **state)
+{
+    fixture *f = *state;
+    store_conn *c = conn_of(f);
+    arena *a = arena_new();
+    record e;
+    record_init(&e, &audit_def);
+    rec_set_str(&e, "actor_kind", "system");
+    rec_set_str(&e, "action", "read");
+    rec_set_int(&e, "person_id", 424242);
+    expect_rc(c, store_insert(c, 1, &e), STORE_OK, "audit insert");
+    rec_set_str(&e, "action", "update");
+    expect_rc(c, store_update(c, 1, &e, e.version), STORE_ERROR, "audit update");
+    expect_rc(c, store_delete(c, 1, &audit_def, e.id), STORE_ERROR, "audit delete");
+    record got;
+    expect_rc(c, store_get(c, 1, &audit_def, e.id, a, &got), STORE_OK, "entry still there");
+    assert_string_equal(rec_str(&got, "action"), "read");
+
+    long long n = -1;
+    expect_rc(c, store_begin(c), STORE_OK, "begin");
+    expect_rc(c, store_purge(c, 1, "audit_log", "2000-01-01T00:00:00Z", &n), STORE_OK, "purge nothing old");
+    assert_int_equal(n, 0);
+    expect_rc(c, store_purge(c, 1, "audit_log", "9999-01-01T00:00:00Z", &n), STORE_OK, "purge all");
+    assert_true(n >= 1);
+    expect_rc(c, store_commit(c), STORE_OK, "commit");
+    expect_rc(c, store_get(c, 1, &audit_def, e.id, a, &got), STORE_NOTFOUND, "purged");
+    /* The gate closed again with the purge. */
+    record_init(&e, &audit_def);
+    rec_set_str(&e, "actor_kind", "system");
+    rec_set_str(&e, "action", "read");
+    expect_rc(c, store_insert(c, 1, &e), STORE_OK, "audit insert");
+    expect_rc(c, store_delete(c, 1, &audit_def, e.id), STORE_ERROR, "audit delete after purge");
+    expect_rc(c, store_purge(c, 1, "people", "9999", &n), STORE_ERROR, "purge of something not purgeable");
+
+    long long ids[8];
+    int nc = 0;
+    expect_rc(c, store_councils(c, ids, 8, &nc), STORE_OK, "councils");
+    assert_true(nc >= 1);
+    assert_int_equal(ids[0], 1);
+
+    record p;
+    record_init(&p, &person_def);
+    rec_set_str(&p, "given_name", "Old");
+    rec_set_str(&p, "family_name", arena_printf(a, "Before%lld", next_uniq()));
+    rec_set_str(&p, "date_of_death", "1990-05-05");
+    expect_rc(c, store_insert(c, 1, &p), STORE_OK, "person");
+    record *rows;
+    int k;
+    expect_rc(c, store_list_before(c, 1, &person_def, "date_of_death", "1990-05-06", p.id - 1, 10, a, &rows, &k),
+              STORE_OK, "list_before");
+    assert_int_equal(k, 1);
+    assert_int_equal(rows[0].id, p.id);
+    expect_rc(c, store_list_before(c, 1, &person_def, "date_of_death", "1990-05-05", p.id - 1, 10, a, &rows, &k),
+              STORE_OK, "list_before, not before");
+    assert_int_equal(k, 0);
+    expect_rc(c, store_find(c, 1, &person_def, "family_name", rec_str(&p, "family_name"), a, &got), STORE_OK, "find");
+    assert_int_equal(got.id, p.id);
+    expect_rc(c, store_find(c, 1, &person_def, "family_name", "No Such Name", a, &got), STORE_NOTFOUND, "find none");
+    arena_free(a);
+}
+
 /* Opening reports, on one line, why a database cannot be reached. */
 static void test_open_failures(void **state)
 {
@@ -941,6 +1006,7 @@ int main(void)
         backend_test(test_transactions),
         backend_test(test_threads),
         backend_test(test_server_gone),
+        backend_test(test_audit_append_only),
     };
     const struct CMUnitTest open_tests[] = {
         cmocka_unit_test(test_open_failures),

@@ -1,0 +1,41 @@
+#include <string.h>
+
+#include "base/timeutil.h"
+#include "core/access.h"
+#include "core/entities.h"
+#include "jobs/jobs.h"
+
+int gdpr_erase(store_conn *c, long long council, record *per, arena *a)
+{
+    char now[21];
+    time_now_iso(now);
+    long long expected = per->version;
+    /* Keep the id (the audit trail and household history point at it) and
+     * nothing else that identifies them. */
+    for (int i = 0; i < person_def.nfields; i++) {
+        per->v[i].set = 1;
+        per->v[i].null = 1;
+    }
+    rec_set_str(per, "given_name", "[erased]");
+    rec_set_str(per, "family_name", "[erased]");
+    rec_set_str(per, "erased_at", arena_strdup(a, now));
+    int rc = store_update(c, council, per, expected);
+    record *us;
+    int n = 0;
+    if (rc == STORE_OK)
+        rc = store_list(c, council, &user_def, "person_id", per->id, 0, 1000, a, &us, &n);
+    for (int i = 0; rc == STORE_OK && i < n; i++) {
+        record *s;
+        int ns;
+        rc = store_list(c, council, &session_def, "user_id", us[i].id, 0, 1000, a, &s, &ns);
+        for (int k = 0; rc == STORE_OK && k < ns; k++)
+            rc = store_delete(c, council, &session_def, s[k].id);
+        rec_set_str(&us[i], "email", arena_printf(a, "erased-%lld@example.invalid", us[i].id));
+        rec_set_str(&us[i], "name", NULL);
+        rec_set_str(&us[i], "password_hash", NULL);
+        rec_set_int(&us[i], "disabled", 1);
+        if (rc == STORE_OK)
+            rc = store_update(c, council, &us[i], us[i].version);
+    }
+    return rc;
+}

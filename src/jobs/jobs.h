@@ -1,0 +1,33 @@
+/* jobs: work done on the data outside a request: erasure (shared with the
+ * DPO's route) and the scheduled retention job. Uses core and store only. */
+#ifndef FD_JOBS_H
+#define FD_JOBS_H
+#include "core/retention.h"
+#include "store/store.h"
+
+/* Erases person per (loaded, current version) inside the caller's open
+ * transaction: every field but the id emptied, names "[erased]",
+ * erased_at set; their accounts disabled, anonymised and signed out.
+ * Returns a STORE_* code (STORE_CONFLICT if per changed meanwhile). */
+int gdpr_erase(store_conn *c, long long council, record *per, arena *a);
+
+typedef struct {
+    long long deleted[RET_KIND_COUNT]; /* rows deleted, or people erased, per kind */
+    int councils;
+} retention_report;
+
+/* Applies rules to every council as of as_of (seconds since the epoch),
+ * each kind in its own transaction. Returns 0, or -1 with a one-line
+ * reason in err (what was done before the failure stays done). */
+int retention_run(store *s, const retention_rules *rules, long long as_of, retention_report *out, char *err,
+                  size_t errlen);
+
+/* Starts a thread that reads the rules from path and applies them now and
+ * every `every` seconds until retention_stop(). A missing or bad file is
+ * logged, and tried again next time. */
+void retention_start(store *s, const char *path, int every);
+void retention_stop(void);
+/* Reads and parses the rules file. 0, or -1 with the reason in err. */
+int retention_load(const char *path, retention_rules *out, char *err, size_t errlen);
+
+#endif
