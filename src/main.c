@@ -320,7 +320,7 @@ static const char *usage_token =
     "  --name NAME       which system holds it\n"
     "  --role ROLE       the role it acts as (not resident)\n"
     "  --department D    for back_office\n"
-    "  --scopes S        space-separated scopes, e.g. \"read write\"\n";
+    "  --scopes S        space-separated: read (GET), write (changes); default read\n";
 
 /* `frontdoor user add` and `frontdoor token create`: argv[1] and argv[2]
  * name the command, options follow. */
@@ -346,7 +346,7 @@ static int cmd_access(int argc, char **argv, int is_user)
     if (!s)
         return 2;
     rc = is_user ? auth_cli_user_add(s, 1, o.email, o.name, o.role, o.department, o.person)
-                 : auth_cli_token_create(s, 1, o.name, o.role, o.department, o.scopes);
+                 : auth_cli_token_create(s, 1, o.name, o.role, o.department, o.scopes ? o.scopes : "read");
     store_close(s);
     return rc;
 }

@@ -74,6 +74,7 @@ static int resolve_token(req *q, store_conn *c, const char *tok)
     q->who.role = role_from_name(rec_str(&t, "role"));
     q->who.department = rec_str(&t, "department");
     q->who.categories = role_categories(q->who.role, q->who.department);
+    q->who.scopes = rec_str(&t, "scopes");
     return 0;
 }
 
@@ -122,6 +123,20 @@ int auth_resolve(req *q)
         return resolve_token(q, c, authz + 7);
     }
     return resolve_session(q, c, cookie);
+}
+
+int auth_scope_ok(req *q)
+{
+    if (q->who.kind != AUTH_TOKEN)
+        return 1;
+    const char *need = !strcmp(q->method, "GET") || !strcmp(q->method, "HEAD") ? "read" : "write";
+    size_t n = strlen(need);
+    for (const char *s = q->who.scopes; s && (s = strstr(s, need)) != NULL; s += n) {
+        int start = s == q->who.scopes || s[-1] == ' ';
+        if (start && (s[n] == '\0' || s[n] == ' '))
+            return 1;
+    }
+    return 0;
 }
 
 int auth_csrf_ok(req *q)

@@ -22,6 +22,9 @@ int auth_resolve(req *q);
  * OWN_HOUSEHOLD: their current household; OWN_NONE: always (the route's
  * roles decide). 0 otherwise. */
 int auth_resident_may(req *q, int own, long long id);
+/* 1 unless an API token lacks the scope the method needs: "read" for GET
+ * and HEAD, "write" for the rest. Sessions have no scopes (roles decide). */
+int auth_scope_ok(req *q);
 /* 1 if the request carries the session's CSRF token (always 1 for bearer
  * tokens and for safe methods). */
 int auth_csrf_ok(req *q);

@@ -26,6 +26,7 @@ typedef struct {
     long long session_id;   /* AUTH_SESSION: the session row */
     const char *csrf;       /* AUTH_SESSION: the session's CSRF token */
     unsigned categories;    /* CAT_* bits of sensitive fields they may see */
+    const char *scopes;     /* AUTH_TOKEN: space-separated scopes ("read write") */
 } principal;
 
 typedef struct route route;

@@ -178,6 +178,9 @@ static void dispatch(server *sv, struct MHD_Connection *conn, rctx *x, req *q, r
         const char *why = NULL;
         if (!(rt->roles & R(q->who.role)))
             why = arena_printf(x->a, "The %s role may not do this.", role_name(q->who.role));
+        else if (!auth_scope_ok(q))
+            why = arena_printf(x->a, "This API token lacks the '%s' scope.",
+                               !strcmp(q->method, "GET") || !strcmp(q->method, "HEAD") ? "read" : "write");
         else if (!auth_csrf_ok(q))
             why = "The X-CSRF-Token header is missing or does not match this session.";
         else if (q->who.role == ROLE_RESIDENT && !auth_resident_may(q, rt->own, q->npath ? q->path_id[0] : 0))

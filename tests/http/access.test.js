@@ -96,6 +96,17 @@ test('every route in the table refuses no session, the wrong role and the wrong 
   assert.ok(checked >= 15, `walked ${checked} routes`);
 });
 
+test('an API token does only what its scopes allow', async () => {
+  const ro = makeToken(srv.db, 'agent', undefined, 'read');
+  const g = await request(port, 'GET', `/api/v1/people/${ids.other}`, { headers: { Authorization: 'Bearer ' + ro } });
+  assert.equal(g.status, 200);
+  const w = await request(port, 'PATCH', `/api/v1/people/${ids.other}`, { body: { title: 'Dr' }, headers: { Authorization: 'Bearer ' + ro, 'If-Match': g.headers.etag } });
+  assert.equal(w.status, 403);
+  assert.match(w.body.detail, /'write' scope/);
+  const p = await request(port, 'POST', '/api/v1/people', { body: { given_name: 'No', family_name: 'Scope' }, headers: { Authorization: 'Bearer ' + ro } });
+  assert.equal(p.status, 403);
+});
+
 test('a resident sees their own household, with CSRF on every change', async () => {
   const { r, cookie, csrf } = await signIn(resident.email.toUpperCase());
   assert.equal(r.status, 201, r.text);

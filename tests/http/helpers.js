@@ -56,8 +56,8 @@ let defaultToken = null;
 function setDefaultToken(t) { defaultToken = t; }
 
 // An API token for role (and department) in the server's database.
-function makeToken(db, role, department) {
-  const args = ['token', 'create', ...db, '--name', `test ${role}`, '--role', role];
+function makeToken(db, role, department, scopes = 'read write') {
+  const args = ['token', 'create', ...db, '--name', `test ${role}`, '--role', role, '--scopes', scopes];
   if (department) args.push('--department', department);
   const r = run(args);
   if (r.code !== 0) throw new Error('token create failed: ' + r.stderr);
