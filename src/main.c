@@ -228,6 +228,10 @@ static int cmd_demo(int argc, char **argv)
     }
     printf("demo borough: %lld people, %lld households, %lld properties, %lld memberships in %.1f s\n", st.people,
            st.households, st.properties, st.members, st.seconds);
+    if (auth_demo_accounts(s, 1, stdout) != 0) {
+        store_close(s);
+        return 1;
+    }
     store_close(s);
     return 0;
 }

@@ -531,3 +531,65 @@ int auth_resident_may(req *q, int own, long long id)
         return id == h;
     return own == OWN_PERSON && current_household(q, c, id) == h;
 }
+
+/* ---- the demo borough's staff ---- */
+
+int auth_demo_accounts(store *s, long long council, FILE *out)
+{
+    static const struct {
+        const char *role, *dept, *email;
+    } who[] = {
+        {"agent", NULL, "agent@demo.frontdoor.example"},
+        {"back_office", "housing", "housing@demo.frontdoor.example"},
+        {"back_office", "social_care", "socialcare@demo.frontdoor.example"},
+        {"back_office", "parking", "parking@demo.frontdoor.example"},
+        {"team_leader", NULL, "leader@demo.frontdoor.example"},
+        {"manager", NULL, "manager@demo.frontdoor.example"},
+        {"admin", NULL, "admin@demo.frontdoor.example"},
+        {"dpo", NULL, "dpo@demo.frontdoor.example"},
+        {"resident", NULL, "resident@demo.frontdoor.example"},
+    };
+    char err[256];
+    store_conn *c = store_conn_get(s, err, sizeof err);
+    if (!c) {
+        fprintf(stderr, "frontdoor demo: %s\n", err);
+        return -1;
+    }
+    fputs("demo accounts (passwords made now, shown once):\n", out);
+    for (size_t i = 0; i < sizeof who / sizeof who[0]; i++) {
+        unsigned char rnd[12];
+        char pw[32], hash[crypto_pwhash_STRBYTES];
+        randombytes_buf(rnd, sizeof rnd);
+        sodium_bin2base64(pw, sizeof pw, rnd, sizeof rnd, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+        if (auth_hash_password(pw, hash, sizeof hash) != 0)
+            return -1;
+        record u;
+        record_init(&u, &user_def);
+        rec_set_str(&u, "email", who[i].email);
+        rec_set_str(&u, "role", who[i].role);
+        rec_set_str(&u, "department", who[i].dept);
+        rec_set_str(&u, "password_hash", hash);
+        rec_set_int(&u, "failed_logins", 0);
+        if (!strcmp(who[i].role, "resident"))
+            rec_set_int(&u, "person_id", 1); /* the first resident of the demo borough */
+        if (store_insert(c, council, &u) != STORE_OK) {
+            fprintf(stderr, "frontdoor demo: %s\n", store_errmsg(c));
+            return -1;
+        }
+        fprintf(out, "  %-36s %-24s %s\n", who[i].email, who[i].dept ? who[i].dept : who[i].role, pw);
+    }
+    char token[TOKEN_LEN], th[65];
+    auth_new_token(council, token, th);
+    record t;
+    record_init(&t, &api_token_def);
+    rec_set_str(&t, "name", "demo agent token");
+    rec_set_str(&t, "token_hash", th);
+    rec_set_str(&t, "role", "agent");
+    rec_set_str(&t, "scopes", "read write");
+    if (store_insert(c, council, &t) != STORE_OK) {
+        fprintf(stderr, "frontdoor demo: %s\n", store_errmsg(c));
+        return -1;
+    }
+    fprintf(out, "API token (agent, read write): %s\n", token);
+    return 0;
+}

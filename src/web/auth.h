@@ -9,6 +9,8 @@
  * any lookup. Passwords are hashed with argon2id (libsodium). */
 #ifndef FD_AUTH_H
 #define FD_AUTH_H
+#include <stdio.h>
+
 #include "web/http.h"
 
 enum { SESSION_HOURS = 12, TOKEN_LEN = 96 };
@@ -50,5 +52,10 @@ int auth_cli_user_add(store *s, long long council, const char *email, const char
                       const char *department, long long person_id);
 int auth_cli_token_create(store *s, long long council, const char *name, const char *role, const char *department,
                           const char *scopes);
+
+/* Adds one staff account per role (and a resident linked to person 1) to
+ * the demo borough with passwords made now, and an agent API token;
+ * prints them all to out. 0, or -1 with a line on stderr. */
+int auth_demo_accounts(store *s, long long council, FILE *out);
 
 #endif

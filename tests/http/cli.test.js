@@ -49,6 +49,8 @@ test('migrate is idempotent; demo builds a small borough and refuses a second ti
   assert.ok(m, d.stdout);
   assert.equal(Number(m[1]), 500);
   assert.ok(Number(m[2]) > 100 && Number(m[3]) >= Number(m[2]) * 0.8, d.stdout);
+  assert.match(d.stdout, /dpo@demo\.frontdoor\.example +dpo +[A-Za-z0-9_-]{16}/);
+  assert.match(d.stdout, /API token \(agent, read write\): 1\.[0-9a-f]{64}/);
   const again = run(['demo', ...db, '--people', '10']);
   assert.equal(again.code, 2);
 });
