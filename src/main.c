@@ -15,6 +15,8 @@
 
 #include "base/log.h"
 #include "base/timeutil.h"
+#include "base/xalloc.h"
+#include "core/catalogue.h"
 #include "core/entities.h"
 #include "demo/demo.h"
 #include "jobs/jobs.h"
@@ -24,7 +26,7 @@
 
 typedef struct {
     const char *db, *pg, *listen, *access_log;
-    const char *email, *name, *role, *department, *scopes, *rules, *as_of;
+    const char *email, *name, *role, *department, *scopes, *rules, *as_of, *catalogue_dir;
     long long person, retention_every;
     long long threads, people, seed, max_body, timeout;
     int help;
@@ -57,7 +59,8 @@ static const char *usage_serve =
     "  --timeout SECS    idle connection timeout (default 30)\n"
     "  --access-log FILE append access log lines to FILE; '-' stdout (default), 'off' none\n"
     "  --retention FILE  retention periods (default catalogue/retention.tsv)\n"
-    "  --retention-every SECS  apply them every SECS seconds (default 3600; 0 = never)\n";
+    "  --retention-every SECS  apply them every SECS seconds (default 3600; 0 = never)\n"
+    "  --catalogue DIR   the council's catalogue: services.txt (default catalogue)\n";
 
 static const char *usage_demo =
     "usage: frontdoor demo [options]\n"
@@ -129,6 +132,8 @@ static int parse(const char *cmd, int argc, char **argv, const char *const *allo
             o->rules = v;
         else if (!strcmp(f, "--as-of"))
             o->as_of = v;
+        else if (!strcmp(f, "--catalogue"))
+            o->catalogue_dir = v;
         else if (!strcmp(f, "--retention-every") && number(v, 0, 7 * 86400, &o->retention_every) != 0)
             return bad(cmd, "--retention-every must be from 0 (off) to 604800 seconds, not", v);
         else if (!strcmp(f, "--person") && number(v, 1, (long long)1 << 62, &o->person) != 0)
@@ -170,13 +175,41 @@ static store *open_store(const char *cmd, const opts *o)
     return s;
 }
 
+/* Reads DIR/services.txt; a bad file is one line naming file, line and
+ * column, and stops start-up. */
+static int load_catalogue(const char *cmd, const char *dir, catalogue *out)
+{
+    char path[1024], err[600];
+    snprintf(path, sizeof path, "%s/services.txt", dir);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "frontdoor %s: %s: %s (see --catalogue)\n", cmd, path, strerror(errno));
+        return -1;
+    }
+    enum { MAX = 4 << 20 };
+    char *text = xmalloc(MAX + 1);
+    size_t n = fread(text, 1, MAX + 1, f);
+    fclose(f);
+    if (n > MAX) {
+        fprintf(stderr, "frontdoor %s: %s: larger than %d bytes\n", cmd, path, MAX);
+        free(text);
+        return -1;
+    }
+    text[n] = '\0';
+    int rc = catalogue_parse(text, path, out, err, sizeof err);
+    free(text);
+    if (rc != 0)
+        fprintf(stderr, "frontdoor %s: %s\n", cmd, err);
+    return rc;
+}
+
 static int cmd_serve(int argc, char **argv)
 {
     static const char *const allowed[] = {"--db",         "--pg",        "--listen",          "--threads",
                                           "--max-body",   "--timeout",   "--access-log",      "--retention",
-                                          "--retention-every", NULL};
+                                          "--retention-every", "--catalogue", NULL};
     opts o = {.listen = "127.0.0.1:8080", .access_log = "-", .max_body = 1 << 20, .timeout = 30,
-              .rules = "catalogue/retention.tsv", .retention_every = 3600};
+              .rules = "catalogue/retention.tsv", .retention_every = 3600, .catalogue_dir = "catalogue"};
     int rc = parse("serve", argc, argv, allowed, &o);
     if (rc)
         return rc;
@@ -184,15 +217,21 @@ static int cmd_serve(int argc, char **argv)
         printf(usage_serve, usage_db);
         return 0;
     }
-    store *s = open_store("serve", &o);
-    if (!s)
+    catalogue cat;
+    if (load_catalogue("serve", o.catalogue_dir, &cat) != 0)
         return 2;
+    store *s = open_store("serve", &o);
+    if (!s) {
+        catalogue_free(&cat);
+        return 2;
+    }
     server_opts so = {.listen = o.listen, .threads = (int)o.threads, .max_body = (size_t)o.max_body,
-                      .timeout_s = (int)o.timeout, .access_log = o.access_log};
+                      .timeout_s = (int)o.timeout, .access_log = o.access_log, .cat = &cat};
     retention_start(s, o.rules, (int)o.retention_every);
     rc = server_run(s, &so);
     retention_stop();
     store_close(s);
+    catalogue_free(&cat);
     return rc;
 }
 

@@ -141,7 +141,39 @@ const entity_def consent_def = {
     .nfields = (int)(sizeof consent_fields / sizeof consent_fields[0]),
 };
 
-const entity_def *const fd_entities[] = {&person_def, &property_def, &household_def, &member_def, &consent_def, NULL};
+static const field_def enrolment_fields[] = {
+    REF("person_id", F_REQUIRED | F_IMMUTABLE, "people", "who applied or receives it"),
+    {.name = "household_id", .type = FT_REF, .flags = F_READONLY, .ref = "households",
+     .doc = "for a household service: the household enrolled (set by the server)"},
+    TEXT("service", F_REQUIRED | F_IMMUTABLE, 60, CHECK_NONE, "the service's id in the catalogue"),
+    DATE("start_date", F_REQUIRED, "first day of the service"),
+    DATE("end_date", 0, "last day (unset while it goes on)"),
+    ENUM("channel", 0, channel_choices, "how it was set up"),
+    TEXT("note", 0, 200, CHECK_NONE, "anything worth knowing"),
+};
+
+static void enrolment_check(const record *r, int is_create, arena *a, errlist *errs)
+{
+    (void)is_create;
+    (void)a;
+    const char *from = rec_str(r, "start_date"), *to = rec_str(r, "end_date");
+    if (from && to && time_valid_date(from) && time_valid_date(to) && strcmp(to, from) < 0)
+        errlist_add(errs, "end_date", "may not be before start_date");
+}
+
+const entity_def enrolment_def = {
+    .name = "enrolment", .table = "enrolments", .fields = enrolment_fields,
+    .nfields = (int)(sizeof enrolment_fields / sizeof enrolment_fields[0]), .check = enrolment_check,
+};
+
+int enrolment_current(const record *e, const char *date)
+{
+    const char *from = rec_str(e, "start_date"), *to = rec_str(e, "end_date");
+    return (!from || strcmp(from, date) <= 0) && (!to || strcmp(to, date) >= 0);
+}
+
+const entity_def *const fd_entities[] = {&person_def, &property_def, &household_def, &member_def,
+                                         &consent_def, &enrolment_def, NULL};
 
 int member_current(const record *m, const char *date)
 {

@@ -10,6 +10,7 @@ extern const entity_def person_def;
 extern const entity_def property_def;
 extern const entity_def household_def;
 extern const entity_def member_def; /* a person's membership of a household */
+extern const entity_def enrolment_def; /* a person or household receiving a service; rows are history */
 extern const entity_def consent_def; /* consent given or withdrawn, per purpose; rows are history */
 
 /* Every entity the store keeps, NULL-terminated. */
@@ -25,5 +26,8 @@ extern const char *const consent_purpose_choices[];
 /* 1 if membership m (a member_def record) is current on date (YYYY-MM-DD):
  * from_date <= date (or unset) and to_date >= date (or unset). */
 int member_current(const record *m, const char *date);
+
+/* 1 if enrolment e runs on date (YYYY-MM-DD). */
+int enrolment_current(const record *e, const char *date);
 
 #endif

@@ -22,6 +22,13 @@ int api_person_export(req *q, resp *p);   /* subject access: everything held, JS
 int page_person_export(req *q, resp *p);  /* the same, as a readable page */
 int api_person_erase(req *q, resp *p);    /* erasure (DPO) */
 
+/* api_services.c */
+int api_services_list(req *q, resp *p);     /* the catalogue */
+int api_service_get(req *q, resp *p);       /* one service by LGSL code */
+int api_offers_get(req *q, resp *p);        /* what a person is probably entitled to, with reasons */
+int api_enrolments_get(req *q, resp *p);    /* a person's enrolments, current and past */
+int api_enrolments_create(req *q, resp *p); /* enrol in one service or several, all or none */
+
 /* api_system.c */
 int api_healthz(req *q, resp *p);
 int api_metrics(req *q, resp *p);

@@ -407,6 +407,8 @@ static int patch_flow(req *q, resp *p, const char *const *extra, patch_extra_fn 
     rc = store_update(c, q->council, &r, expected);
     if (d == &person_def)
         audit_person(q, r.id);
+    else if (entity_field(d, "person_id") >= 0)
+        audit_person(q, rec_int(&r, "person_id"));
     if (rc == STORE_OK && q->route->audited)
         rc = audit_write_tx(q, c, "update", 200);
     if (rc == STORE_OK)

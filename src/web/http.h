@@ -9,6 +9,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "core/access.h"
+#include "core/catalogue.h"
 #include "core/record.h"
 #include "store/store.h"
 
@@ -42,6 +43,7 @@ typedef struct req {
     const route *route;
     arena *a;                      /* freed when the response has been sent */
     store *st;
+    const catalogue *cat;          /* the council's services (read-only while serving) */
     long long council;             /* the tenant this request acts for */
     long long path_id[MAX_PATH_PARAMS]; /* {id} segments, in order */
     int npath;

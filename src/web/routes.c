@@ -9,6 +9,11 @@
 #include "web/auth.h"
 #include "web/api.h"
 
+static const query_def offers_query[] = {
+    {.name = "explain", .max = 5, .doc = "true: also list the services not offered, with the reasons"},
+    {.name = NULL},
+};
+
 static const query_def list_query[] = {
     {.name = "limit", .min = 1, .max = 1000, .is_int = 1, .doc = "most items in one page (default 50)"},
     {.name = "cursor", .max = 32, .doc = "next_cursor from the previous page"},
@@ -54,6 +59,19 @@ const route fd_routes[] = {
      BODY_NONE, &person_def, "Subject access: the same, as a readable page"},
     {"POST", "/api/v1/people/{id}/erase", api_person_erase, R(ROLE_DPO), OWN_NONE, 1, NULL, BODY_JSON, &person_def,
      "Erase a person's data (keeps the id for the audit trail)"},
+
+    {"GET", "/api/v1/people/{id}/enrolments", api_enrolments_get, STAFF_READERS | R(ROLE_RESIDENT), OWN_PERSON, 1,
+     NULL, BODY_NONE, &enrolment_def, "Services the person receives or received, with dates"},
+    {"POST", "/api/v1/people/{id}/enrolments", api_enrolments_create, STAFF_WRITERS, OWN_NONE, 1, NULL, BODY_JSON,
+     &enrolment_def, "Enrol in a service, or in a list of them ({enrolments: [...]}) all or none"},
+    {"PATCH", "/api/v1/enrolments/{id}", api_patch, STAFF_WRITERS, OWN_NONE, 1, NULL, BODY_JSON, &enrolment_def,
+     "Change an enrolment's dates, e.g. end it (If-Match required)"},
+    {"GET", "/api/v1/people/{id}/offers", api_offers_get, STAFF_READERS | R(ROLE_RESIDENT), OWN_PERSON, 1,
+     offers_query, BODY_NONE, &person_def, "Services the person is probably entitled to and does not receive, with reasons"},
+    {"GET", "/api/v1/services", api_services_list, PUBLIC, OWN_NONE, 0, NULL, BODY_NONE, NULL,
+     "The council's services"},
+    {"GET", "/api/v1/services/{id}", api_service_get, PUBLIC, OWN_NONE, 0, NULL, BODY_NONE, NULL,
+     "One service, by its LGSL code"},
 
     {"GET", "/api/v1/properties", api_list, STAFF_READERS, OWN_NONE, 0, list_query, BODY_NONE, &property_def,
      "List properties, paged"},

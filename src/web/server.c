@@ -286,6 +286,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     q.path = x->url;
     q.a = x->a;
     q.st = sv->st;
+    q.cat = sv->o->cat;
     q.council = 1;
     q.body = buf_str(&x->body);
     q.body_len = x->body.len;

@@ -3,6 +3,7 @@
 #define FD_SERVER_H
 #include <stddef.h>
 
+#include "core/catalogue.h"
 #include "store/store.h"
 
 typedef struct {
@@ -11,6 +12,7 @@ typedef struct {
     size_t max_body;        /* request body limit in bytes (413 above it) */
     int timeout_s;          /* idle connection timeout */
     const char *access_log; /* file to append to, "-" for stdout, "off" for none */
+    const catalogue *cat;   /* the services, loaded at start-up */
 } server_opts;
 
 /* Serves until SIGTERM or SIGINT, then stops taking new connections, lets
