@@ -5,7 +5,7 @@ set -euo pipefail
 want=(gcc make cmake ninja-build pkg-config libmicrohttpd-dev libsqlite3-dev libjansson-dev libsodium-dev libpq-dev)
 case "${1:-run}" in
   run) ;;
-  check) want+=(libcmocka-dev postgresql-15 nodejs curl) ;;
+  check) want+=(libcmocka-dev postgresql-15 nodejs curl clang libclang-rt-14-dev) ;;
   bench) want+=(wrk nginx-light curl sqlite3) ;;
   *) echo "usage: scripts/deps.sh run|check|bench" >&2; exit 2 ;;
 esac

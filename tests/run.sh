@@ -49,6 +49,14 @@ for t in "$BUILD"/test_*; do
 done
 httptests "http (sqlite)"
 
+# Fuzzing: each target runs a bounded time; one test each.
+fuzzout="$tmp/fuzz.out"
+tests/fuzz/run.sh "${FUZZ_SECONDS:-20}" >"$fuzzout" 2>&1
+fp=$(grep -c ', ok$' "$fuzzout"); ff=$(grep -cE 'FAILED|does not build' "$fuzzout")
+passed=$((passed + fp)); failed=$((failed + ff))
+[ "$ff" -ne 0 ] && cat "$fuzzout"
+printf '%-40s %4d passed, %d failed\n' "fuzz (libFuzzer)" "$fp" "$ff"
+
 if url=$(scripts/pg-test-server.sh start "$tmp/pg" | tail -1) && [ -n "$url" ]; then
   export FD_TEST_PG_URL="$url"
   unit "unit test_store (postgresql)" "$BUILD/test_store"
