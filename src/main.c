@@ -26,7 +26,7 @@
 
 typedef struct {
     const char *db, *pg, *listen, *access_log;
-    const char *email, *name, *role, *department, *scopes, *rules, *as_of, *catalogue_dir;
+    const char *email, *name, *role, *department, *scopes, *rules, *as_of, *catalogue_dir, *service, *csv;
     long long person, retention_every;
     long long threads, people, seed, max_body, timeout;
     int help;
@@ -40,6 +40,7 @@ static const char *usage_main =
     "  demo      create a synthetic borough (people, households, properties)\n"
     "  migrate   bring the database schema up to date\n"
     "  retention apply the retention periods now (serve does it hourly)\n"
+    "  offers --all  who is missing out on which service, borough-wide\n"
     "  user add  add a staff user or a resident's account (password on stdin)\n"
     "  token create  make an API token for a system (printed once)\n"
     "\n"
@@ -134,6 +135,10 @@ static int parse(const char *cmd, int argc, char **argv, const char *const *allo
             o->as_of = v;
         else if (!strcmp(f, "--catalogue"))
             o->catalogue_dir = v;
+        else if (!strcmp(f, "--service"))
+            o->service = v;
+        else if (!strcmp(f, "--csv"))
+            o->csv = v;
         else if (!strcmp(f, "--retention-every") && number(v, 0, 7 * 86400, &o->retention_every) != 0)
             return bad(cmd, "--retention-every must be from 0 (off) to 604800 seconds, not", v);
         else if (!strcmp(f, "--person") && number(v, 1, (long long)1 << 62, &o->person) != 0)
@@ -325,6 +330,79 @@ static int cmd_retention(int argc, char **argv)
     return rc ? 1 : 0;
 }
 
+static const char *usage_offers =
+    "usage: frontdoor offers --all [options]\n"
+    "Who is missing out, borough-wide: for each service with an eligibility rule,\n"
+    "how many people it holds for do not receive it, and in how many households.\n\n"
+    "%s"
+    "  --catalogue DIR   the council's catalogue (default catalogue)\n"
+    "  --service SLUG    only this service\n"
+    "  --csv FILE        also write who, one line each ('-' for standard output)\n";
+
+static int cmd_offers(int argc, char **argv)
+{
+    static const char *const allowed[] = {"--db", "--pg", "--catalogue", "--service", "--csv", "--all", NULL};
+    opts o = {.catalogue_dir = "catalogue"};
+    int all = 0;
+    /* --all takes no value: take it out before the common parser. */
+    char **args = xcalloc((size_t)argc + 1, sizeof(char *));
+    int n = 0;
+    for (int i = 0; i < argc; i++) {
+        if (i >= 2 && !strcmp(argv[i], "--all"))
+            all = 1;
+        else
+            args[n++] = argv[i];
+    }
+    int rc = parse("offers", n, args, allowed, &o);
+    free(args);
+    if (rc)
+        return rc;
+    if (o.help) {
+        printf(usage_offers, usage_db);
+        return 0;
+    }
+    if (!all)
+        return bad("offers", "give --all (offers for one person are at GET /api/v1/people/{id}/offers)", NULL);
+    catalogue cat;
+    if (load_catalogue("offers", o.catalogue_dir, &cat) != 0)
+        return 2;
+    if (o.service && !catalogue_find(&cat, o.service)) {
+        catalogue_free(&cat);
+        return bad("offers", "--service names no service in the catalogue", o.service);
+    }
+    FILE *csv = NULL;
+    if (o.csv && !(csv = strcmp(o.csv, "-") ? fopen(o.csv, "w") : stdout)) {
+        fprintf(stderr, "frontdoor offers: --csv %s: %s\n", o.csv, strerror(errno));
+        catalogue_free(&cat);
+        return 2;
+    }
+    store *s = open_store("offers", &o);
+    if (!s) {
+        catalogue_free(&cat);
+        return 2;
+    }
+    char err[512];
+    missing_report rep;
+    rc = missing_out_run(store_conn_get(s, err, sizeof err), 1, &cat, o.service, csv, &rep, err, sizeof err);
+    FILE *sum = csv == stdout ? stderr : stdout;
+    if (rc != 0) {
+        fprintf(stderr, "frontdoor offers: %s\n", err);
+    } else {
+        fprintf(sum, "%-32s %10s %10s %10s\n", "service", "eligible", "missing", "households");
+        for (int i = 0; i < rep.n; i++)
+            fprintf(sum, "%-32s %10lld %10lld %10lld\n", rep.rows[i].s->slug, rep.rows[i].eligible_people,
+                    rep.rows[i].missing_people, rep.rows[i].missing_households);
+        fprintf(sum, "%lld people in %lld households, %d services, %.2f s\n", rep.people, rep.households, rep.n,
+                rep.seconds);
+    }
+    missing_out_free(&rep);
+    if (csv && csv != stdout)
+        fclose(csv);
+    store_close(s);
+    catalogue_free(&cat);
+    return rc ? 1 : 0;
+}
+
 static int cmd_migrate(int argc, char **argv)
 {
     static const char *const allowed[] = {"--db", "--pg", NULL};
@@ -412,6 +490,8 @@ int main(int argc, char **argv)
         return cmd_migrate(argc, argv);
     if (!strcmp(argv[1], "retention"))
         return cmd_retention(argc, argv);
+    if (!strcmp(argv[1], "offers"))
+        return cmd_offers(argc, argv);
     if (!strcmp(argv[1], "user") && argc > 2 && !strcmp(argv[2], "add"))
         return cmd_access(argc, argv, 1);
     if (!strcmp(argv[1], "token") && argc > 2 && !strcmp(argv[2], "create"))

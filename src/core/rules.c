@@ -542,3 +542,23 @@ int rules_eval(const rules_node *r, const rules_facts *f, arena *a, const char *
     *n = rs.n;
     return v;
 }
+
+int rules_holds(const rules_node *n, const rules_facts *f)
+{
+    switch (n->kind) {
+    case N_AND: return rules_holds(n->l, f) && rules_holds(n->r, f);
+    case N_OR: return rules_holds(n->l, f) || rules_holds(n->r, f);
+    case N_NOT: return !rules_holds(n->l, f);
+    case N_CMP: {
+        value l = n->l->kind == N_FACT ? fact_value(n->l, f) : const_value(n->l);
+        value r = n->r->kind == N_FACT ? fact_value(n->r, f) : const_value(n->r);
+        return compare(n->op, l, r);
+    }
+    case N_FACT: {
+        value v = fact_value(n, f);
+        return v.kind != V_UNKNOWN && v.num != 0;
+    }
+    case N_BOOL: return n->num != 0;
+    default: return 0;
+    }
+}

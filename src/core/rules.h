@@ -43,5 +43,7 @@ rules_node *rules_parse(const char *src, int (*known)(const char *slug, void *ct
  * that decided it (at most RULES_MAX_REASONS, no repeats, from a) go to
  * reasons[*n]. */
 int rules_eval(const rules_node *r, const rules_facts *f, arena *a, const char **reasons, int *n);
+/* The same decision without the reasons: allocates nothing (bulk work). */
+int rules_holds(const rules_node *r, const rules_facts *f);
 
 #endif

@@ -2,6 +2,9 @@
  * DPO's route) and the scheduled retention job. Uses core and store only. */
 #ifndef FD_JOBS_H
 #define FD_JOBS_H
+#include <stdio.h>
+
+#include "core/catalogue.h"
 #include "core/retention.h"
 #include "store/store.h"
 
@@ -29,5 +32,28 @@ void retention_start(store *s, const char *path, int every);
 void retention_stop(void);
 /* Reads and parses the rules file. 0, or -1 with the reason in err. */
 int retention_load(const char *path, retention_rules *out, char *err, size_t errlen);
+
+/* Who is missing out, borough-wide. */
+typedef struct {
+    const service *s;
+    long long eligible_people; /* the rule holds for them */
+    long long missing_people;  /* ... and they (or, for household services, their household) do not receive it */
+    long long missing_households; /* households with at least one such person */
+} missing_row;
+
+typedef struct {
+    missing_row *rows; /* one per enrolment service with a rule (or only the one asked for) */
+    int n;
+    long long people, households; /* alive people and occupied households considered */
+    double seconds;
+} missing_report;
+
+/* Decides every rule for every living person of council, reading each table
+ * once. only (may be NULL) limits it to one service; csv (may be NULL) gets
+ * a line per person missing out: service,person_id,household_id,given_name,
+ * family_name,postcode. 0, or -1 with the reason in err. */
+int missing_out_run(store_conn *c, long long council, const catalogue *cat, const char *only, FILE *csv,
+                    missing_report *out, char *err, size_t errlen);
+void missing_out_free(missing_report *r);
 
 #endif

@@ -28,6 +28,8 @@ int api_service_get(req *q, resp *p);       /* one service by LGSL code */
 int api_offers_get(req *q, resp *p);        /* what a person is probably entitled to, with reasons */
 int api_enrolments_get(req *q, resp *p);    /* a person's enrolments, current and past */
 int api_enrolments_create(req *q, resp *p); /* enrol in one service or several, all or none */
+int api_missing_out(req *q, resp *p);       /* per service: eligible people who do not receive it */
+int api_missing_out_csv(req *q, resp *p);   /* who, for one service, as CSV */
 
 /* api_system.c */
 int api_healthz(req *q, resp *p);

@@ -10,6 +10,7 @@
 
 #include "base/timeutil.h"
 #include "core/entities.h"
+#include "jobs/jobs.h"
 #include "web/api.h"
 #include "web/api_int.h"
 #include "web/audit.h"
@@ -413,4 +414,72 @@ static int create_enrolments(req *q, resp *p, store_conn *c)
 int api_enrolments_create(req *q, resp *p)
 {
     return api_create_idempotent(q, p, create_enrolments);
+}
+
+/* ---- who is missing out ---- */
+
+int api_missing_out(req *q, resp *p)
+{
+    store_conn *c = api_conn_or_fail(q, p);
+    if (!c)
+        return 0;
+    char err[512];
+    missing_report rep;
+    if (missing_out_run(c, q->council, q->cat, NULL, NULL, &rep, err, sizeof err) != 0) {
+        resp_problem(p, 500, "Database error", err, NULL);
+        return 0;
+    }
+    json_t *o = json_object(), *items = json_array();
+    for (int i = 0; i < rep.n; i++) {
+        const missing_row *r = &rep.rows[i];
+        json_array_append_new(items, json_pack("{s:s, s:i, s:s, s:s, s:I, s:I, s:I}", "service", r->s->slug, "lgsl",
+                                               r->s->lgsl, "name", r->s->name, "unit", r->s->unit, "eligible_people",
+                                               (json_int_t)r->eligible_people, "missing_people",
+                                               (json_int_t)r->missing_people, "missing_households",
+                                               (json_int_t)r->missing_households));
+    }
+    json_object_set_new(o, "items", items);
+    json_object_set_new(o, "people", json_integer(rep.people));
+    json_object_set_new(o, "households", json_integer(rep.households));
+    json_object_set_new(o, "seconds", json_real(rep.seconds));
+    missing_out_free(&rep);
+    resp_json(p, 200, o);
+    json_decref(o);
+    return 0;
+}
+
+int api_missing_out_csv(req *q, resp *p)
+{
+    const service *s = catalogue_by_lgsl(q->cat, (int)q->path_id[0]);
+    if (!s || !s->rule || strcmp(s->kind, "enrolment")) {
+        resp_problem(p, 404, "Not found",
+                     arena_printf(q->a, "No enrolment service with a rule has LGSL code %lld.", q->path_id[0]), NULL);
+        return 0;
+    }
+    store_conn *c = api_conn_or_fail(q, p);
+    if (!c)
+        return 0;
+    char *text = NULL, err[512];
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    missing_report rep;
+    int rc = missing_out_run(c, q->council, q->cat, s->slug, mem, &rep, err, sizeof err);
+    fclose(mem);
+    missing_out_free(&rep);
+    if (rc != 0 || buf_append(&p->body, text, len) != 0) {
+        free(text);
+        resp_problem(p, rc ? 500 : 413, rc ? "Database error" : "Too large", rc ? err : "The list is too long.", NULL);
+        return 0;
+    }
+    /* Every person listed is a look at their data: audit each. */
+    for (const char *line = strchr(text, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
+        const char *comma = strchr(line + 1, ',');
+        if (comma)
+            audit_person_bulk(q, strtoll(comma + 1, NULL, 10));
+    }
+    free(text);
+    p->status = 200;
+    p->content_type = "text/csv; charset=utf-8";
+    resp_header(p, "Content-Disposition", arena_printf(q->a, "attachment; filename=\"missing-out-%s.csv\"", s->slug));
+    return 0;
 }

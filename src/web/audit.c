@@ -27,6 +27,9 @@ static struct {
     int running, stopping;
 } A = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
 
+static void enqueue(const entry *es, int n);
+static const char *route_label(req *q);
+
 static void set(char *dst, size_t n, const char *src)
 {
     snprintf(dst, n, "%s", src ? src : "");
@@ -172,6 +175,18 @@ void audit_person(req *q, long long id)
             return;
     if (q->naudit < MAX_AUDIT_PEOPLE)
         q->audit_people[q->naudit++] = id;
+}
+
+void audit_person_bulk(req *q, long long id)
+{
+    if (q->naudit < MAX_AUDIT_PEOPLE) {
+        audit_person(q, id);
+        return;
+    }
+    entry e;
+    fill(&e, q->council, &q->who, "export", q->route && q->route->entity ? q->route->entity->name : "report",
+         q->npath ? q->path_id[0] : 0, id, audit_purpose(q), q->ip, route_label(q), 200);
+    enqueue(&e, 1);
 }
 
 const char *audit_purpose(req *q)

@@ -18,6 +18,9 @@ void audit_start(store *s);
 void audit_stop(void);
 /* Notes that this request showed or changed person id's data. */
 void audit_person(req *q, long long id);
+/* The same for bulk exports: past the request's own list, the entry is
+ * queued at once (a report may name many thousands of people). */
+void audit_person_bulk(req *q, long long id);
 /* The purpose the request declared (header "Purpose"), or a default for
  * the caller's role. */
 const char *audit_purpose(req *q);

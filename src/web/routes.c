@@ -73,6 +73,12 @@ const route fd_routes[] = {
     {"GET", "/api/v1/services/{id}", api_service_get, PUBLIC, OWN_NONE, 0, NULL, BODY_NONE, NULL,
      "One service, by its LGSL code"},
 
+    {"GET", "/api/v1/reports/missing-out", api_missing_out, R(ROLE_MANAGER) | R(ROLE_TEAM_LEADER) | R(ROLE_ADMIN),
+     OWN_NONE, 0, NULL, BODY_NONE, NULL, "Per service: how many eligible people and households do not receive it"},
+    {"GET", "/api/v1/reports/missing-out/{id}", api_missing_out_csv,
+     R(ROLE_TEAM_LEADER) | R(ROLE_BACK_OFFICE) | R(ROLE_ADMIN), OWN_NONE, 1, NULL, BODY_NONE, NULL,
+     "Who is missing out on one service (by LGSL code), as CSV for a take-up campaign"},
+
     {"GET", "/api/v1/properties", api_list, STAFF_READERS, OWN_NONE, 0, list_query, BODY_NONE, &property_def,
      "List properties, paged"},
     {"POST", "/api/v1/properties", api_create, STAFF_WRITERS, OWN_NONE, 0, NULL, BODY_JSON, &property_def,

@@ -149,3 +149,31 @@ test('a bad rule stops start-up with the file, line and column', () => {
   assert.match(r.stderr, /services\.txt:10:31: a: unknown fact 'property\.colour'/);
   assert.equal(r.stderr.trim().split('\n').length, 1);
 });
+
+test('who is missing out: per service for a manager, and who as CSV for a team leader', async () => {
+  const { ids, household: hid } = await household({ property_type: 'flat', floor: 1, tenure: 'council_rent' }, {
+    mum: { rel: 'head', body: { given_name: 'Lena', family_name: 'Quill "Q"', date_of_birth: yearsAgo(30) } },
+    kid: { rel: 'child', body: { given_name: 'Max', family_name: 'Quill', date_of_birth: yearsAgo(8) } },
+  });
+  await post(`/api/v1/people/${ids.mum}/enrolments`, { service: 'council-tax-reduction' });
+  const mgr = makeToken(srv.db, 'manager'), lead = makeToken(srv.db, 'team_leader');
+  const sum = await request(port, 'GET', '/api/v1/reports/missing-out', { headers: { Authorization: 'Bearer ' + mgr } });
+  assert.equal(sum.status, 200, sum.text);
+  const fsm = sum.body.items.find((i) => i.service === 'free-school-meals');
+  assert.ok(fsm.missing_people >= 1 && fsm.missing_households >= 1 && fsm.eligible_people >= fsm.missing_people, JSON.stringify(fsm));
+  assert.ok(sum.body.people >= 2);
+  assert.equal((await request(port, 'GET', `/api/v1/reports/missing-out/${fsm.lgsl}`, { headers: { Authorization: 'Bearer ' + mgr } })).status, 403);
+  const csv = await request(port, 'GET', `/api/v1/reports/missing-out/${fsm.lgsl}`, { headers: { Authorization: 'Bearer ' + lead } });
+  assert.equal(csv.status, 200);
+  assert.match(csv.headers['content-type'], /^text\/csv/);
+  const lines = csv.text.trim().split('\n');
+  assert.equal(lines[0], 'service,person_id,household_id,given_name,family_name,postcode');
+  assert.ok(lines.includes(`free-school-meals,${ids.mum},${hid},"Lena","Quill ""Q""",SE5 7AB`), csv.text);
+  // The same from the command line.
+  const cli = run(['offers', '--all', ...srv.db, '--service', 'free-school-meals']);
+  assert.equal(cli.code, 0, cli.stderr);
+  assert.match(cli.stdout, /free-school-meals +\d+ +\d+ +\d+/);
+  assert.match(cli.stdout, /\d+ people in \d+ households, 1 services, [\d.]+ s/);
+  assert.equal(run(['offers', ...srv.db]).code, 2);
+  assert.equal(run(['offers', '--all', ...srv.db, '--service', 'nope']).code, 2);
+});
