@@ -29,6 +29,7 @@ lint:
 bench: build
 	@scripts/deps.sh bench
 	@bench/run.sh
+	@bench/offers.sh
 
 clean:
 	rm -rf build build-asan
