@@ -203,8 +203,22 @@ static int load_catalogue(const char *cmd, const char *dir, catalogue *out)
     text[n] = '\0';
     int rc = catalogue_parse(text, path, out, err, sizeof err);
     free(text);
-    if (rc != 0)
+    if (rc != 0) {
         fprintf(stderr, "frontdoor %s: %s\n", cmd, err);
+        return rc;
+    }
+    /* What contacts cost: optional (without it no cost is recorded). */
+    snprintf(path, sizeof path, "%s/contact_costs.tsv", dir);
+    if ((f = fopen(path, "r")) != NULL) {
+        char costs[16384];
+        size_t k = fread(costs, 1, sizeof costs - 1, f);
+        fclose(f);
+        costs[k] = '\0';
+        if ((rc = catalogue_parse_costs(out, costs, path, contact_channel_choices, err, sizeof err)) != 0) {
+            fprintf(stderr, "frontdoor %s: %s\n", cmd, err);
+            catalogue_free(out);
+        }
+    }
     return rc;
 }
 

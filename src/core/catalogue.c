@@ -78,6 +78,8 @@ int catalogue_parse(const char *text, const char *file, catalogue *out, char *er
 {
     out->a = arena_new();
     out->n = 0;
+    for (int i = 0; i < CATALOGUE_CHANNELS; i++)
+        out->channel_cost[i] = -1;
     block *blocks = xcalloc(MAX_SERVICES, sizeof(block));
     int nb = 0, line = 0, in_block = 0, rc = 0;
     const char *p = text;
@@ -227,4 +229,36 @@ const service *catalogue_by_lgsl(const catalogue *c, int lgsl)
         if (c->items[i].lgsl == lgsl)
             return &c->items[i];
     return NULL;
+}
+
+int catalogue_parse_costs(catalogue *c, const char *text, const char *file, const char *const *channels, char *err,
+                          size_t errlen)
+{
+    int line = 0;
+    for (const char *p = text; *p;) {
+        line++;
+        const char *end = strchr(p, '\n');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        char l[256], name[64], pence[64], extra[8];
+        snprintf(l, sizeof l, "%.*s", (int)(len < sizeof l ? len : sizeof l - 1), p);
+        p = end ? end + 1 : p + len;
+        char *hash = strchr(l, '#');
+        if (hash)
+            *hash = '\0';
+        int n = sscanf(l, "%63s %63s %7s", name, pence, extra);
+        if (n <= 0)
+            continue;
+        long long v;
+        int ch = -1;
+        for (int i = 0; channels[i] && i < CATALOGUE_CHANNELS; i++)
+            if (!strcmp(channels[i], name))
+                ch = i;
+        if (n != 2 || ch < 0 || whole(pence, 0, 1000000, &v) != 0) {
+            snprintf(err, errlen, "%s:%d:1: expected CHANNEL PENCE with a known channel and 0 to 1000000 pence", file,
+                     line);
+            return -1;
+        }
+        c->channel_cost[ch] = v;
+    }
+    return 0;
 }

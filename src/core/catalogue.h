@@ -13,15 +13,25 @@ typedef struct {
     rules_node *rule;     /* parsed, or NULL */
 } service;
 
+enum { CATALOGUE_CHANNELS = 16 };
+
 typedef struct {
     service *items;
     int n;
     arena *a; /* everything above lives here */
+    /* What a contact costs, in pence, by channel (index into
+     * contact_channel_choices); -1 where not known. */
+    long long channel_cost[CATALOGUE_CHANNELS];
 } catalogue;
 
 /* Parses text (named file in messages) into out. Returns 0, or -1 with
  * "FILE:LINE:COLUMN: message" in err; out is then empty. */
 int catalogue_parse(const char *text, const char *file, catalogue *out, char *err, size_t errlen);
+/* Reads contact costs ("CHANNEL PENCE" lines, '#' comments) into c.
+ * channels names the channels in order (NULL-terminated). 0, or -1 with
+ * "FILE:LINE:COLUMN: message" in err. */
+int catalogue_parse_costs(catalogue *c, const char *text, const char *file, const char *const *channels, char *err,
+                          size_t errlen);
 /* Releases what catalogue_parse made. */
 void catalogue_free(catalogue *c);
 /* The service with this slug, or NULL. */

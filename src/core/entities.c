@@ -172,8 +172,47 @@ int enrolment_current(const record *e, const char *date)
     return (!from || strcmp(from, date) <= 0) && (!to || strcmp(to, date) >= 0);
 }
 
+const char *const contact_channel_choices[] = {"phone", "face_to_face", "web", "email", "sms", "web_chat", "post",
+                                               "social_media", "automated_phone", NULL};
+static const char *const direction_choices[] = {"inbound", "outbound", NULL};
+static const char *const contact_type_choices[] = {"transaction", "interaction", "information", NULL};
+static const char *const avoidable_choices[] = {"no", "chasing_progress", "repeat_information", "could_be_online", NULL};
+
+static const field_def contact_fields[] = {
+    ENUM("channel", F_REQUIRED, contact_channel_choices, "how the resident got in touch, or was contacted"),
+    ENUM("direction", 0, direction_choices, "inbound (default) or outbound"),
+    ENUM("type", F_REQUIRED, contact_type_choices, "transaction (something done), interaction, or information"),
+    TEXT("service", 0, 60, CHECK_NONE, "the service it was about (catalogue id)"),
+    TEXT("reason", 0, 200, CHECK_NONE, "what it was about, in a few words"),
+    REF("person_id", 0, "people", "who, if known"),
+    {.name = "agent_id", .type = FT_INT, .flags = F_READONLY, .min = 0, .max = (1LL << 62),
+     .doc = "the staff user or token that logged it (set by the server)"},
+    {.name = "started_at", .type = FT_TEXT, .max_len = 20, .check = CHECK_TIMESTAMP,
+     .doc = "when it began (default: now)"},
+    {.name = "ended_at", .type = FT_TEXT, .max_len = 20, .check = CHECK_TIMESTAMP, .doc = "when it ended"},
+    TEXT("outcome", 0, 200, CHECK_NONE, "what came of it"),
+    BOOL("resolved_first_contact", 0, "resolved there and then"),
+    ENUM("avoidable", 0, avoidable_choices, "whether it need not have happened, and why"),
+    {.name = "cost_pence", .type = FT_INT, .flags = F_READONLY, .min = 0, .max = 1000000,
+     .doc = "what it cost the council, from the channel (catalogue/contact_costs.tsv)"},
+};
+
+static void contact_check(const record *r, int is_create, arena *a, errlist *errs)
+{
+    (void)is_create;
+    (void)a;
+    const char *s = rec_str(r, "started_at"), *e = rec_str(r, "ended_at");
+    if (s && e && time_parse_iso(s) >= 0 && time_parse_iso(e) >= 0 && strcmp(e, s) < 0)
+        errlist_add(errs, "ended_at", "may not be before started_at");
+}
+
+const entity_def contact_def = {
+    .name = "contact", .table = "contacts", .fields = contact_fields,
+    .nfields = (int)(sizeof contact_fields / sizeof contact_fields[0]), .check = contact_check,
+};
+
 const entity_def *const fd_entities[] = {&person_def, &property_def, &household_def, &member_def,
-                                         &consent_def, &enrolment_def, NULL};
+                                         &consent_def, &enrolment_def, &contact_def, NULL};
 
 int member_current(const record *m, const char *date)
 {

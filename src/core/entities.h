@@ -11,6 +11,7 @@ extern const entity_def property_def;
 extern const entity_def household_def;
 extern const entity_def member_def; /* a person's membership of a household */
 extern const entity_def enrolment_def; /* a person or household receiving a service; rows are history */
+extern const entity_def contact_def;   /* one interaction on any channel */
 extern const entity_def consent_def; /* consent given or withdrawn, per purpose; rows are history */
 
 /* Every entity the store keeps, NULL-terminated. */
@@ -22,6 +23,7 @@ extern const char *const tenure_choices[];
 extern const char *const tax_band_choices[];
 extern const char *const relationship_choices[];
 extern const char *const consent_purpose_choices[];
+extern const char *const contact_channel_choices[];
 
 /* 1 if membership m (a member_def record) is current on date (YYYY-MM-DD):
  * from_date <= date (or unset) and to_date >= date (or unset). */

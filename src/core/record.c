@@ -184,6 +184,10 @@ static void check_field(const field_def *f, field_val *v, int is_create, arena *
                 errlist_add(errs, f->name, "must be a UPRN of 1 to 12 digits");
             break;
         }
+        case CHECK_TIMESTAMP:
+            if (len != 20 || time_parse_iso(v->s) < 0)
+                errlist_add(errs, f->name, "must be a UTC time written YYYY-MM-DDTHH:MM:SSZ");
+            break;
         case CHECK_NONE:
             break;
         }

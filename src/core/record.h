@@ -28,7 +28,8 @@ typedef enum {
     CHECK_POSTCODE, /* UK postcode, normalised to "SW1A 1AA" */
     CHECK_EMAIL,
     CHECK_PHONE,    /* UK phone number: digits, spaces, optional leading + */
-    CHECK_UPRN      /* 1 to 12 digits */
+    CHECK_UPRN,     /* 1 to 12 digits */
+    CHECK_TIMESTAMP /* "YYYY-MM-DDTHH:MM:SSZ" (UTC) */
 } field_check;
 
 /* Sensitive categories of personal data: a role sees a field of a

@@ -31,6 +31,10 @@ int api_enrolments_create(req *q, resp *p); /* enrol in one service or several, 
 int api_missing_out(req *q, resp *p);       /* per service: eligible people who do not receive it */
 int api_missing_out_csv(req *q, resp *p);   /* who, for one service, as CSV */
 
+/* api_contacts.c */
+int api_contact_create(req *q, resp *p);   /* log a contact on any channel */
+int api_person_contacts(req *q, resp *p);  /* a person's contacts, oldest first, paged */
+
 /* api_system.c */
 int api_healthz(req *q, resp *p);
 int api_metrics(req *q, resp *p);

@@ -19,4 +19,9 @@ int api_cursor_or_fail(req *q, resp *p, long long *after);
 typedef int (*create_fn)(req *q, resp *p, store_conn *c);
 int api_create_idempotent(req *q, resp *p, create_fn fn);
 
+/* Logs one contact (inside the caller's transaction): who logged it and
+ * its cost are filled in. A STORE_* code. */
+int api_contact_log(req *q, store_conn *c, const char *channel, const char *type, const char *slug,
+                    const char *reason, long long person_id, int resolved);
+
 #endif

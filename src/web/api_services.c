@@ -405,6 +405,16 @@ static int create_enrolments(req *q, resp *p, store_conn *c)
         json_array_append_new(items, jsonrec_write(&rows[i], q->who.categories));
     }
     audit_person(q, per.id);
+    /* One call, one contact: whatever was set up in it. */
+    const char *ch = rec_str(&rows[0], "channel");
+    const char *why = n == 1 ? arena_printf(q->a, "enrolled in %s", rec_str(&rows[0], "service"))
+                             : arena_printf(q->a, "enrolled in %zu services", n);
+    if (api_contact_log(q, c, ch ? ch : (q->who.role == ROLE_RESIDENT ? "web" : "phone"), "transaction",
+                        rec_str(&rows[0], "service"), why, per.id, 1) != STORE_OK) {
+        json_decref(o);
+        json_decref(items);
+        return api_store_error_or_fail(p, c);
+    }
     json_object_set_new(o, "items", items);
     resp_json(p, 201, o);
     json_decref(o);

@@ -73,6 +73,10 @@ const route fd_routes[] = {
     {"GET", "/api/v1/services/{id}", api_service_get, PUBLIC, OWN_NONE, 0, NULL, BODY_NONE, NULL,
      "One service, by its LGSL code"},
 
+    {"POST", "/api/v1/contacts", api_contact_create, STAFF_WRITERS, OWN_NONE, 1, NULL, BODY_JSON, &contact_def,
+     "Log a contact on any channel (honours Idempotency-Key)"},
+    {"GET", "/api/v1/people/{id}/contacts", api_person_contacts, STAFF_READERS | R(ROLE_RESIDENT), OWN_SELF, 1,
+     list_query, BODY_NONE, &contact_def, "A person's contacts on every channel, paged"},
     {"GET", "/api/v1/reports/missing-out", api_missing_out, R(ROLE_MANAGER) | R(ROLE_TEAM_LEADER) | R(ROLE_ADMIN),
      OWN_NONE, 0, NULL, BODY_NONE, NULL, "Per service: how many eligible people and households do not receive it"},
     {"GET", "/api/v1/reports/missing-out/{id}", api_missing_out_csv,
