@@ -80,115 +80,129 @@ static int age_of(const char *dob, const char *today)
     return age < 0 ? -1 : age;
 }
 
+/* Everything the run gathers, indexed by record id. */
+typedef struct {
+    const catalogue *cat;
+    FILE *csv;
+    char today[11];
+    arena *keep; /* strings kept for the whole run */
+    const char *pool[64];
+    int npool;
+    pfact *P;
+    hfact *H;
+    prfact *PR;
+    long long pcap, hcap, prcap, maxp, maxh;
+    long long *mp, mcap, nm; /* current memberships as (household, person) pairs */
+    unsigned char *pe, *he;  /* enrolled now: [person or household][service] */
+} run;
+
+/* Calls fn for every row of d for council, in id order, a page at a time. */
+static int each(store_conn *c, long long council, const entity_def *d, void (*fn)(const record *, run *), run *x)
+{
+    int rc = STORE_OK;
+    for (long long after = 0; rc == STORE_OK;) {
+        arena *a = arena_new();
+        record *rows;
+        int n = 0;
+        rc = store_list(c, council, d, NULL, 0, after, PAGE, a, &rows, &n);
+        for (int i = 0; rc == STORE_OK && i < n; i++) {
+            fn(&rows[i], x);
+            after = rows[i].id;
+        }
+        arena_free(a);
+        if (n < PAGE)
+            break;
+    }
+    return rc;
+}
+
+static void on_person(const record *r, run *x)
+{
+    x->P = fit(x->P, &x->pcap, r->id, sizeof *x->P);
+    pfact *p = &x->P[r->id];
+    p->present = 1;
+    p->age = (short)age_of(rec_str(r, "date_of_birth"), x->today);
+    p->disabled = rec_str(r, "accessibility_needs") != NULL;
+    p->digital = rec_int(r, "needs_digital_help") != 0;
+    p->alive = !rec_str(r, "date_of_death") && !rec_str(r, "erased_at");
+    if (x->csv) {
+        p->given = arena_strdup(x->keep, rec_str(r, "given_name"));
+        p->family = arena_strdup(x->keep, rec_str(r, "family_name"));
+    }
+    x->maxp = r->id > x->maxp ? r->id : x->maxp;
+}
+
+static void on_property(const record *r, run *x)
+{
+    x->PR = fit(x->PR, &x->prcap, r->id, sizeof *x->PR);
+    prfact *p = &x->PR[r->id];
+    p->present = 1;
+    p->type = intern(x->keep, rec_str(r, "property_type"), x->pool, &x->npool);
+    p->tenure = intern(x->keep, rec_str(r, "tenure"), x->pool, &x->npool);
+    p->band = intern(x->keep, rec_str(r, "council_tax_band"), x->pool, &x->npool);
+    p->postcode = x->csv ? arena_strdup(x->keep, rec_str(r, "postcode")) : NULL;
+    int fi = entity_field(&property_def, "floor");
+    p->floor_known = r->v[fi].set && !r->v[fi].null;
+    p->floor = (short)r->v[fi].i;
+    p->has_garden = rec_int(r, "has_garden") != 0;
+}
+
+static void on_household(const record *r, run *x)
+{
+    x->H = fit(x->H, &x->hcap, r->id, sizeof *x->H);
+    x->H[r->id].property = rec_int(r, "property_id");
+    x->maxh = r->id > x->maxh ? r->id : x->maxh;
+}
+
+static void on_member(const record *r, run *x)
+{
+    if (!member_current(r, x->today))
+        return;
+    long long h = rec_int(r, "household_id"), p = rec_int(r, "person_id");
+    if (p >= x->pcap || h >= x->hcap)
+        return;
+    x->P[p].household = h;
+    x->mp = fit(x->mp, &x->mcap, 2 * x->nm + 1, sizeof *x->mp);
+    x->mp[2 * x->nm] = h;
+    x->mp[2 * x->nm + 1] = p;
+    x->nm++;
+    x->H[h].n++;
+}
+
+static void on_enrolment(const record *r, run *x)
+{
+    const service *s = catalogue_find(x->cat, rec_str(r, "service"));
+    long long p = rec_int(r, "person_id");
+    int ns = x->cat->n;
+    if (!s || !enrolment_current(r, x->today) || p > x->maxp)
+        return;
+    int si = (int)(s - x->cat->items);
+    x->pe[p * ns + si] = 1;
+    if (x->P[p].household && x->P[p].household <= x->maxh)
+        x->he[x->P[p].household * ns + si] = 1;
+}
+
 int missing_out_run(store_conn *c, long long council, const catalogue *cat, const char *only, FILE *csv,
                     missing_report *out, char *err, size_t errlen)
 {
     uint64_t t0 = time_mono_ns();
     memset(out, 0, sizeof *out);
-    char today[11];
-    time_today(today);
-    arena *keep = arena_new();
-    const char *pool[64];
-    int npool = 0;
-    pfact *P = NULL;
-    hfact *H = NULL;
-    prfact *PR = NULL;
-    long long pcap = 0, hcap = 0, prcap = 0, maxp = 0, maxh = 0;
-    int rc = STORE_OK;
-
-    /* People. */
-    for (long long after = 0; rc == STORE_OK;) {
-        arena *a = arena_new();
-        record *rows;
-        int n;
-        rc = store_list(c, council, &person_def, NULL, 0, after, PAGE, a, &rows, &n);
-        for (int i = 0; rc == STORE_OK && i < n; i++) {
-            long long id = rows[i].id;
-            P = fit(P, &pcap, id, sizeof *P);
-            pfact *p = &P[id];
-            p->present = 1;
-            p->age = (short)age_of(rec_str(&rows[i], "date_of_birth"), today);
-            p->disabled = rec_str(&rows[i], "accessibility_needs") != NULL;
-            p->digital = rec_int(&rows[i], "needs_digital_help") != 0;
-            p->alive = !rec_str(&rows[i], "date_of_death") && !rec_str(&rows[i], "erased_at");
-            if (csv) {
-                p->given = arena_strdup(keep, rec_str(&rows[i], "given_name"));
-                p->family = arena_strdup(keep, rec_str(&rows[i], "family_name"));
-            }
-            maxp = id > maxp ? id : maxp;
-            after = id;
-        }
-        arena_free(a);
-        if (n < PAGE)
-            break;
-    }
-    /* Properties. */
-    for (long long after = 0; rc == STORE_OK;) {
-        arena *a = arena_new();
-        record *rows;
-        int n;
-        rc = store_list(c, council, &property_def, NULL, 0, after, PAGE, a, &rows, &n);
-        for (int i = 0; rc == STORE_OK && i < n; i++) {
-            long long id = rows[i].id;
-            PR = fit(PR, &prcap, id, sizeof *PR);
-            prfact *r = &PR[id];
-            r->present = 1;
-            r->type = intern(keep, rec_str(&rows[i], "property_type"), pool, &npool);
-            r->tenure = intern(keep, rec_str(&rows[i], "tenure"), pool, &npool);
-            r->band = intern(keep, rec_str(&rows[i], "council_tax_band"), pool, &npool);
-            r->postcode = csv ? arena_strdup(keep, rec_str(&rows[i], "postcode")) : NULL;
-            int fi = entity_field(&property_def, "floor");
-            r->floor_known = rows[i].v[fi].set && !rows[i].v[fi].null;
-            r->floor = (short)rows[i].v[fi].i;
-            r->has_garden = rec_int(&rows[i], "has_garden") != 0;
-            after = id;
-        }
-        arena_free(a);
-        if (n < PAGE)
-            break;
-    }
-    /* Households. */
-    for (long long after = 0; rc == STORE_OK;) {
-        arena *a = arena_new();
-        record *rows;
-        int n;
-        rc = store_list(c, council, &household_def, NULL, 0, after, PAGE, a, &rows, &n);
-        for (int i = 0; rc == STORE_OK && i < n; i++) {
-            long long id = rows[i].id;
-            H = fit(H, &hcap, id, sizeof *H);
-            H[id].property = rec_int(&rows[i], "property_id");
-            maxh = id > maxh ? id : maxh;
-            after = id;
-        }
-        arena_free(a);
-        if (n < PAGE)
-            break;
-    }
-    /* Current memberships: person -> household, household -> members. */
-    long long *mp = NULL, mcap = 0, nm = 0; /* pairs (household, person) */
-    for (long long after = 0; rc == STORE_OK;) {
-        arena *a = arena_new();
-        record *rows;
-        int n;
-        rc = store_list(c, council, &member_def, NULL, 0, after, PAGE, a, &rows, &n);
-        for (int i = 0; rc == STORE_OK && i < n; i++) {
-            after = rows[i].id;
-            if (!member_current(&rows[i], today))
-                continue;
-            long long h = rec_int(&rows[i], "household_id"), p = rec_int(&rows[i], "person_id");
-            if (p >= pcap || h >= hcap)
-                continue;
-            P[p].household = h;
-            mp = fit(mp, &mcap, 2 * nm + 1, sizeof *mp);
-            mp[2 * nm] = h;
-            mp[2 * nm + 1] = p;
-            nm++;
-            H[h].n++;
-        }
-        arena_free(a);
-        if (n < PAGE)
-            break;
-    }
+    run x = {.cat = cat, .csv = csv, .keep = arena_new()};
+    time_today(x.today);
+    int rc = each(c, council, &person_def, on_person, &x);
+    if (rc == STORE_OK)
+        rc = each(c, council, &property_def, on_property, &x);
+    if (rc == STORE_OK)
+        rc = each(c, council, &household_def, on_household, &x);
+    if (rc == STORE_OK)
+        rc = each(c, council, &member_def, on_member, &x);
+    /* Aliases for the deciding part below. */
+    pfact *P = x.P;
+    hfact *H = x.H;
+    prfact *PR = x.PR;
+    long long prcap = x.prcap, maxp = x.maxp, maxh = x.maxh, nm = x.nm, hcap = x.hcap;
+    long long *mp = x.mp;
+    arena *keep = x.keep;
     long long *member_of = xmalloc(sizeof(long long) * (size_t)(nm + 1));
     {
         int at = 0;
@@ -205,28 +219,10 @@ int missing_out_run(store_conn *c, long long council, const catalogue *cat, cons
     free(mp);
     /* Current enrolments: per person, and per household (anyone in it). */
     int ns = cat->n;
-    unsigned char *pe = xcalloc((size_t)(maxp + 1) * (size_t)ns, 1);
-    unsigned char *he = xcalloc((size_t)(maxh + 1) * (size_t)ns, 1);
-    for (long long after = 0; rc == STORE_OK;) {
-        arena *a = arena_new();
-        record *rows;
-        int n;
-        rc = store_list(c, council, &enrolment_def, NULL, 0, after, PAGE, a, &rows, &n);
-        for (int i = 0; rc == STORE_OK && i < n; i++) {
-            after = rows[i].id;
-            const service *s = catalogue_find(cat, rec_str(&rows[i], "service"));
-            long long p = rec_int(&rows[i], "person_id");
-            if (!s || !enrolment_current(&rows[i], today) || p > maxp)
-                continue;
-            int si = (int)(s - cat->items);
-            pe[p * ns + si] = 1;
-            if (P[p].household && P[p].household <= maxh)
-                he[P[p].household * ns + si] = 1;
-        }
-        arena_free(a);
-        if (n < PAGE)
-            break;
-    }
+    unsigned char *pe = x.pe = xcalloc((size_t)(maxp + 1) * (size_t)ns, 1);
+    unsigned char *he = x.he = xcalloc((size_t)(maxh + 1) * (size_t)ns, 1);
+    if (rc == STORE_OK)
+        rc = each(c, council, &enrolment_def, on_enrolment, &x);
     if (rc != STORE_OK) {
         snprintf(err, errlen, "%s", store_errmsg(c));
         goto done;

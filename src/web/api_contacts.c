@@ -85,27 +85,13 @@ int api_contact_create(req *q, resp *p)
 
 int api_person_contacts(req *q, resp *p)
 {
-    long long after;
-    if (api_cursor_or_fail(q, p, &after) != 0)
-        return 0;
-    const char *ls = req_query(q, "limit");
-    int limit = ls ? (int)strtol(ls, NULL, 10) : 50;
-    store_conn *c = api_conn_or_fail(q, p);
-    record per;
-    if (!c || api_load_or_fail(q, p, c, &person_def, &per) != 0)
-        return 0;
-    audit_person(q, per.id);
     record *rows;
-    int n;
-    if (store_list(c, q->council, &contact_def, "person_id", per.id, after, limit, q->a, &rows, &n) != STORE_OK)
-        return api_store_error_or_fail(p, c);
-    json_t *o = json_object(), *items = json_array();
+    int n, limit;
+    if (api_person_rows_or_fail(q, p, &contact_def, &rows, &n, &limit) != 0)
+        return 0;
+    json_t *items = json_array();
     for (int i = 0; i < n; i++)
         json_array_append_new(items, jsonrec_write(&rows[i], q->who.categories));
-    json_object_set_new(o, "items", items);
-    json_object_set_new(o, "next_cursor",
-                        n == limit ? json_string(arena_printf(q->a, "%lld", rows[n - 1].id)) : json_null());
-    resp_json(p, 200, o);
-    json_decref(o);
+    api_page(q, p, items, rows, n, limit);
     return 0;
 }

@@ -13,6 +13,13 @@ int api_load_or_fail(req *q, resp *p, store_conn *c, const entity_def *d, record
 /* Reads ?cursor= into *after (0 if absent); 400 if malformed. 0 if fine. */
 int api_cursor_or_fail(req *q, resp *p, long long *after);
 
+/* Loads person {id} (404 if none), notes them for the audit, and reads one
+ * page (?limit, ?cursor) of def's rows whose person_id is theirs. 0, or -1
+ * having answered. */
+int api_person_rows_or_fail(req *q, resp *p, const entity_def *def, record **rows, int *n, int *limit);
+/* Answers 200 with {items, next_cursor} for a page of rows (items is stolen). */
+void api_page(req *q, resp *p, json_t *items, const record *rows, int n, int limit);
+
 /* Runs fn in a transaction and writes its audit entries there; with an
  * Idempotency-Key, stores the outcome in the same transaction or replays
  * the stored one. fn fills p; any status but 201 rolls back. */

@@ -226,17 +226,13 @@ int api_list(req *q, resp *p)
     int n;
     if (store_list(c, q->council, d, NULL, 0, after, limit, q->a, &rows, &n) != STORE_OK)
         return api_store_error_or_fail(p, c);
-    json_t *o = json_object(), *items = json_array();
+    json_t *items = json_array();
     for (int i = 0; i < n; i++) {
         json_array_append_new(items, jsonrec_write(&rows[i], q->who.categories));
         if (d == &person_def)
             audit_person(q, rows[i].id);
     }
-    json_object_set_new(o, "items", items);
-    json_object_set_new(o, "next_cursor",
-                        n == limit ? json_string(arena_printf(q->a, "%lld", rows[n - 1].id)) : json_null());
-    resp_json(p, 200, o);
-    json_decref(o);
+    api_page(q, p, items, rows, n, limit);
     return 0;
 }
 
@@ -665,23 +661,42 @@ int api_person_get(req *q, resp *p)
 
 /* ---- the data-protection officer's view ---- */
 
-int api_person_audit(req *q, resp *p)
+int api_person_rows_or_fail(req *q, resp *p, const entity_def *def, record **rows, int *n, int *limit)
 {
     long long after;
     if (api_cursor_or_fail(q, p, &after) != 0)
-        return 0;
+        return -1;
     const char *ls = req_query(q, "limit");
-    int limit = ls ? (int)strtol(ls, NULL, 10) : 50;
+    *limit = ls ? (int)strtol(ls, NULL, 10) : 50; /* range checked by the route table */
     store_conn *c = api_conn_or_fail(q, p);
     record per;
     if (!c || api_load_or_fail(q, p, c, &person_def, &per) != 0)
-        return 0;
+        return -1;
     audit_person(q, per.id);
+    if (store_list(c, q->council, def, "person_id", per.id, after, *limit, q->a, rows, n) != STORE_OK) {
+        api_store_error_or_fail(p, c);
+        return -1;
+    }
+    return 0;
+}
+
+void api_page(req *q, resp *p, json_t *items, const record *rows, int n, int limit)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "items", items);
+    json_object_set_new(o, "next_cursor",
+                        n == limit ? json_string(arena_printf(q->a, "%lld", rows[n - 1].id)) : json_null());
+    resp_json(p, 200, o);
+    json_decref(o);
+}
+
+int api_person_audit(req *q, resp *p)
+{
     record *rows;
-    int n;
-    if (store_list(c, q->council, &audit_def, "person_id", per.id, after, limit, q->a, &rows, &n) != STORE_OK)
-        return api_store_error_or_fail(p, c);
-    json_t *o = json_object(), *items = json_array();
+    int n, limit;
+    if (api_person_rows_or_fail(q, p, &audit_def, &rows, &n, &limit) != 0)
+        return 0;
+    json_t *items = json_array();
     for (int i = 0; i < n; i++) {
         json_t *e = jsonrec_write(&rows[i], q->who.categories);
         json_object_del(e, "version");
@@ -690,10 +705,6 @@ int api_person_audit(req *q, resp *p)
         json_object_del(e, "created_at");
         json_array_append_new(items, e);
     }
-    json_object_set_new(o, "items", items);
-    json_object_set_new(o, "next_cursor",
-                        n == limit ? json_string(arena_printf(q->a, "%lld", rows[n - 1].id)) : json_null());
-    resp_json(p, 200, o);
-    json_decref(o);
+    api_page(q, p, items, rows, n, limit);
     return 0;
 }

@@ -3,7 +3,8 @@
  * A session is a random token in an HttpOnly, SameSite=Lax cookie
  * ("fd_session"; Secure behind TLS), held on the server as its SHA-256 in
  * the sessions table, with a CSRF token that every unsafe request from a
- * browser must echo (header X-CSRF-Token, or form field csrf_token).
+ * browser must echo in the X-CSRF-Token header (forms, when pages come,
+ * will carry it as a csrf_token field).
  * Systems use API tokens: "Authorization: Bearer TOKEN". Both kinds of
  * token are "<council>.<64 hex digits>", so the council is known before
  * any lookup. Passwords are hashed with argon2id (libsodium). */
