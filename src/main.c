@@ -207,6 +207,24 @@ static int load_catalogue(const char *cmd, const char *dir, catalogue *out)
         fprintf(stderr, "frontdoor %s: %s\n", cmd, err);
         return rc;
     }
+    /* Bank holidays: promised dates skip them. */
+    snprintf(path, sizeof path, "%s/bank_holidays.txt", dir);
+    if (!(f = fopen(path, "r"))) {
+        fprintf(stderr, "frontdoor %s: %s: %s (see --catalogue)\n", cmd, path, strerror(errno));
+        catalogue_free(out);
+        return -1;
+    }
+    {
+        char hol[32768];
+        size_t k = fread(hol, 1, sizeof hol - 1, f);
+        fclose(f);
+        hol[k] = '\0';
+        if (holidays_parse(hol, path, &out->bank_holidays, err, sizeof err) != 0) {
+            fprintf(stderr, "frontdoor %s: %s\n", cmd, err);
+            catalogue_free(out);
+            return -1;
+        }
+    }
     /* What contacts cost: optional (without it no cost is recorded). */
     snprintf(path, sizeof path, "%s/contact_costs.tsv", dir);
     if ((f = fopen(path, "r")) != NULL) {

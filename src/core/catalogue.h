@@ -4,6 +4,7 @@
 #define FD_CATALOGUE_H
 #include "base/arena.h"
 #include "core/rules.h"
+#include "core/workdays.h"
 
 typedef struct {
     const char *slug, *name, *description, *department, *kind, *unit, *channels, *fields;
@@ -22,6 +23,7 @@ typedef struct {
     /* What a contact costs, in pence, by channel (index into
      * contact_channel_choices); -1 where not known. */
     long long channel_cost[CATALOGUE_CHANNELS];
+    holidays bank_holidays; /* for promised dates (bank_holidays.txt) */
 } catalogue;
 
 /* Parses text (named file in messages) into out. Returns 0, or -1 with

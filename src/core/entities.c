@@ -1,5 +1,6 @@
 #include "core/entities.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/timeutil.h"
@@ -211,8 +212,87 @@ const entity_def contact_def = {
     .nfields = (int)(sizeof contact_fields / sizeof contact_fields[0]), .check = contact_check,
 };
 
-const entity_def *const fd_entities[] = {&person_def, &property_def, &household_def, &member_def,
-                                         &consent_def, &enrolment_def, &contact_def, NULL};
+const char *const request_status_choices[] = {"received", "in_progress", "waiting", "resolved", "closed", NULL};
+static const char *const update_kind_choices[] = {"status_change", "public_note", "internal_note", NULL};
+
+/* A decimal number written plainly ("51.4613", "-0.1156"). */
+static int decimal(const char *s, double lo, double hi)
+{
+    char *end;
+    double v = strtod(s, &end);
+    return *s && !*end && v >= lo && v <= hi && strchr("-0123456789", s[0]);
+}
+
+static const field_def request_fields[] = {
+    TEXT("service", F_REQUIRED | F_IMMUTABLE, 60, CHECK_NONE, "the service asked for (catalogue id)"),
+    {.name = "person_id", .type = FT_REF, .flags = F_IMMUTABLE, .ref = "people", .doc = "who asked, if known"},
+    TEXT("uprn", 0, 12, CHECK_UPRN, "where: the property's UPRN"),
+    TEXT("latitude", 0, 12, CHECK_NONE, "where: WGS84 latitude"),
+    TEXT("longitude", 0, 12, CHECK_NONE, "where: WGS84 longitude"),
+    TEXT("address", 0, 200, CHECK_NONE, "where, in words"),
+    TEXT("description", F_REQUIRED, 4000, CHECK_NONE, "what is wanted, in the resident's words"),
+    {.name = "answers", .type = FT_TEXT, .flags = F_READONLY, .max_len = 16000,
+     .doc = "the service's e-form answers (a JSON object; sent as an object)"},
+    ENUM("channel", 0, contact_channel_choices, "how it came in"),
+    {.name = "status", .type = FT_ENUM, .flags = F_REQUIRED | F_READONLY, .choices = request_status_choices,
+     .doc = "received, in_progress, waiting, resolved or closed"},
+    {.name = "status_reason", .type = FT_TEXT, .flags = F_READONLY, .max_len = 200, .doc = "why it is in this status"},
+    {.name = "team", .type = FT_TEXT, .flags = F_READONLY, .max_len = 40, .doc = "the team whose queue it is in"},
+    {.name = "promised_date", .type = FT_DATE, .flags = F_READONLY,
+     .doc = "when it will be done by: the service's promise in working days"},
+    {.name = "resolved_at", .type = FT_TEXT, .flags = F_READONLY, .max_len = 20, .doc = "when it was resolved"},
+};
+
+static void request_check(const record *r, int is_create, arena *a, errlist *errs)
+{
+    (void)a;
+    const char *lat = rec_str(r, "latitude"), *lon = rec_str(r, "longitude");
+    if (lat && !decimal(lat, -90, 90))
+        errlist_add(errs, "latitude", "must be a number from -90 to 90");
+    if (lon && !decimal(lon, -180, 180))
+        errlist_add(errs, "longitude", "must be a number from -180 to 180");
+    if (!!lat != !!lon)
+        errlist_add(errs, lat ? "longitude" : "latitude", "goes with the other coordinate: give both");
+    if (is_create && !rec_str(r, "uprn") && !lat && !rec_str(r, "address") && !rec_int(r, "person_id"))
+        errlist_add(errs, "address", "say where (uprn, latitude and longitude, or address) or who (person_id)");
+}
+
+const entity_def request_def = {
+    .name = "request", .table = "requests", .fields = request_fields,
+    .nfields = (int)(sizeof request_fields / sizeof request_fields[0]), .check = request_check,
+};
+
+static const field_def update_fields[] = {
+    REF("request_id", F_REQUIRED | F_IMMUTABLE, "requests", "the request"),
+    ENUM("kind", F_REQUIRED, update_kind_choices, "status_change, public_note or internal_note"),
+    ENUM("status", 0, request_status_choices, "the new status (status_change)"),
+    TEXT("text", 0, 2000, CHECK_NONE, "what happened, or why"),
+    BOOL("public", 0, "shown to the resident"),
+    {.name = "author_id", .type = FT_INT, .flags = F_READONLY, .min = 0, .max = (1LL << 62),
+     .doc = "who wrote it (0: the system)"},
+};
+
+const entity_def request_update_def = {
+    .name = "request_update", .table = "request_updates", .fields = update_fields,
+    .nfields = (int)(sizeof update_fields / sizeof update_fields[0]),
+};
+
+int request_transition_ok(const char *from, const char *to)
+{
+    static const char *const allowed[][2] = {
+        {"received", "in_progress"}, {"received", "waiting"},  {"received", "resolved"}, {"received", "closed"},
+        {"in_progress", "waiting"},  {"in_progress", "resolved"}, {"in_progress", "closed"},
+        {"waiting", "in_progress"},  {"waiting", "resolved"},  {"waiting", "closed"},
+        {"resolved", "closed"},      {"resolved", "in_progress"},
+    };
+    for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
+        if (!strcmp(allowed[i][0], from) && !strcmp(allowed[i][1], to))
+            return 1;
+    return 0;
+}
+
+const entity_def *const fd_entities[] = {&person_def,  &property_def, &household_def, &member_def, &consent_def,
+                                         &enrolment_def, &contact_def, &request_def,  &request_update_def, NULL};
 
 int member_current(const record *m, const char *date)
 {

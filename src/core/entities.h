@@ -11,6 +11,8 @@ extern const entity_def property_def;
 extern const entity_def household_def;
 extern const entity_def member_def; /* a person's membership of a household */
 extern const entity_def enrolment_def; /* a person or household receiving a service; rows are history */
+extern const entity_def request_def;        /* a case: what was asked, where, by when */
+extern const entity_def request_update_def; /* a request's timeline: status changes and notes */
 extern const entity_def contact_def;   /* one interaction on any channel */
 extern const entity_def consent_def; /* consent given or withdrawn, per purpose; rows are history */
 
@@ -24,6 +26,7 @@ extern const char *const tax_band_choices[];
 extern const char *const relationship_choices[];
 extern const char *const consent_purpose_choices[];
 extern const char *const contact_channel_choices[];
+extern const char *const request_status_choices[];
 
 /* 1 if membership m (a member_def record) is current on date (YYYY-MM-DD):
  * from_date <= date (or unset) and to_date >= date (or unset). */
@@ -31,5 +34,11 @@ int member_current(const record *m, const char *date);
 
 /* 1 if enrolment e runs on date (YYYY-MM-DD). */
 int enrolment_current(const record *e, const char *date);
+
+/* 1 if a request may go from status `from` to `to`: received ->
+ * in_progress | waiting | resolved | closed; in_progress -> waiting |
+ * resolved | closed; waiting -> in_progress | resolved | closed; resolved ->
+ * closed | in_progress (reopened); closed is final. */
+int request_transition_ok(const char *from, const char *to);
 
 #endif

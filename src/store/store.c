@@ -185,6 +185,17 @@ int store_find(store_conn *c, long long council, const entity_def *def, const ch
     return c->ops->find(c, council, def, field, value, a, out);
 }
 
+int store_list_text(store_conn *c, long long council, const entity_def *def, const char *field, const char *value,
+                    long long after_id, int limit, arena *a, record **out, int *n)
+{
+    *out = NULL;
+    *n = 0;
+    int fi = entity_field(def, field);
+    if (fi < 0 || limit < 1 || limit > 1000)
+        return store_fail(c, "list_text: %s has no field %s, or limit %d is outside 1..1000", def->name, field, limit);
+    return c->ops->list_text(c, council, def, def->fields[fi].name, value, after_id, limit, a, out, n);
+}
+
 int store_count(store_conn *c, long long council, const entity_def *def, long long *n)
 {
     return c->ops->count(c, council, def, n);

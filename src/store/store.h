@@ -88,6 +88,9 @@ int store_list(store_conn *c, long long council, const entity_def *def, const ch
  * STORE_NOTFOUND if none. */
 int store_find(store_conn *c, long long council, const entity_def *def, const char *field, const char *value, arena *a,
                record *out);
+/* As store_list, filtered on a text field equal to value. */
+int store_list_text(store_conn *c, long long council, const entity_def *def, const char *field, const char *value,
+                    long long after_id, int limit, arena *a, record **out, int *n);
 /* Number of rows of def for council. */
 int store_count(store_conn *c, long long council, const entity_def *def, long long *n);
 

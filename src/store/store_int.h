@@ -26,6 +26,8 @@ typedef struct store_ops {
     int (*del)(store_conn *c, long long council, const entity_def *def, long long id);
     int (*list)(store_conn *c, long long council, const entity_def *def, const char *by_field, long long by_value,
                 long long after_id, int limit, arena *a, record **out, int *n);
+    int (*list_text)(store_conn *c, long long council, const entity_def *def, const char *by, const char *value,
+                     long long after_id, int limit, arena *a, record **out, int *n);
     int (*count)(store_conn *c, long long council, const entity_def *def, long long *n);
     int (*find)(store_conn *c, long long council, const entity_def *def, const char *field, const char *value,
                 arena *a, record *out);

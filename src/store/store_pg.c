@@ -699,8 +699,24 @@ static int pg_delete(store_conn *c, long long council, const entity_def *d, long
 
 /* store_list: rows in id order after after_id, at most limit (store.c has
  * checked limit and by); *out is an array of *n records from a. */
+static int list_rows(store_conn *c, long long council, const entity_def *d, const char *by, long long by_value,
+                     const char *by_text, long long after_id, int limit, arena *a, record **out, int *n);
+
 static int pg_list(store_conn *c, long long council, const entity_def *d, const char *by, long long by_value,
                    long long after_id, int limit, arena *a, record **out, int *n)
+{
+    return list_rows(c, council, d, by, by_value, NULL, after_id, limit, a, out, n);
+}
+
+/* store_list_text: the same statement as a list by field, given text. */
+static int pg_list_text(store_conn *c, long long council, const entity_def *d, const char *by, const char *value,
+                        long long after_id, int limit, arena *a, record **out, int *n)
+{
+    return list_rows(c, council, d, by, 0, value, after_id, limit, a, out, n);
+}
+
+static int list_rows(store_conn *c, long long council, const entity_def *d, const char *by, long long by_value,
+                     const char *by_text, long long after_id, int limit, arena *a, record **out, int *n)
 {
     pg_conn *q = (pg_conn *)c;
     char name[NAME_LEN];
@@ -715,7 +731,9 @@ static int pg_list(store_conn *c, long long council, const entity_def *d, const 
     p_int(&p, council);
     p_int(&p, after_id);
     p_int(&p, limit);
-    if (by)
+    if (by && by_text)
+        p_str(&p, by_text);
+    else if (by)
         p_int(&p, by_value);
     PGresult *res = run(q, name, &p, PGRES_TUPLES_OK, d->table, &rc);
     if (!res)
@@ -941,6 +959,7 @@ const store_ops store_pg_ops = {
     .del = pg_delete,
     .list = pg_list,
     .count = pg_count,
+    .list_text = pg_list_text,
     .find = pg_find,
     .councils = pg_councils,
     .purge = pg_purge,

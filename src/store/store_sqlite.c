@@ -370,8 +370,9 @@ static int sq_delete(store_conn *c, long long council, const entity_def *d, long
     return sqlite3_changes(q->db) ? STORE_OK : STORE_NOTFOUND;
 }
 
-static int sq_list(store_conn *c, long long council, const entity_def *d, const char *by, long long by_value,
-                   long long after_id, int limit, arena *a, record **out, int *n)
+/* Lists rows; by filters on an integer (by_text NULL) or a text value. */
+static int list_rows(store_conn *c, long long council, const entity_def *d, const char *by, long long by_value,
+                     const char *by_text, long long after_id, int limit, arena *a, record **out, int *n)
 {
     sq_conn *q = (sq_conn *)c;
     sqlite3_stmt *st = stmt(q, d, by ? OP_LIST_BY : OP_LIST, by ? d->fields[entity_field(d, by)].name : NULL);
@@ -380,7 +381,9 @@ static int sq_list(store_conn *c, long long council, const entity_def *d, const 
     sqlite3_bind_int64(st, 1, council);
     sqlite3_bind_int64(st, 2, after_id);
     sqlite3_bind_int(st, 3, limit);
-    if (by)
+    if (by && by_text)
+        sqlite3_bind_text(st, 4, by_text, -1, SQLITE_STATIC);
+    else if (by)
         sqlite3_bind_int64(st, 4, by_value);
     /* Grow as rows come (most lists are short; limit may be 1000). */
     int cap = limit < 8 ? limit : 8, k = 0, rc;
@@ -401,6 +404,18 @@ static int sq_list(store_conn *c, long long council, const entity_def *d, const 
     *out = rows;
     *n = k;
     return STORE_OK;
+}
+
+static int sq_list(store_conn *c, long long council, const entity_def *d, const char *by, long long by_value,
+                   long long after_id, int limit, arena *a, record **out, int *n)
+{
+    return list_rows(c, council, d, by, by_value, NULL, after_id, limit, a, out, n);
+}
+
+static int sq_list_text(store_conn *c, long long council, const entity_def *d, const char *by, const char *value,
+                        long long after_id, int limit, arena *a, record **out, int *n)
+{
+    return list_rows(c, council, d, by, 0, value, after_id, limit, a, out, n);
 }
 
 static int sq_count(store_conn *c, long long council, const entity_def *d, long long *n)
@@ -572,6 +587,7 @@ const store_ops store_sqlite_ops = {
     .del = sq_delete,
     .list = sq_list,
     .count = sq_count,
+    .list_text = sq_list_text,
     .find = sq_find,
     .councils = sq_councils,
     .purge = sq_purge,

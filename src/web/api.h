@@ -35,6 +35,13 @@ int api_missing_out_csv(req *q, resp *p);   /* who, for one service, as CSV */
 int api_contact_create(req *q, resp *p);   /* log a contact on any channel */
 int api_person_contacts(req *q, resp *p);  /* a person's contacts, oldest first, paged */
 
+/* api_requests.c */
+int api_request_create(req *q, resp *p);   /* a request with its promised date */
+int api_request_get(req *q, resp *p);      /* one request with its timeline */
+int api_request_update(req *q, resp *p);   /* a status change or a note */
+int api_requests_list(req *q, resp *p);    /* a team's queue */
+int api_person_requests(req *q, resp *p);  /* a person's requests */
+
 /* api_system.c */
 int api_healthz(req *q, resp *p);
 int api_metrics(req *q, resp *p);

@@ -522,6 +522,11 @@ int auth_resident_may(req *q, int own, long long id)
         return 0;
     if ((own == OWN_PERSON || own == OWN_SELF) && id == q->who.person_id)
         return 1;
+    if (own == OWN_REQUEST) {
+        record r;
+        return store_get(c, q->council, &request_def, id, q->a, &r) == STORE_OK &&
+               rec_int(&r, "person_id") == q->who.person_id;
+    }
     if (own == OWN_SELF)
         return 0;
     long long h = current_household(q, c, q->who.person_id);

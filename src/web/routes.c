@@ -14,6 +14,15 @@ static const query_def offers_query[] = {
     {.name = NULL},
 };
 
+static const query_def queue_query[] = {
+    {.name = "limit", .min = 1, .max = 1000, .is_int = 1, .doc = "most items in one page (default 50)"},
+    {.name = "cursor", .max = 32, .doc = "next_cursor from the previous page"},
+    {.name = "team", .max = 40, .doc = "only this team's queue (a department)"},
+    {.name = "status", .max = 20, .doc = "only requests in this status"},
+    {.name = "overdue", .max = 5, .doc = "true: only those past their promised date"},
+    {.name = NULL},
+};
+
 static const query_def list_query[] = {
     {.name = "limit", .min = 1, .max = 1000, .is_int = 1, .doc = "most items in one page (default 50)"},
     {.name = "cursor", .max = 32, .doc = "next_cursor from the previous page"},
@@ -73,6 +82,16 @@ const route fd_routes[] = {
     {"GET", "/api/v1/services/{id}", api_service_get, PUBLIC, OWN_NONE, 0, NULL, BODY_NONE, NULL,
      "One service, by its LGSL code"},
 
+    {"POST", "/api/v1/requests", api_request_create, STAFF_WRITERS | R(ROLE_RESIDENT), OWN_NONE, 1, NULL, BODY_JSON,
+     &request_def, "Make a request; it gets its promised date (honours Idempotency-Key)"},
+    {"GET", "/api/v1/requests", api_requests_list, STAFF_READERS, OWN_NONE, 1, queue_query, BODY_NONE, &request_def,
+     "A queue: requests by team, status, overdue"},
+    {"GET", "/api/v1/requests/{id}", api_request_get, STAFF_READERS | R(ROLE_RESIDENT), OWN_REQUEST, 1, NULL,
+     BODY_NONE, &request_def, "A request with its timeline (a resident sees the public part)"},
+    {"POST", "/api/v1/requests/{id}/updates", api_request_update, STAFF_WRITERS, OWN_NONE, 1, NULL, BODY_JSON,
+     &request_update_def, "Change the status (with the workflow) or add a public or internal note"},
+    {"GET", "/api/v1/people/{id}/requests", api_person_requests, STAFF_READERS | R(ROLE_RESIDENT), OWN_SELF, 1,
+     list_query, BODY_NONE, &request_def, "A person's requests with their promised dates"},
     {"POST", "/api/v1/contacts", api_contact_create, STAFF_WRITERS, OWN_NONE, 1, NULL, BODY_JSON, &contact_def,
      "Log a contact on any channel (honours Idempotency-Key)"},
     {"GET", "/api/v1/people/{id}/contacts", api_person_contacts, STAFF_READERS | R(ROLE_RESIDENT), OWN_SELF, 1,
@@ -235,7 +254,7 @@ json_t *routes_openapi(void)
                 json_array_append_new(roles, json_string(role_name((role)k)));
         json_object_set_new(op, "x-roles", roles);
         json_object_set_new(op, "x-public", json_boolean(r->roles == 0));
-        json_object_set_new(op, "x-own", json_string(r->own == OWN_PERSON ? "person" : r->own == OWN_HOUSEHOLD ? "household" : r->own == OWN_SELF ? "self" : "none"));
+        json_object_set_new(op, "x-own", json_string(r->own == OWN_PERSON ? "person" : r->own == OWN_HOUSEHOLD ? "household" : r->own == OWN_SELF ? "self" : r->own == OWN_REQUEST ? "request" : "none"));
         json_object_set_new(op, "x-audited", json_boolean(r->audited));
         if (r->roles)
             json_object_set_new(op, "security", json_pack("[{s:[]}, {s:[]}]", "session", "bearer"));

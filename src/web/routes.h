@@ -14,7 +14,8 @@ typedef enum {
     OWN_NONE,      /* residents may not call it (unless roles says so and there is no {id}) */
     OWN_PERSON,    /* {id} is a person: themselves or someone in their current household */
     OWN_HOUSEHOLD, /* {id} is their current household */
-    OWN_SELF       /* {id} is the resident themselves */
+    OWN_SELF,      /* {id} is the resident themselves */
+    OWN_REQUEST    /* {id} is a request the resident made */
 } own_kind;
 
 typedef struct {

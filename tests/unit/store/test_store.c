@@ -237,8 +237,8 @@ static int setup_pg(void **state)
 
 /* Ids of rows made so far, by table, for FT_REF fields. */
 typedef struct {
-    const char *table[8];
-    long long id[8];
+    const char *table[32];
+    long long id[32];
     int n;
 } refs;
 
@@ -258,7 +258,7 @@ static void ref_add(refs *rf, const char *table, long long id)
             rf->id[i] = id;
             return;
         }
-    assert_true(rf->n < 8);
+    assert_true(rf->n < 32);
     rf->table[rf->n] = table;
     rf->id[rf->n++] = id;
 }
