@@ -8,6 +8,7 @@ LISTEN ?= 127.0.0.1:8080
 
 build:
 	@scripts/deps.sh run
+	@scripts/assets.sh
 	@cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DSANITIZE=OFF >/dev/null
 	@cmake --build build
 
@@ -17,6 +18,7 @@ run: build
 
 build-asan:
 	@scripts/deps.sh check
+	@scripts/assets.sh dev
 	@cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSANITIZE=ON >/dev/null
 	@cmake --build build-asan
 

@@ -2,10 +2,10 @@
 # deps.sh run|check|bench — installs the Debian packages a target needs,
 # only those missing, with apt-get (when root). Quiet when all are present.
 set -euo pipefail
-want=(gcc make cmake ninja-build pkg-config libmicrohttpd-dev libsqlite3-dev libjansson-dev libsodium-dev libpq-dev)
+want=(gcc make cmake ninja-build pkg-config libmicrohttpd-dev libsqlite3-dev libjansson-dev libsodium-dev libpq-dev nodejs npm)
 case "${1:-run}" in
   run) ;;
-  check) want+=(libcmocka-dev postgresql-15 nodejs curl clang libclang-rt-14-dev) ;;
+  check) want+=(libcmocka-dev postgresql-15 nodejs npm curl clang libclang-rt-14-dev chromium) ;;
   bench) want+=(wrk nginx-light curl sqlite3) ;;
   *) echo "usage: scripts/deps.sh run|check|bench" >&2; exit 2 ;;
 esac
@@ -14,8 +14,11 @@ for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 # Any node on PATH will do for the HTTP tests (Debian's nodejs is v18).
-if [ "${1:-run}" = check ] && command -v node >/dev/null 2>&1; then
+if command -v node >/dev/null 2>&1; then
   missing=("${missing[@]/nodejs}")
+fi
+if command -v npm >/dev/null 2>&1; then
+  missing=("${missing[@]/npm}")
 fi
 read -ra missing <<<"${missing[*]:-}"
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -20,13 +20,14 @@
 #include "core/entities.h"
 #include "demo/demo.h"
 #include "jobs/jobs.h"
+#include "jobs/linkage.h"
 #include "store/store.h"
 #include "web/auth.h"
 #include "web/server.h"
 
 typedef struct {
     const char *db, *pg, *listen, *access_log;
-    const char *email, *name, *role, *department, *scopes, *rules, *as_of, *catalogue_dir, *service, *csv;
+    const char *email, *name, *role, *department, *scopes, *rules, *as_of, *catalogue_dir, *service, *csv, *static_dir;
     long long person, retention_every;
     long long threads, people, seed, max_body, timeout;
     int help;
@@ -41,6 +42,8 @@ static const char *usage_main =
     "  migrate   bring the database schema up to date\n"
     "  retention apply the retention periods now (serve does it hourly)\n"
     "  offers --all  who is missing out on which service, borough-wide\n"
+    "  link      link two FEBRL CSV files (pairs with scores, CSV)\n"
+    "  dedupe    find duplicate records in a FEBRL CSV file\n"
     "  user add  add a staff user or a resident's account (password on stdin)\n"
     "  token create  make an API token for a system (printed once)\n"
     "\n"
@@ -61,7 +64,8 @@ static const char *usage_serve =
     "  --access-log FILE append access log lines to FILE; '-' stdout (default), 'off' none\n"
     "  --retention FILE  retention periods (default catalogue/retention.tsv)\n"
     "  --retention-every SECS  apply them every SECS seconds (default 3600; 0 = never)\n"
-    "  --catalogue DIR   the council's catalogue: services.txt (default catalogue)\n";
+    "  --catalogue DIR   the council's catalogue: services.txt (default catalogue)\n"
+    "  --static DIR      GOV.UK Frontend's built files, served at /static/ and /assets/ (default static)\n";
 
 static const char *usage_demo =
     "usage: frontdoor demo [options]\n"
@@ -137,6 +141,8 @@ static int parse(const char *cmd, int argc, char **argv, const char *const *allo
             o->catalogue_dir = v;
         else if (!strcmp(f, "--service"))
             o->service = v;
+        else if (!strcmp(f, "--static"))
+            o->static_dir = v;
         else if (!strcmp(f, "--csv"))
             o->csv = v;
         else if (!strcmp(f, "--retention-every") && number(v, 0, 7 * 86400, &o->retention_every) != 0)
@@ -244,9 +250,10 @@ static int cmd_serve(int argc, char **argv)
 {
     static const char *const allowed[] = {"--db",         "--pg",        "--listen",          "--threads",
                                           "--max-body",   "--timeout",   "--access-log",      "--retention",
-                                          "--retention-every", "--catalogue", NULL};
+                                          "--retention-every", "--catalogue", "--static", NULL};
     opts o = {.listen = "127.0.0.1:8080", .access_log = "-", .max_body = 1 << 20, .timeout = 30,
-              .rules = "catalogue/retention.tsv", .retention_every = 3600, .catalogue_dir = "catalogue"};
+              .rules = "catalogue/retention.tsv", .retention_every = 3600, .catalogue_dir = "catalogue",
+              .static_dir = "static"};
     int rc = parse("serve", argc, argv, allowed, &o);
     if (rc)
         return rc;
@@ -263,7 +270,8 @@ static int cmd_serve(int argc, char **argv)
         return 2;
     }
     server_opts so = {.listen = o.listen, .threads = (int)o.threads, .max_body = (size_t)o.max_body,
-                      .timeout_s = (int)o.timeout, .access_log = o.access_log, .cat = &cat};
+                      .timeout_s = (int)o.timeout, .access_log = o.access_log, .cat = &cat,
+                      .static_dir = o.static_dir};
     retention_start(s, o.rules, (int)o.retention_every);
     rc = server_run(s, &so);
     retention_stop();
@@ -524,6 +532,10 @@ int main(int argc, char **argv)
         return cmd_retention(argc, argv);
     if (!strcmp(argv[1], "offers"))
         return cmd_offers(argc, argv);
+    if (!strcmp(argv[1], "link"))
+        return linkage_cmd_link(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "dedupe"))
+        return linkage_cmd_dedupe(argc - 1, argv + 1);
     if (!strcmp(argv[1], "user") && argc > 2 && !strcmp(argv[2], "add"))
         return cmd_access(argc, argv, 1);
     if (!strcmp(argv[1], "token") && argc > 2 && !strcmp(argv[2], "create"))

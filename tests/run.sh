@@ -57,6 +57,17 @@ passed=$((passed + fp)); failed=$((failed + ff))
 [ "$ff" -ne 0 ] && cat "$fuzzout"
 printf '%-40s %4d passed, %d failed\n' "fuzz (libFuzzer)" "$fp" "$ff"
 
+# The staff pages in Chromium, with axe (once: the pages do not depend on the backend).
+bout="$tmp/browser.out"
+node --test --test-reporter=tap tests/browser/ >"$bout" 2>&1
+brc=$?
+bp=$(grep -E '^# pass [0-9]+' "$bout" | awk '{print $3}' | tail -1); bf=$(grep -E '^# fail [0-9]+' "$bout" | awk '{print $3}' | tail -1)
+bp=${bp:-0}; bf=${bf:-0}
+if [ "$brc" -ne 0 ] && [ "$bf" -eq 0 ]; then bf=1; fi
+passed=$((passed + bp)); failed=$((failed + bf))
+[ "$bf" -ne 0 ] && grep -B2 -A20 'not ok' "$bout" | head -80
+printf '%-40s %4d passed, %d failed\n' "browser (chromium, axe)" "$bp" "$bf"
+
 if url=$(scripts/pg-test-server.sh start "$tmp/pg" | tail -1) && [ -n "$url" ]; then
   export FD_TEST_PG_URL="$url"
   unit "unit test_store (postgresql)" "$BUILD/test_store"

@@ -9,7 +9,10 @@
  * a level agreed by true matches m times as often as by random pairs u
  * weighs log2(m/u). m and u are estimated without labels: u from random
  * pairs (the exact level from value frequencies), m by expectation-
- * maximisation over the blocked candidate pairs. A pair's score is the sum
+ * maximisation over the blocked candidate pairs (one session per blocking
+ * rule, without the fields that rule blocks on, since its pairs agree on
+ * those by construction). An exact agreement on a name weighs by how rare
+ * the name is (term-frequency adjustment). A pair's score is the sum
  * of its fields' weights (a log2 Bayes factor); at or above the link
  * threshold the two records are one, between the review and link thresholds
  * a person should look, below it they are different.
@@ -29,9 +32,10 @@ enum {
     MATCH_LEVEL_NULL = -1     /* the level of a field missing in either record */
 };
 
-/* The link threshold used when none is given (log2 Bayes factor). Chosen
- * once, before measuring on FEBRL2/FEBRL3 (see bench/RESULTS.md), and the
- * same for every data set. */
+/* The link threshold used when none is given: a log2 Bayes factor of 12,
+ * i.e. the evidence makes "same person" 4096 times likelier than it was
+ * before looking. Written down before the first measurement on FEBRL and
+ * not changed since; the same for every data set (bench/RESULTS.md). */
 #define MATCH_DEFAULT_LINK 12.0
 /* The review threshold used when none is given. */
 #define MATCH_DEFAULT_REVIEW 4.0
@@ -58,6 +62,9 @@ typedef struct {
                          (given name and surname, two address lines), or -1 */
     int tf;           /* nonzero: weigh an exact agreement by how rare the value is
                          (term-frequency adjustment) */
+    int group;        /* fields with one nonzero group are correlated (postcode, town,
+                         county): when a blocking rule blocks on one, estimating m over
+                         that rule's pairs leaves them all out. 0: none */
 } match_field;
 
 /* How one part of a blocking key is made from a field's value. */
@@ -111,7 +118,7 @@ typedef struct {
                              pairs below it are not returned */
     size_t u_samples;     /* random pairs drawn to estimate u (default 50000) */
     unsigned long long seed; /* for those draws (default 1): same seed, same answer */
-    int em_max_iter;      /* EM iterations at most (default 200) */
+    int em_max_iter;      /* EM iterations at most, per session (default 200) */
     size_t max_block;     /* a block with more records than this is skipped (default 2000) */
 } match_options;
 
@@ -120,14 +127,17 @@ typedef struct {
     int nlevels;                  /* levels 0 .. nlevels-1 */
     double m[MATCH_MAX_LEVELS];   /* P(level | same), by EM */
     double u[MATCH_MAX_LEVELS];   /* P(level | random pair) */
-    double w[MATCH_MAX_LEVELS];   /* log2(m/u); the exact level of a tf field is
-                                     adjusted per value on top of this */
+    double w[MATCH_MAX_LEVELS];   /* log2(m/u), put in order: w[0] ("different")
+                                     at most 0, the exact level at least 0, the
+                                     levels between within those two; the exact
+                                     level of a tf field weighs log2(m/share of
+                                     the value) instead (at least 0) */
 } match_field_model;
 
 typedef struct {
     match_field_model f[MATCH_MAX_FIELDS];
-    double lambda;        /* share of candidate pairs EM thinks are matches */
-    int em_iterations;    /* EM iterations run */
+    double lambda;        /* share of candidate pairs that match, fitted with m and u fixed */
+    int em_iterations;    /* EM iterations run, all sessions together */
 } match_model;
 
 /* Why a field of a pair weighs what it does. */
@@ -158,10 +168,11 @@ typedef struct {
 /* The schema for FEBRL's columns: given_name, surname (names, swappable,
  * tf), street_number (code), address_1, address_2 (text, swappable),
  * suburb (text), postcode (code), state (code), date_of_birth (date),
- * soc_sec_id (code), with blocking rules on soc_sec_id, postcode, date of
- * birth, soundex(surname)+year of birth, soundex of both names, surname
- * prefix + suburb prefix, soundex(address_1)+street number and given name
- * prefix + postcode. Static; never freed. */
+ * soc_sec_id (code), with seven blocking rules: soc_sec_id; postcode; date
+ * of birth; Soundex(surname) + year of birth; Soundex of both names; the
+ * surname's first 2 letters + the suburb's first 3; Soundex(address_1) +
+ * street number (the name and address rules also keyed swapped). Static;
+ * never freed. */
 const match_schema *match_schema_febrl(void);
 /* The index of the field called name in s, or -1. */
 int match_schema_field(const match_schema *s, const char *name);
@@ -171,7 +182,9 @@ void match_options_init(match_options *o);
 /* Finds the duplicate pairs among r[0..n-1]: blocks, estimates the model,
  * scores every candidate pair and keeps those at or above o->review
  * (o NULL: the defaults). Fills out (allocates out->pair: release with
- * match_result_free). Returns 0, or -1 if n is over 2^31 (out then empty). */
+ * match_result_free). Returns 0, or -1 (out then empty) if n is over 2^31
+ * or the schema has more than MATCH_MAX_FIELDS fields or MATCH_MAX_RULES
+ * rules. Deterministic: the same input and options give the same output. */
 int match_dedupe(const match_schema *s, const match_record *r, size_t n, const match_options *o,
                  match_result *out);
 /* The same for pairs across two sets: a[i] with b[j], never two of one set.

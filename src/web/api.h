@@ -42,6 +42,13 @@ int api_request_update(req *q, resp *p);   /* a status change or a note */
 int api_requests_list(req *q, resp *p);    /* a team's queue */
 int api_person_requests(req *q, resp *p);  /* a person's requests */
 
+/* page_staff.c: staff pages (HTML) */
+int page_sign_in(req *q, resp *p);
+int page_sign_in_post(req *q, resp *p);
+int page_sign_out(req *q, resp *p);
+int page_staff_home(req *q, resp *p);
+int page_person(req *q, resp *p);
+
 /* api_system.c */
 int api_healthz(req *q, resp *p);
 int api_metrics(req *q, resp *p);

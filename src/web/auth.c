@@ -144,6 +144,8 @@ int auth_csrf_ok(req *q)
     if (q->who.kind != AUTH_SESSION || !strcmp(q->method, "GET") || !strcmp(q->method, "HEAD"))
         return 1;
     const char *t = req_header(q, "X-CSRF-Token");
+    if (!t)
+        t = req_form(q, "csrf_token");
     const char *want = q->who.csrf;
     if (!t || !want || strlen(t) != strlen(want))
         return 0;

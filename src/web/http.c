@@ -11,6 +11,14 @@ const char *req_query(req *q, const char *name)
     return NULL;
 }
 
+const char *req_form(req *q, const char *name)
+{
+    for (int i = 0; i < q->nform; i++)
+        if (strcmp(q->form[i].name, name) == 0)
+            return q->form[i].value;
+    return NULL;
+}
+
 void resp_header(resp *p, const char *name, const char *value)
 {
     if (p->nheaders < MAX_RESP_HEADERS)

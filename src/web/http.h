@@ -13,7 +13,7 @@
 #include "core/record.h"
 #include "store/store.h"
 
-enum { MAX_PATH_PARAMS = 4, MAX_RESP_HEADERS = 8, MAX_QUERY = 16, MAX_AUDIT_PEOPLE = 1000 };
+enum { MAX_PATH_PARAMS = 4, MAX_RESP_HEADERS = 8, MAX_QUERY = 16, MAX_FORM = 32, MAX_AUDIT_PEOPLE = 1000 };
 
 /* Who is asking (web/auth.c fills it before the handler runs). */
 typedef enum { AUTH_NONE, AUTH_SESSION, AUTH_TOKEN } auth_kind;
@@ -52,6 +52,8 @@ typedef struct req {
     const char *body;              /* NUL-terminated; "" if none */
     size_t body_len;
     json_t *json;                  /* parsed body if the route takes JSON; freed by the server */
+    kv form[MAX_FORM];             /* decoded fields if the route takes a form */
+    int nform;
     void *conn;                    /* the HTTP library's connection (for headers) */
     const char *ip;                /* the client's address */
     principal who;                 /* who is asking; kind AUTH_NONE on public routes */
@@ -74,6 +76,8 @@ typedef struct {
 const char *req_header(req *q, const char *name);
 /* A cookie's value, or NULL. */
 const char *req_cookie(req *q, const char *name);
+/* A form field's value (routes with BODY_FORM), or NULL. */
+const char *req_form(req *q, const char *name);
 /* A declared query parameter, or NULL if not given. */
 const char *req_query(req *q, const char *name);
 /* Adds a response header (both strings must live as long as q->a). */

@@ -23,6 +23,11 @@ static const query_def queue_query[] = {
     {.name = NULL},
 };
 
+static const query_def search_query[] = {
+    {.name = "q", .max = 100, .doc = "a surname, or a record number"},
+    {.name = NULL},
+};
+
 static const query_def list_query[] = {
     {.name = "limit", .min = 1, .max = 1000, .is_int = 1, .doc = "most items in one page (default 50)"},
     {.name = "cursor", .max = 32, .doc = "next_cursor from the previous page"},
@@ -62,6 +67,14 @@ const route fd_routes[] = {
      BODY_NONE, &consent_def, "Consent per purpose: the current answer and its history"},
     {"POST", "/api/v1/people/{id}/consents", api_consent_create, STAFF_WRITERS | R(ROLE_RESIDENT), OWN_SELF, 1, NULL,
      BODY_JSON, &consent_def, "Record consent given or withdrawn for one purpose"},
+    {"GET", "/staff/sign-in", page_sign_in, PUBLIC, OWN_NONE, 0, NULL, BODY_NONE, NULL, "Staff sign-in page"},
+    {"POST", "/staff/sign-in", page_sign_in_post, PUBLIC, OWN_NONE, 0, NULL, BODY_FORM, NULL,
+     "Staff sign-in form; sets the session cookie"},
+    {"POST", "/staff/sign-out", page_sign_out, ANY_SIGNED_IN, OWN_NONE, 0, NULL, BODY_FORM, NULL, "Sign out"},
+    {"GET", "/staff", page_staff_home, STAFF_READERS, OWN_NONE, 1, search_query, BODY_NONE, NULL,
+     "Find a resident"},
+    {"GET", "/staff/people/{id}", page_person, STAFF_READERS, OWN_NONE, 1, NULL, BODY_NONE, &person_def,
+     "The single view of one resident"},
     {"GET", "/api/v1/people/{id}/export", api_person_export, R(ROLE_DPO) | R(ROLE_RESIDENT), OWN_SELF, 1, NULL,
      BODY_NONE, &person_def, "Subject access: everything held about this person, as JSON"},
     {"GET", "/staff/people/{id}/export", page_person_export, R(ROLE_DPO) | R(ROLE_RESIDENT), OWN_SELF, 1, NULL,

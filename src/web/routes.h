@@ -27,7 +27,8 @@ typedef struct {
 
 typedef enum {
     BODY_NONE,  /* no body accepted */
-    BODY_JSON   /* application/json object, parsed into req->json */
+    BODY_JSON,  /* application/json object, parsed into req->json */
+    BODY_FORM   /* application/x-www-form-urlencoded, decoded into req->form */
 } body_kind;
 
 typedef int (*handler_fn)(req *q, resp *p);

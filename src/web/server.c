@@ -5,6 +5,8 @@
 #include "web/server.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
+#include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
@@ -57,13 +59,101 @@ const char *req_cookie(req *q, const char *name)
     return MHD_lookup_connection_value(q->conn, MHD_COOKIE_KIND, name);
 }
 
-static void add_common_headers(struct MHD_Response *r, const char *ctype)
+static void add_common_headers(struct MHD_Response *r, const char *ctype, int cacheable)
 {
     MHD_add_response_header(r, "Content-Type", ctype);
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-    MHD_add_response_header(r, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
-    MHD_add_response_header(r, "Cache-Control", "no-store");
+    /* Pages load only our own styles, fonts and images; answers of the
+     * API load nothing. Nobody may frame either. */
+    MHD_add_response_header(r, "Content-Security-Policy",
+                            strncmp(ctype, "text/html", 9) == 0
+                                ? "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+                                : "default-src 'none'; frame-ancestors 'none'");
+    MHD_add_response_header(r, "Cache-Control", cacheable ? "public, max-age=86400" : "no-store");
+}
+
+/* Static files under /static/ and /assets/ (GOV.UK Frontend's CSS, fonts,
+ * images): only plain names, never "..". 0 if answered. */
+static int static_file(struct MHD_Connection *conn, rctx *x, const char *dir, enum MHD_Result *ok)
+{
+    const char *rel = NULL;
+    if (!strncmp(x->url, "/static/", 8))
+        rel = x->url + 8;
+    else if (!strncmp(x->url, "/assets/", 8))
+        rel = x->url + 1; /* static/assets/... */
+    if (!rel || strcmp(x->method, "GET"))
+        return -1;
+    for (const char *c = rel; *c; c++)
+        if (!(isalnum((unsigned char)*c) || *c == '.' || *c == '-' || *c == '_' || *c == '/') ||
+            (c[0] == '.' && c[1] == '.'))
+            return -1;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    static const char *const types[][2] = {{".css", "text/css"},       {".js", "text/javascript"},
+                                           {".woff2", "font/woff2"},   {".woff", "font/woff"},
+                                           {".png", "image/png"},      {".svg", "image/svg+xml"},
+                                           {".ico", "image/x-icon"},   {".json", "application/json"}};
+    const char *type = "application/octet-stream";
+    const char *dot = strrchr(rel, '.');
+    for (size_t i = 0; dot && i < sizeof types / sizeof types[0]; i++)
+        if (!strcmp(dot, types[i][0]))
+            type = types[i][1];
+    struct MHD_Response *r = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
+    add_common_headers(r, type, 1);
+    x->status = 200;
+    x->sent = (size_t)st.st_size;
+    *ok = MHD_queue_response(conn, 200, r);
+    MHD_destroy_response(r);
+    return 0;
+}
+
+/* Decodes %XX and + in place. */
+static void url_decode(char *s)
+{
+    char *o = s;
+    for (; *s; s++) {
+        if (*s == '+')
+            *o++ = ' ';
+        else if (*s == '%' && isxdigit((unsigned char)s[1]) && isxdigit((unsigned char)s[2])) {
+            char hex[3] = {s[1], s[2], 0};
+            *o++ = (char)strtol(hex, NULL, 16);
+            s += 2;
+        } else
+            *o++ = *s;
+    }
+    *o = '\0';
+}
+
+/* Splits an urlencoded body into q->form. -1 if it has too many fields or
+ * a NUL or control character. */
+static int parse_form(req *q)
+{
+    char *body = arena_strndup(q->a, q->body, q->body_len);
+    if (strlen(body) != q->body_len)
+        return -1;
+    for (char *save = NULL, *pair = strtok_r(body, "&", &save); pair; pair = strtok_r(NULL, "&", &save)) {
+        if (q->nform == MAX_FORM)
+            return -1;
+        char *eq = strchr(pair, '=');
+        if (eq)
+            *eq = '\0';
+        url_decode(pair);
+        if (eq)
+            url_decode(eq + 1);
+        for (const char *c = eq ? eq + 1 : ""; *c; c++)
+            if ((unsigned char)*c < 0x20 && *c != '\n' && *c != '\r' && *c != '\t')
+                return -1;
+        q->form[q->nform++] = (kv){pair, eq ? eq + 1 : ""};
+    }
+    return 0;
 }
 
 static enum MHD_Result send_resp(struct MHD_Connection *conn, rctx *x, resp *p)
@@ -77,7 +167,7 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, rctx *x, resp *p)
                   : MHD_create_response_from_buffer(0, (void *)(uintptr_t) "", MHD_RESPMEM_PERSISTENT);
     p->body.p = NULL;
     p->body.len = p->body.cap = 0;
-    add_common_headers(r, p->content_type ? p->content_type : "application/json");
+    add_common_headers(r, p->content_type ? p->content_type : "application/json", 0);
     for (int i = 0; i < p->nheaders; i++)
         MHD_add_response_header(r, p->headers[i].name, p->headers[i].value);
     x->status = p->status;
@@ -165,6 +255,12 @@ static void dispatch(server *sv, struct MHD_Connection *conn, rctx *x, req *q, r
     }
     const route *rt = &fd_routes[ri];
     q->route = rt;
+    /* A form carries its CSRF token in the body: decode it before the
+     * checks (a malformed one is refused below, after them). */
+    int form_rc = 0;
+    const char *fct = req_header(q, "Content-Type");
+    if (rt->body == BODY_FORM && fct && !strncasecmp(fct, "application/x-www-form-urlencoded", 33))
+        form_rc = parse_form(q);
     int authrc = auth_resolve(q);
     if (rt->roles) {
         if (authrc != 0 || q->who.kind == AUTH_NONE) {
@@ -216,6 +312,17 @@ static void dispatch(server *sv, struct MHD_Connection *conn, rctx *x, req *q, r
         }
         if (!json_is_object(q->json)) {
             resp_problem(p, 400, "Malformed JSON", "The body must be a JSON object.", NULL);
+            return;
+        }
+    } else if (rt->body == BODY_FORM) {
+        const char *ct = req_header(q, "Content-Type");
+        if (!ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0) {
+            resp_problem(p, 415, "Unsupported media type", "Send the form as application/x-www-form-urlencoded.",
+                         NULL);
+            return;
+        }
+        if (form_rc != 0) {
+            resp_problem(p, 400, "Malformed form", "Too many fields, or characters a form cannot hold.", NULL);
             return;
         }
     } else if (q->body_len) {
@@ -273,6 +380,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     resp p = {0};
+    enum MHD_Result ok_static = MHD_NO;
     buf_init(&p.body, MAX_RESPONSE);
     if (x->too_large) {
         resp_problem(&p, 413, "Request too large",
@@ -280,6 +388,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         enum MHD_Result ok = send_resp(conn, x, &p);
         buf_free(&p.body);
         return ok;
+    }
+    if (static_file(conn, x, sv->o->static_dir, &ok_static) == 0) {
+        buf_free(&p.body);
+        return ok_static;
     }
     req q = {0};
     q.method = method;

@@ -13,6 +13,7 @@ typedef struct {
     int timeout_s;          /* idle connection timeout */
     const char *access_log; /* file to append to, "-" for stdout, "off" for none */
     const catalogue *cat;   /* the services, loaded at start-up */
+    const char *static_dir; /* where /static/ and /assets/ files are (GOV.UK Frontend) */
 } server_opts;
 
 /* Serves until SIGTERM or SIGINT, then stops taking new connections, lets

@@ -1,0 +1,300 @@
+/* page_staff.c: the staff pages (GOV.UK Frontend markup, no JavaScript
+ * needed). Each page renders the view model the JSON API builds: the page
+ * calls the API's handler and renders what it answered (design principle
+ * 1: one view, two faces). */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/entities.h"
+#include "web/api.h"
+#include "web/api_int.h"
+#include "web/audit.h"
+#include "web/auth.h"
+#include "web/html.h"
+#include "web/routes.h"
+
+/* Runs an API handler for this request and returns the JSON it answered
+ * (caller decrefs), or NULL with *status set if it did not answer 200. */
+static json_t *model(req *q, handler_fn h, int *status)
+{
+    resp r = {0};
+    buf_init(&r.body, 16 * 1024 * 1024);
+    h(q, &r);
+    *status = r.status;
+    json_t *j = r.status == 200 ? json_loadb(buf_str(&r.body), r.body.len, 0, NULL) : NULL;
+    buf_free(&r.body);
+    return j;
+}
+
+static const char *str(json_t *o, const char *k)
+{
+    json_t *v = json_object_get(o, k);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* ---- sign in and out ---- */
+
+static void sign_in_form(req *q, resp *p, const char *email, const char *error)
+{
+    page_begin(q, p, "Sign in");
+    buf *b = &p->body;
+    html_printf(b, "<div class=\"govuk-grid-row\"><div class=\"govuk-grid-column-two-thirds\">\n");
+    if (error)
+        html_printf(b,
+                    "<div class=\"govuk-error-summary\" data-module=\"govuk-error-summary\"><div role=\"alert\">\n"
+                    "<h2 class=\"govuk-error-summary__title\">There is a problem</h2>\n"
+                    "<div class=\"govuk-error-summary__body\"><ul class=\"govuk-list govuk-error-summary__list\">\n"
+                    "<li><a href=\"#email\">%h</a></li></ul></div></div></div>\n",
+                    error);
+    html_printf(b,
+                "<h1 class=\"govuk-heading-l\">Sign in to frontdoor</h1>\n"
+                "<form method=\"post\" action=\"/staff/sign-in\" novalidate>\n"
+                "<div class=\"govuk-form-group\">\n"
+                "<label class=\"govuk-label\" for=\"email\">Email address</label>\n"
+                "<input class=\"govuk-input\" id=\"email\" name=\"email\" type=\"email\" autocomplete=\"username\" "
+                "spellcheck=\"false\" value=\"%h\">\n</div>\n"
+                "<div class=\"govuk-form-group\">\n"
+                "<label class=\"govuk-label\" for=\"password\">Password</label>\n"
+                "<input class=\"govuk-input\" id=\"password\" name=\"password\" type=\"password\" "
+                "autocomplete=\"current-password\">\n</div>\n"
+                "<button type=\"submit\" class=\"govuk-button\" data-module=\"govuk-button\">Sign in</button>\n"
+                "</form>\n</div></div>\n",
+                email ? email : "");
+    page_end(q, p);
+}
+
+int page_sign_in(req *q, resp *p)
+{
+    sign_in_form(q, p, NULL, NULL);
+    return 0;
+}
+
+int page_sign_in_post(req *q, resp *p)
+{
+    const char *email = req_form(q, "email"), *pw = req_form(q, "password");
+    q->json = json_pack("{s:s, s:s}", "email", email ? email : "", "password", pw ? pw : "");
+    resp r = {0};
+    buf_init(&r.body, 65536);
+    api_session_create(q, &r);
+    if (r.status == 201) {
+        for (int i = 0; i < r.nheaders; i++)
+            if (!strcmp(r.headers[i].name, "Set-Cookie"))
+                resp_header(p, "Set-Cookie", r.headers[i].value);
+        page_redirect(p, "/staff");
+    } else {
+        json_t *prob = json_loadb(buf_str(&r.body), r.body.len, 0, NULL);
+        const char *detail = prob ? str(prob, "detail") : NULL;
+        p->status = r.status == 422 ? 422 : r.status;
+        sign_in_form(q, p, email, r.status == 422 ? "Enter your email address and password"
+                                  : detail                ? arena_strdup(q->a, detail)
+                                                          : "Sign-in failed");
+        if (prob)
+            json_decref(prob);
+    }
+    buf_free(&r.body);
+    return 0;
+}
+
+int page_sign_out(req *q, resp *p)
+{
+    resp r = {0};
+    buf_init(&r.body, 4096);
+    api_session_delete(q, &r);
+    buf_free(&r.body);
+    resp_header(p, "Set-Cookie", "fd_session=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax");
+    page_redirect(p, "/staff/sign-in");
+    return 0;
+}
+
+/* ---- find a resident ---- */
+
+int page_staff_home(req *q, resp *p)
+{
+    const char *s = req_query(q, "q");
+    page_begin(q, p, "Find a resident");
+    buf *b = &p->body;
+    html_printf(b,
+                "<h1 class=\"govuk-heading-l\">Find a resident</h1>\n"
+                "<form method=\"get\" action=\"/staff\" role=\"search\">\n<div class=\"govuk-form-group\">\n"
+                "<label class=\"govuk-label\" for=\"q\">Surname, or record number</label>\n"
+                "<input class=\"govuk-input govuk-input--width-20\" id=\"q\" name=\"q\" type=\"search\" value=\"%h\">\n"
+                "</div>\n<button type=\"submit\" class=\"govuk-button\" data-module=\"govuk-button\">Search</button>\n"
+                "</form>\n",
+                s ? s : "");
+    if (s && *s) {
+        store_conn *c = api_conn_or_fail(q, p);
+        if (!c)
+            return 0;
+        record *rows = NULL;
+        int n = 0;
+        char *end;
+        long long id = strtoll(s, &end, 10);
+        record one;
+        if (*end == '\0' && id > 0) {
+            if (store_get(c, q->council, &person_def, id, q->a, &one) == STORE_OK) {
+                rows = &one;
+                n = 1;
+            }
+        } else {
+            /* Surnames are kept as written ("Okafor"): try as typed, then capitalised. */
+            char *cap = arena_strdup(q->a, s);
+            cap[0] = (char)toupper((unsigned char)cap[0]);
+            for (char *c2 = cap + 1; *c2; c2++)
+                *c2 = (char)tolower((unsigned char)*c2);
+            if (store_list_text(c, q->council, &person_def, "family_name", s, 0, 50, q->a, &rows, &n) == STORE_OK &&
+                n == 0)
+                store_list_text(c, q->council, &person_def, "family_name", cap, 0, 50, q->a, &rows, &n);
+        }
+        html_printf(b, "<h2 class=\"govuk-heading-m\">%d %s</h2>\n", n, n == 1 ? "result" : "results");
+        if (n) {
+            html_printf(b, "<table class=\"govuk-table\"><caption class=\"govuk-table__caption govuk-visually-hidden\">"
+                           "Residents found</caption>\n<thead class=\"govuk-table__head\"><tr class=\"govuk-table__row\">"
+                           "<th scope=\"col\" class=\"govuk-table__header\">Name</th>"
+                           "<th scope=\"col\" class=\"govuk-table__header\">Date of birth</th>"
+                           "<th scope=\"col\" class=\"govuk-table__header\">Record</th></tr></thead>\n"
+                           "<tbody class=\"govuk-table__body\">\n");
+            for (int i = 0; i < n; i++) {
+                audit_person(q, rows[i].id);
+                html_printf(b,
+                            "<tr class=\"govuk-table__row\"><td class=\"govuk-table__cell\">"
+                            "<a class=\"govuk-link\" href=\"/staff/people/%lld\">%h %h</a></td>"
+                            "<td class=\"govuk-table__cell\">%h</td><td class=\"govuk-table__cell\">%lld</td></tr>\n",
+                            rows[i].id, rec_str(&rows[i], "given_name"), rec_str(&rows[i], "family_name"),
+                            rec_str(&rows[i], "date_of_birth") ? rec_str(&rows[i], "date_of_birth") : "not known",
+                            rows[i].id);
+            }
+            html_printf(b, "</tbody></table>\n");
+        }
+    }
+    page_end(q, p);
+    return 0;
+}
+
+/* ---- the single view ---- */
+
+static void summary_row(buf *b, const char *key, const char *value)
+{
+    html_printf(b,
+                "<div class=\"govuk-summary-list__row\"><dt class=\"govuk-summary-list__key\">%h</dt>"
+                "<dd class=\"govuk-summary-list__value\">%h</dd></div>\n",
+                key, value && *value ? value : "Not recorded");
+}
+
+int page_person(req *q, resp *p)
+{
+    int status;
+    json_t *per = model(q, api_person_get, &status);
+    if (!per) {
+        p->status = status == 404 ? 404 : 500;
+        page_begin(q, p, "Not found");
+        html_printf(&p->body, "<h1 class=\"govuk-heading-l\">%h</h1>\n",
+                    status == 404 ? "No resident has this record number" : "Something went wrong");
+        page_end(q, p);
+        return 0;
+    }
+    json_t *offers = model(q, api_offers_get, &status), *enrol = model(q, api_enrolments_get, &status);
+    json_t *reqs = model(q, api_person_requests, &status), *contacts = model(q, api_person_contacts, &status);
+    const char *name = arena_printf(q->a, "%s %s", str(per, "given_name"), str(per, "family_name"));
+    page_begin(q, p, name);
+    buf *b = &p->body;
+    html_printf(b, "<span class=\"govuk-caption-l\">Resident %lld</span>\n<h1 class=\"govuk-heading-l\">%h</h1>\n",
+                (long long)json_integer_value(json_object_get(per, "id")), name);
+    html_printf(b, "<h2 class=\"govuk-heading-m\">Details</h2>\n<dl class=\"govuk-summary-list\">\n");
+    summary_row(b, "Date of birth", str(per, "date_of_birth"));
+    summary_row(b, "Phone", str(per, "phone"));
+    summary_row(b, "Email", str(per, "email"));
+    summary_row(b, "Prefers", str(per, "preferred_channel"));
+    if (json_object_get(per, "accessibility_needs"))
+        summary_row(b, "Accessibility needs", str(per, "accessibility_needs"));
+    json_t *prop = json_object_get(per, "property"), *hh = json_object_get(per, "household");
+    summary_row(b, "Address",
+                json_is_object(prop) ? arena_printf(q->a, "%s, %s", str(prop, "address_line_1"), str(prop, "postcode"))
+                                     : NULL);
+    html_printf(b, "</dl>\n");
+
+    html_printf(b, "<h2 class=\"govuk-heading-m\">Household</h2>\n");
+    if (json_is_object(hh)) {
+        html_printf(b, "<ul class=\"govuk-list\">\n");
+        size_t i;
+        json_t *m;
+        json_array_foreach(json_object_get(hh, "members"), i, m)
+        {
+            if (!json_is_true(json_object_get(m, "current")))
+                continue;
+            html_printf(b, "<li><a class=\"govuk-link\" href=\"/staff/people/%lld\">%h %h</a> (%h)</li>\n",
+                        (long long)json_integer_value(json_object_get(m, "person_id")), str(m, "given_name"),
+                        str(m, "family_name"), str(m, "relationship"));
+        }
+        html_printf(b, "</ul>\n");
+    } else {
+        html_printf(b, "<p class=\"govuk-body\">No household on record.</p>\n");
+    }
+
+    html_printf(b, "<h2 class=\"govuk-heading-m\">Services they receive</h2>\n");
+    int any = 0;
+    size_t i;
+    json_t *e;
+    json_array_foreach(enrol ? json_object_get(enrol, "items") : NULL, i, e)
+    {
+        if (!json_is_true(json_object_get(e, "current")))
+            continue;
+        html_printf(b, "%s<li>%h, since %h</li>\n", any ? "" : "<ul class=\"govuk-list govuk-list--bullet\">",
+                    str(e, "service_name") ? str(e, "service_name") : str(e, "service"), str(e, "start_date"));
+        any = 1;
+    }
+    html_printf(b, any ? "</ul>\n" : "<p class=\"govuk-body\">None.</p>\n");
+
+    html_printf(b, "<h2 class=\"govuk-heading-m\">Probably entitled to</h2>\n");
+    any = 0;
+    json_array_foreach(offers ? json_object_get(offers, "items") : NULL, i, e)
+    {
+        if (!any)
+            html_printf(b, "<dl class=\"govuk-summary-list\">\n");
+        any = 1;
+        html_printf(b, "<div class=\"govuk-summary-list__row\"><dt class=\"govuk-summary-list__key\">%h</dt>"
+                       "<dd class=\"govuk-summary-list__value\"><ul class=\"govuk-list\">",
+                    str(e, "name"));
+        size_t k;
+        json_t *why;
+        json_array_foreach(json_object_get(e, "reasons"), k, why)
+            html_printf(b, "<li>%h</li>", json_string_value(why));
+        html_printf(b, "</ul></dd></div>\n");
+    }
+    html_printf(b, any ? "</dl>\n" : "<p class=\"govuk-body\">Nothing more to offer.</p>\n");
+
+    html_printf(b, "<h2 class=\"govuk-heading-m\">Requests</h2>\n");
+    any = 0;
+    json_array_foreach(reqs ? json_object_get(reqs, "items") : NULL, i, e)
+    {
+        if (!any)
+            html_printf(b, "<ul class=\"govuk-list\">\n");
+        any = 1;
+        html_printf(b, "<li>%h: %h, due %h%s</li>\n", str(e, "service_name"), str(e, "status"),
+                    str(e, "promised_date"), json_is_true(json_object_get(e, "overdue")) ? " (overdue)" : "");
+    }
+    html_printf(b, any ? "</ul>\n" : "<p class=\"govuk-body\">No requests.</p>\n");
+
+    html_printf(b, "<h2 class=\"govuk-heading-m\">Recent contacts</h2>\n");
+    any = 0;
+    json_array_foreach(contacts ? json_object_get(contacts, "items") : NULL, i, e)
+    {
+        if (!any)
+            html_printf(b, "<ul class=\"govuk-list\">\n");
+        any = 1;
+        html_printf(b, "<li>%h by %h: %h</li>\n", str(e, "started_at"), str(e, "channel"),
+                    str(e, "reason") ? str(e, "reason") : str(e, "type"));
+    }
+    html_printf(b, any ? "</ul>\n" : "<p class=\"govuk-body\">No contacts yet.</p>\n");
+    page_end(q, p);
+    json_decref(per);
+    if (offers)
+        json_decref(offers);
+    if (enrol)
+        json_decref(enrol);
+    if (reqs)
+        json_decref(reqs);
+    if (contacts)
+        json_decref(contacts);
+    return 0;
+}
