@@ -196,6 +196,16 @@ int store_list_text(store_conn *c, long long council, const entity_def *def, con
     return c->ops->list_text(c, council, def, def->fields[fi].name, value, after_id, limit, a, out, n);
 }
 
+int store_search_people(store_conn *c, long long council, const search_term *t, int nterms, int limit, arena *a,
+                        record **out, int *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (nterms < 1 || nterms > SEARCH_MAX_TERMS || limit < 1 || limit > 1000)
+        return store_fail(c, "search: 1 to %d terms and a limit of 1 to 1000", SEARCH_MAX_TERMS);
+    return c->ops->search_people(c, council, t, nterms, limit, a, out, n);
+}
+
 int store_count(store_conn *c, long long council, const entity_def *def, long long *n)
 {
     return c->ops->count(c, council, def, n);

@@ -17,6 +17,7 @@
 #define FD_STORE_H
 #include "base/arena.h"
 #include "core/record.h"
+#include "core/search.h"
 
 enum {
     STORE_OK = 0,
@@ -91,6 +92,12 @@ int store_find(store_conn *c, long long council, const entity_def *def, const ch
 /* As store_list, filtered on a text field equal to value. */
 int store_list_text(store_conn *c, long long council, const entity_def *def, const char *field, const char *value,
                     long long after_id, int limit, arena *a, record **out, int *n);
+/* Candidate people for a search (core/search.h terms): anyone whose name
+ * is close to a name term (SQLite: FTS5 on the first letters; PostgreSQL:
+ * pg_trgm similarity), or whose date of birth, phone digits or email is
+ * one of the terms. At most limit, unranked (the caller ranks). */
+int store_search_people(store_conn *c, long long council, const search_term *t, int nterms, int limit, arena *a,
+                        record **out, int *n);
 /* Number of rows of def for council. */
 int store_count(store_conn *c, long long council, const entity_def *def, long long *n);
 

@@ -28,6 +28,8 @@ typedef struct store_ops {
                 long long after_id, int limit, arena *a, record **out, int *n);
     int (*list_text)(store_conn *c, long long council, const entity_def *def, const char *by, const char *value,
                      long long after_id, int limit, arena *a, record **out, int *n);
+    int (*search_people)(store_conn *c, long long council, const search_term *t, int nterms, int limit, arena *a,
+                         record **out, int *n);
     int (*count)(store_conn *c, long long council, const entity_def *def, long long *n);
     int (*find)(store_conn *c, long long council, const entity_def *def, const char *field, const char *value,
                 arena *a, record *out);

@@ -33,6 +33,7 @@
 #include "base/log.h"
 #include "base/timeutil.h"
 #include "base/xalloc.h"
+#include "core/entities.h"
 #include "store/store_int.h"
 
 enum { OP_INSERT, OP_GET, OP_UPDATE, OP_DELETE, OP_LIST, OP_LIST_BY, OP_COUNT, OP_IDEM_GET, OP_IDEM_PUT, OP_FIND };
@@ -862,6 +863,56 @@ static int pg_list_before(store_conn *c, long long council, const entity_def *d,
     return STORE_OK;
 }
 
+/* store_search_people: trigram similarity on names (pg_trgm's % uses the
+ * GIN indexes), equality on date of birth, phone digits and email. The
+ * SQL's shape depends only on the number of terms; values are bound. */
+static int pg_search_people(store_conn *c, long long council, const search_term *t, int nt, int limit, arena *a,
+                            record **out, int *n)
+{
+    pg_conn *q = (pg_conn *)c;
+    int rc = ready(q);
+    if (rc != STORE_OK)
+        return rc;
+    buf b;
+    buf_init(&b, 8192);
+    buf_puts(&b, "SELECT id, version, created_at, updated_at");
+    for (int i = 0; i < person_def.nfields; i++)
+        buf_printf(&b, ", %s", person_def.fields[i].name);
+    buf_puts(&b, " FROM people WHERE council_id = $1 AND (false");
+    params p;
+    p.n = 0;
+    p_int(&p, council);
+    p_int(&p, limit);
+    for (int i = 0; i < nt; i++) {
+        p_str(&p, t[i].text);
+        int k = p.n;
+        switch (t[i].kind) {
+        case TERM_NAME:
+            buf_printf(&b, " OR lower(given_name) %% $%d OR lower(family_name) %% $%d", k, k);
+            break;
+        case TERM_DATE: buf_printf(&b, " OR date_of_birth = $%d::date", k); break;
+        case TERM_PHONE: buf_printf(&b, " OR regexp_replace(phone, '[^0-9]', '', 'g') = $%d", k); break;
+        case TERM_EMAIL: buf_printf(&b, " OR lower(email) = $%d", k); break;
+        }
+    }
+    buf_puts(&b, ") LIMIT $2");
+    PGresult *res = PQexecParams(q->pg, buf_str(&b), p.n, NULL, p.v, NULL, NULL, 0);
+    buf_free(&b);
+    if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = res_fail(q, res, "search");
+        PQclear(res);
+        return rc;
+    }
+    int k = PQntuples(res) < limit ? PQntuples(res) : limit;
+    record *rows = arena_alloc(a, sizeof(record) * (size_t)(k > 0 ? k : 1));
+    for (int i = 0; i < k; i++)
+        read_row(res, i, &person_def, a, &rows[i]);
+    PQclear(res);
+    *out = rows;
+    *n = k;
+    return STORE_OK;
+}
+
 /* store_count: rows of d for council into *n. */
 static int pg_count(store_conn *c, long long council, const entity_def *d, long long *n)
 {
@@ -959,6 +1010,7 @@ const store_ops store_pg_ops = {
     .del = pg_delete,
     .list = pg_list,
     .count = pg_count,
+    .search_people = pg_search_people,
     .list_text = pg_list_text,
     .find = pg_find,
     .councils = pg_councils,

@@ -12,6 +12,7 @@
 #include "base/buf.h"
 #include "base/timeutil.h"
 #include "base/xalloc.h"
+#include "core/entities.h"
 #include "store/store_int.h"
 
 enum { OP_INSERT, OP_GET, OP_UPDATE, OP_DELETE, OP_LIST, OP_LIST_BY, OP_COUNT, OP_FIND };
@@ -418,6 +419,62 @@ static int sq_list_text(store_conn *c, long long council, const entity_def *d, c
     return list_rows(c, council, d, by, 0, value, after_id, limit, a, out, n);
 }
 
+/* FTS5 query: each name term by its first three letters ("oka"*), each
+ * other term as an exact phrase; any of them may match. */
+static int sq_search_people(store_conn *c, long long council, const search_term *t, int nt, int limit, arena *a,
+                            record **out, int *n)
+{
+    sq_conn *q = (sq_conn *)c;
+    buf m;
+    buf_init(&m, 4096);
+    for (int i = 0; i < nt; i++) {
+        char term[64];
+        snprintf(term, sizeof term, "%s", t[i].text);
+        for (char *x = term; *x; x++)
+            if (*x == '"')
+                *x = ' ';
+        if (t[i].kind == TERM_NAME) {
+            if (strlen(term) > 3)
+                term[3] = '\0';
+            buf_printf(&m, "%s{given_name middle_names family_name} : \"%s\"*", m.len ? " OR " : "", term);
+        } else if (t[i].kind == TERM_DATE) {
+            buf_printf(&m, "%sdate_of_birth : \"%s\"", m.len ? " OR " : "", term);
+        } else if (t[i].kind == TERM_PHONE) {
+            buf_printf(&m, "%sphone_digits : \"%s\"*", m.len ? " OR " : "", term);
+        } else {
+            buf_printf(&m, "%semail : \"%s\"", m.len ? " OR " : "", term);
+        }
+    }
+    buf b;
+    buf_init(&b, 8192);
+    buf_puts(&b, "SELECT p.id, p.version, p.created_at, p.updated_at");
+    for (int i = 0; i < person_def.nfields; i++)
+        buf_printf(&b, ", p.%s", person_def.fields[i].name);
+    buf_puts(&b, " FROM people_fts f JOIN people p ON p.id = f.rowid WHERE people_fts MATCH ?1 AND f.council_id = ?2 "
+                 "ORDER BY bm25(people_fts) LIMIT ?3");
+    sqlite3_stmt *st;
+    int prc = sqlite3_prepare_v2(q->db, buf_str(&b), -1, &st, NULL);
+    buf_free(&b);
+    if (prc != SQLITE_OK) {
+        buf_free(&m);
+        return sq_err(c, "search");
+    }
+    sqlite3_bind_text(st, 1, buf_str(&m), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, council);
+    sqlite3_bind_int(st, 3, limit);
+    buf_free(&m);
+    record *rows = arena_alloc(a, sizeof(record) * (size_t)limit);
+    int k = 0, rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && k < limit)
+        read_row(st, &person_def, a, &rows[k++]);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return sq_err(c, "search");
+    *out = rows;
+    *n = k;
+    return STORE_OK;
+}
+
 static int sq_count(store_conn *c, long long council, const entity_def *d, long long *n)
 {
     sq_conn *q = (sq_conn *)c;
@@ -587,6 +644,7 @@ const store_ops store_sqlite_ops = {
     .del = sq_delete,
     .list = sq_list,
     .count = sq_count,
+    .search_people = sq_search_people,
     .list_text = sq_list_text,
     .find = sq_find,
     .councils = sq_councils,

@@ -211,9 +211,62 @@ int api_cursor_or_fail(req *q, resp *p, long long *after)
     return 0;
 }
 
+/* GET /api/v1/people?q=...: candidates from the store, ranked best first. */
+static int search_people(req *q, resp *p, const char *text, int limit)
+{
+    search_term t[SEARCH_MAX_TERMS];
+    int nt = search_terms(text, t);
+    if (nt == 0) {
+        errlist errs = {.n = 0};
+        errlist_add(&errs, "q", "give a name, a date of birth, a phone number or an email");
+        resp_problem(p, 400, "Bad query parameter", NULL, &errs);
+        return 0;
+    }
+    store_conn *c = api_conn_or_fail(q, p);
+    if (!c)
+        return 0;
+    record *rows;
+    int n;
+    if (store_search_people(c, q->council, t, nt, 500, q->a, &rows, &n) != STORE_OK)
+        return api_store_error_or_fail(p, c);
+    double *score = arena_alloc(q->a, sizeof(double) * (size_t)(n + 1));
+    int *order = arena_alloc(q->a, sizeof(int) * (size_t)(n + 1)), k = 0;
+    for (int i = 0; i < n; i++) {
+        score[i] = search_score(&rows[i], t, nt);
+        if (score[i] > 0)
+            order[k++] = i;
+    }
+    /* Best first; ties by id. Insertion sort: a few hundred at most. */
+    for (int i = 1; i < k; i++)
+        for (int j = i; j > 0 && (score[order[j]] > score[order[j - 1]] ||
+                                  (score[order[j]] == score[order[j - 1]] && rows[order[j]].id < rows[order[j - 1]].id));
+             j--) {
+            int tmp = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = tmp;
+        }
+    json_t *o = json_object(), *items = json_array();
+    for (int i = 0; i < k && i < limit; i++) {
+        json_t *j = jsonrec_write(&rows[order[i]], q->who.categories);
+        json_object_set_new(j, "score", json_real(score[order[i]]));
+        json_array_append_new(items, j);
+        audit_person(q, rows[order[i]].id);
+    }
+    json_object_set_new(o, "items", items);
+    json_object_set_new(o, "next_cursor", json_null());
+    resp_json(p, 200, o);
+    json_decref(o);
+    return 0;
+}
+
 int api_list(req *q, resp *p)
 {
     const entity_def *d = q->route->entity;
+    const char *text = req_query(q, "q");
+    if (text && d == &person_def) {
+        const char *ls = req_query(q, "limit");
+        return search_people(q, p, text, ls ? (int)strtol(ls, NULL, 10) : 50);
+    }
     long long after;
     if (api_cursor_or_fail(q, p, &after) != 0)
         return 0;

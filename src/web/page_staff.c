@@ -117,36 +117,18 @@ int page_staff_home(req *q, resp *p)
     html_printf(b,
                 "<h1 class=\"govuk-heading-l\">Find a resident</h1>\n"
                 "<form method=\"get\" action=\"/staff\" role=\"search\">\n<div class=\"govuk-form-group\">\n"
-                "<label class=\"govuk-label\" for=\"q\">Surname, or record number</label>\n"
+                "<label class=\"govuk-label\" for=\"q\">Name, date of birth, phone or email</label>\n"
                 "<input class=\"govuk-input govuk-input--width-20\" id=\"q\" name=\"q\" type=\"search\" value=\"%h\">\n"
                 "</div>\n<button type=\"submit\" class=\"govuk-button\" data-module=\"govuk-button\">Search</button>\n"
                 "</form>\n",
                 s ? s : "");
     if (s && *s) {
-        store_conn *c = api_conn_or_fail(q, p);
-        if (!c)
-            return 0;
-        record *rows = NULL;
-        int n = 0;
-        char *end;
-        long long id = strtoll(s, &end, 10);
-        record one;
-        if (*end == '\0' && id > 0) {
-            if (store_get(c, q->council, &person_def, id, q->a, &one) == STORE_OK) {
-                rows = &one;
-                n = 1;
-            }
-        } else {
-            /* Surnames are kept as written ("Okafor"): try as typed, then capitalised. */
-            char *cap = arena_strdup(q->a, s);
-            cap[0] = (char)toupper((unsigned char)cap[0]);
-            for (char *c2 = cap + 1; *c2; c2++)
-                *c2 = (char)tolower((unsigned char)*c2);
-            if (store_list_text(c, q->council, &person_def, "family_name", s, 0, 50, q->a, &rows, &n) == STORE_OK &&
-                n == 0)
-                store_list_text(c, q->council, &person_def, "family_name", cap, 0, 50, q->a, &rows, &n);
-        }
-        html_printf(b, "<h2 class=\"govuk-heading-m\">%d %s</h2>\n", n, n == 1 ? "result" : "results");
+        /* The same search as GET /api/v1/people?q=, rendered. */
+        int status;
+        json_t *found = model(q, api_list, &status);
+        json_t *items = found ? json_object_get(found, "items") : NULL;
+        size_t n = json_array_size(items);
+        html_printf(b, "<h2 class=\"govuk-heading-m\">%zu %s</h2>\n", n, n == 1 ? "result" : "results");
         if (n) {
             html_printf(b, "<table class=\"govuk-table\"><caption class=\"govuk-table__caption govuk-visually-hidden\">"
                            "Residents found</caption>\n<thead class=\"govuk-table__head\"><tr class=\"govuk-table__row\">"
@@ -154,18 +136,24 @@ int page_staff_home(req *q, resp *p)
                            "<th scope=\"col\" class=\"govuk-table__header\">Date of birth</th>"
                            "<th scope=\"col\" class=\"govuk-table__header\">Record</th></tr></thead>\n"
                            "<tbody class=\"govuk-table__body\">\n");
-            for (int i = 0; i < n; i++) {
-                audit_person(q, rows[i].id);
+            size_t i;
+            json_t *e;
+            json_array_foreach(items, i, e)
+            {
+                long long id = (long long)json_integer_value(json_object_get(e, "id"));
                 html_printf(b,
                             "<tr class=\"govuk-table__row\"><td class=\"govuk-table__cell\">"
                             "<a class=\"govuk-link\" href=\"/staff/people/%lld\">%h %h</a></td>"
                             "<td class=\"govuk-table__cell\">%h</td><td class=\"govuk-table__cell\">%lld</td></tr>\n",
-                            rows[i].id, rec_str(&rows[i], "given_name"), rec_str(&rows[i], "family_name"),
-                            rec_str(&rows[i], "date_of_birth") ? rec_str(&rows[i], "date_of_birth") : "not known",
-                            rows[i].id);
+                            id, str(e, "given_name"), str(e, "family_name"),
+                            str(e, "date_of_birth") ? str(e, "date_of_birth") : "not known", id);
             }
             html_printf(b, "</tbody></table>\n");
+        } else if (status == 400) {
+            html_printf(b, "<p class=\"govuk-body\">Give a name, a date of birth, a phone number or an email.</p>\n");
         }
+        if (found)
+            json_decref(found);
     }
     page_end(q, p);
     return 0;

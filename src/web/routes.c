@@ -24,7 +24,15 @@ static const query_def queue_query[] = {
 };
 
 static const query_def search_query[] = {
-    {.name = "q", .max = 100, .doc = "a surname, or a record number"},
+    {.name = "q", .max = 200, .doc = "names, a date of birth, a phone number or an email"},
+    {.name = NULL},
+};
+
+static const query_def people_query[] = {
+    {.name = "limit", .min = 1, .max = 1000, .is_int = 1, .doc = "most items in one page (default 50)"},
+    {.name = "cursor", .max = 32, .doc = "next_cursor from the previous page"},
+    {.name = "q", .max = 200,
+     .doc = "search: names (typos tolerated), date of birth, phone or email, ranked best first"},
     {.name = NULL},
 };
 
@@ -52,8 +60,8 @@ const route fd_routes[] = {
     {"DELETE", "/api/v1/sessions", api_sessions_delete_all, ANY_SIGNED_IN, OWN_NONE, 0, NULL, BODY_NONE, NULL,
      "Sign out everywhere: end every session of this user"},
 
-    {"GET", "/api/v1/people", api_list, STAFF_READERS, OWN_NONE, 1, list_query, BODY_NONE, &person_def,
-     "List people, paged"},
+    {"GET", "/api/v1/people", api_list, STAFF_READERS, OWN_NONE, 1, people_query, BODY_NONE, &person_def,
+     "List people, paged; or search them with q"},
     {"POST", "/api/v1/people", api_create, STAFF_WRITERS, OWN_NONE, 1, NULL, BODY_JSON, &person_def,
      "Create a person (honours Idempotency-Key)"},
     {"GET", "/api/v1/people/{id}", api_person_get, STAFF_READERS | R(ROLE_RESIDENT), OWN_PERSON, 1, NULL, BODY_NONE,
@@ -71,7 +79,7 @@ const route fd_routes[] = {
     {"POST", "/staff/sign-in", page_sign_in_post, PUBLIC, OWN_NONE, 0, NULL, BODY_FORM, NULL,
      "Staff sign-in form; sets the session cookie"},
     {"POST", "/staff/sign-out", page_sign_out, ANY_SIGNED_IN, OWN_NONE, 0, NULL, BODY_FORM, NULL, "Sign out"},
-    {"GET", "/staff", page_staff_home, STAFF_READERS, OWN_NONE, 1, search_query, BODY_NONE, NULL,
+    {"GET", "/staff", page_staff_home, STAFF_READERS, OWN_NONE, 1, search_query, BODY_NONE, &person_def,
      "Find a resident"},
     {"GET", "/staff/people/{id}", page_person, STAFF_READERS, OWN_NONE, 1, NULL, BODY_NONE, &person_def,
      "The single view of one resident"},
