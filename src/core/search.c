@@ -36,7 +36,7 @@ int search_terms(const char *q, search_term *out)
         if (len == 0 || len >= sizeof o->text)
             continue;
         int d, m, y;
-        char dmy[16];
+        char dmy[40];
         if (strchr(t, '@')) {
             o->kind = TERM_EMAIL;
             snprintf(o->text, sizeof o->text, "%s", t);
