@@ -22,7 +22,7 @@ build-asan:
 	@cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSANITIZE=ON >/dev/null
 	@cmake --build build-asan
 
-check: build-asan lint
+check: build build-asan lint
 	@tests/run.sh build-asan
 
 lint:
