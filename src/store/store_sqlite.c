@@ -419,60 +419,87 @@ static int sq_list_text(store_conn *c, long long council, const entity_def *d, c
     return list_rows(c, council, d, by, 0, value, after_id, limit, a, out, n);
 }
 
-/* FTS5 query: each name term by its first three letters ("oka"*), each
- * other term as an exact phrase; any of them may match. */
-static int sq_search_people(store_conn *c, long long council, const search_term *t, int nt, int limit, arena *a,
-                            record **out, int *n)
+/* Builds the FTS5 query: every name term must match a name (AND), as a
+ * prefix of prefix_len letters (0: the whole term); a date, phone or email
+ * term matches instead (OR). */
+static void fts_query(buf *m, const search_term *t, int nt, size_t prefix_len)
 {
-    sq_conn *q = (sq_conn *)c;
-    buf m;
-    buf_init(&m, 4096);
+    int names = 0;
+    buf_puts(m, "(");
     for (int i = 0; i < nt; i++) {
+        if (t[i].kind != TERM_NAME)
+            continue;
         char term[64];
         snprintf(term, sizeof term, "%s", t[i].text);
         for (char *x = term; *x; x++)
             if (*x == '"')
                 *x = ' ';
-        if (t[i].kind == TERM_NAME) {
-            if (strlen(term) > 3)
-                term[3] = '\0';
-            buf_printf(&m, "%s{given_name middle_names family_name} : \"%s\"*", m.len ? " OR " : "", term);
-        } else if (t[i].kind == TERM_DATE) {
-            buf_printf(&m, "%sdate_of_birth : \"%s\"", m.len ? " OR " : "", term);
-        } else if (t[i].kind == TERM_PHONE) {
-            buf_printf(&m, "%sphone_digits : \"%s\"*", m.len ? " OR " : "", term);
-        } else {
-            buf_printf(&m, "%semail : \"%s\"", m.len ? " OR " : "", term);
-        }
+        if (prefix_len && strlen(term) > prefix_len)
+            term[prefix_len] = '\0';
+        buf_printf(m, "%s{given_name middle_names family_name} : \"%s\"*", names++ ? " AND " : "", term);
     }
+    if (!names)
+        buf_puts(m, "\"\"");
+    buf_puts(m, ")");
+    for (int i = 0; i < nt; i++) {
+        if (t[i].kind == TERM_DATE)
+            buf_printf(m, " OR date_of_birth : \"%s\"", t[i].text);
+        else if (t[i].kind == TERM_PHONE)
+            buf_printf(m, " OR phone_digits : \"%s\"*", t[i].text);
+        else if (t[i].kind == TERM_EMAIL)
+            buf_printf(m, " OR email : \"%s\"", t[i].text);
+    }
+}
+
+/* Runs one candidate query, appending rows not already in rows[0..*k). */
+static int fts_candidates(sq_conn *q, long long council, const char *match, int limit, arena *a, record *rows, int *k)
+{
     buf b;
     buf_init(&b, 8192);
     buf_puts(&b, "SELECT p.id, p.version, p.created_at, p.updated_at");
     for (int i = 0; i < person_def.nfields; i++)
         buf_printf(&b, ", p.%s", person_def.fields[i].name);
     buf_puts(&b, " FROM people_fts f JOIN people p ON p.id = f.rowid WHERE people_fts MATCH ?1 AND f.council_id = ?2 "
-                 "ORDER BY bm25(people_fts) LIMIT ?3");
+                 "LIMIT ?3");
     sqlite3_stmt *st;
     int prc = sqlite3_prepare_v2(q->db, buf_str(&b), -1, &st, NULL);
     buf_free(&b);
-    if (prc != SQLITE_OK) {
-        buf_free(&m);
-        return sq_err(c, "search");
-    }
-    sqlite3_bind_text(st, 1, buf_str(&m), -1, SQLITE_TRANSIENT);
+    if (prc != SQLITE_OK)
+        return sq_err(&q->base, "search");
+    sqlite3_bind_text(st, 1, match, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 2, council);
     sqlite3_bind_int(st, 3, limit);
-    buf_free(&m);
-    record *rows = arena_alloc(a, sizeof(record) * (size_t)limit);
-    int k = 0, rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && k < limit)
-        read_row(st, &person_def, a, &rows[k++]);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *k < limit) {
+        long long id = sqlite3_column_int64(st, 0);
+        int seen = 0;
+        for (int i = 0; i < *k && !seen; i++)
+            seen = rows[i].id == id;
+        if (!seen)
+            read_row(st, &person_def, a, &rows[(*k)++]);
+    }
     sqlite3_finalize(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        return sq_err(c, "search");
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : sq_err(&q->base, "search");
+}
+
+/* Candidates in two passes: the terms as typed (prefixes), then, to
+ * tolerate typos, their first three letters, until limit. */
+static int sq_search_people(store_conn *c, long long council, const search_term *t, int nt, int limit, arena *a,
+                            record **out, int *n)
+{
+    sq_conn *q = (sq_conn *)c;
+    record *rows = arena_alloc(a, sizeof(record) * (size_t)limit);
+    int k = 0, rc = STORE_OK;
+    for (size_t pass = 0; pass < 2 && rc == STORE_OK && k < limit; pass++) {
+        buf m;
+        buf_init(&m, 4096);
+        fts_query(&m, t, nt, pass ? 3 : 0);
+        rc = fts_candidates(q, council, buf_str(&m), limit, a, rows, &k);
+        buf_free(&m);
+    }
     *out = rows;
     *n = k;
-    return STORE_OK;
+    return rc;
 }
 
 static int sq_count(store_conn *c, long long council, const entity_def *d, long long *n)
