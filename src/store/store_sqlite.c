@@ -419,10 +419,10 @@ static int sq_list_text(store_conn *c, long long council, const entity_def *d, c
     return list_rows(c, council, d, by, 0, value, after_id, limit, a, out, n);
 }
 
-/* Builds the FTS5 query: every name term must match a name (AND), as a
- * prefix of prefix_len letters (0: the whole term); a date, phone or email
- * term matches instead (OR). */
-static void fts_query(buf *m, const search_term *t, int nt, size_t prefix_len)
+/* Builds the FTS5 query: name terms joined by conj (" AND ": all must
+ * match a name; " OR ": any), each a prefix of prefix_len letters (0: the
+ * whole term); a date, phone or email term matches instead (OR). */
+static void fts_query(buf *m, const search_term *t, int nt, size_t prefix_len, const char *conj)
 {
     int names = 0;
     buf_puts(m, "(");
@@ -436,7 +436,7 @@ static void fts_query(buf *m, const search_term *t, int nt, size_t prefix_len)
                 *x = ' ';
         if (prefix_len && strlen(term) > prefix_len)
             term[prefix_len] = '\0';
-        buf_printf(m, "%s{given_name middle_names family_name} : \"%s\"*", names++ ? " AND " : "", term);
+        buf_printf(m, "%s{given_name middle_names family_name} : \"%s\"*", names++ ? conj : "", term);
     }
     if (!names)
         buf_puts(m, "\"\"");
@@ -482,8 +482,9 @@ static int fts_candidates(sq_conn *q, long long council, const char *match, int 
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : sq_err(&q->base, "search");
 }
 
-/* Candidates in two passes: the terms as typed (prefixes), then, to
- * tolerate typos, their first three letters, until limit. */
+/* Candidates in two passes: every name term as typed (prefixes, all must
+ * match), then, to tolerate typos and nicknames, any term's first three
+ * letters, until limit. */
 static int sq_search_people(store_conn *c, long long council, const search_term *t, int nt, int limit, arena *a,
                             record **out, int *n)
 {
@@ -493,7 +494,7 @@ static int sq_search_people(store_conn *c, long long council, const search_term 
     for (size_t pass = 0; pass < 2 && rc == STORE_OK && k < limit; pass++) {
         buf m;
         buf_init(&m, 4096);
-        fts_query(&m, t, nt, pass ? 3 : 0);
+        fts_query(&m, t, nt, pass ? 3 : 0, pass ? " OR " : " AND ");
         rc = fts_candidates(q, council, buf_str(&m), limit, a, rows, &k);
         buf_free(&m);
     }
