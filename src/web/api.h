@@ -48,6 +48,7 @@ int page_sign_in_post(req *q, resp *p);
 int page_sign_out(req *q, resp *p);
 int page_staff_home(req *q, resp *p);
 int page_person(req *q, resp *p);
+int page_person_enrol(req *q, resp *p);
 
 /* api_system.c */
 int api_healthz(req *q, resp *p);

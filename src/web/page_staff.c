@@ -186,6 +186,22 @@ int page_person(req *q, resp *p)
     const char *name = arena_printf(q->a, "%s %s", str(per, "given_name"), str(per, "family_name"));
     page_begin(q, p, name);
     buf *b = &p->body;
+    const char *done = req_query(q, "enrolled");
+    if (done)
+        html_printf(b,
+                    "<div class=\"govuk-notification-banner govuk-notification-banner--success\" role=\"alert\" "
+                    "aria-labelledby=\"banner-title\" data-module=\"govuk-notification-banner\">"
+                    "<div class=\"govuk-notification-banner__header\"><h2 class=\"govuk-notification-banner__title\" "
+                    "id=\"banner-title\">Success</h2></div><div class=\"govuk-notification-banner__content\">"
+                    "<p class=\"govuk-notification-banner__heading\">Enrolled in %h %s</p></div></div>\n",
+                    done, strcmp(done, "1") ? "services" : "service");
+    const char *bad = req_query(q, "error");
+    if (bad)
+        html_printf(b,
+                    "<div class=\"govuk-error-summary\" data-module=\"govuk-error-summary\"><div role=\"alert\">"
+                    "<h2 class=\"govuk-error-summary__title\">There is a problem</h2><div "
+                    "class=\"govuk-error-summary__body\"><p class=\"govuk-body\">%h</p></div></div></div>\n",
+                    bad);
     html_printf(b, "<span class=\"govuk-caption-l\">Resident %lld</span>\n<h1 class=\"govuk-heading-l\">%h</h1>\n",
                 (long long)json_integer_value(json_object_get(per, "id")), name);
     html_printf(b, "<h2 class=\"govuk-heading-m\">Details</h2>\n<dl class=\"govuk-summary-list\">\n");
@@ -233,23 +249,42 @@ int page_person(req *q, resp *p)
     }
     html_printf(b, any ? "</ul>\n" : "<p class=\"govuk-body\">None.</p>\n");
 
-    html_printf(b, "<h2 class=\"govuk-heading-m\">Probably entitled to</h2>\n");
+    /* Offers, each with its reasons, as one form: tick several, enrol once. */
+    long long pid = (long long)json_integer_value(json_object_get(per, "id"));
     any = 0;
     json_array_foreach(offers ? json_object_get(offers, "items") : NULL, i, e)
     {
         if (!any)
-            html_printf(b, "<dl class=\"govuk-summary-list\">\n");
+            html_printf(b,
+                        "<form method=\"post\" action=\"/staff/people/%lld/enrol\">\n"
+                        "<input type=\"hidden\" name=\"csrf_token\" value=\"%h\">\n"
+                        "<div class=\"govuk-form-group\"><fieldset class=\"govuk-fieldset\" "
+                        "aria-describedby=\"offers-hint\">\n<legend class=\"govuk-fieldset__legend "
+                        "govuk-fieldset__legend--m\"><h2 class=\"govuk-fieldset__heading\">Probably entitled to</h2>"
+                        "</legend>\n<div id=\"offers-hint\" class=\"govuk-hint\">Tick what they want to start, "
+                        "then enrol them in all of it at once.</div>\n<div class=\"govuk-checkboxes\" "
+                        "data-module=\"govuk-checkboxes\">\n",
+                        pid, q->who.csrf);
         any = 1;
-        html_printf(b, "<div class=\"govuk-summary-list__row\"><dt class=\"govuk-summary-list__key\">%h</dt>"
-                       "<dd class=\"govuk-summary-list__value\"><ul class=\"govuk-list\">",
-                    str(e, "name"));
+        const char *slug = str(e, "service");
+        html_printf(b,
+                    "<div class=\"govuk-checkboxes__item\"><input class=\"govuk-checkboxes__input\" id=\"offer-%h\" "
+                    "name=\"service\" type=\"checkbox\" value=\"%h\" aria-describedby=\"offer-%h-why\">"
+                    "<label class=\"govuk-label govuk-checkboxes__label\" for=\"offer-%h\">%h</label>"
+                    "<div id=\"offer-%h-why\" class=\"govuk-hint govuk-checkboxes__hint\">",
+                    slug, slug, slug, slug, str(e, "name"), slug);
         size_t k;
         json_t *why;
         json_array_foreach(json_object_get(e, "reasons"), k, why)
-            html_printf(b, "<li>%h</li>", json_string_value(why));
-        html_printf(b, "</ul></dd></div>\n");
+            html_printf(b, "%s%h", k ? "; " : "", json_string_value(why));
+        html_printf(b, "</div></div>\n");
     }
-    html_printf(b, any ? "</dl>\n" : "<p class=\"govuk-body\">Nothing more to offer.</p>\n");
+    if (any)
+        html_printf(b, "</div></fieldset></div>\n<button type=\"submit\" class=\"govuk-button\" "
+                       "data-module=\"govuk-button\">Enrol in the ticked services</button>\n</form>\n");
+    else
+        html_printf(b, "<h2 class=\"govuk-heading-m\">Probably entitled to</h2>\n"
+                       "<p class=\"govuk-body\">Nothing more to offer.</p>\n");
 
     html_printf(b, "<h2 class=\"govuk-heading-m\">Requests</h2>\n");
     any = 0;
@@ -284,5 +319,43 @@ int page_person(req *q, resp *p)
         json_decref(reqs);
     if (contacts)
         json_decref(contacts);
+    return 0;
+}
+
+/* POST /staff/people/{id}/enrol: the ticked offers, enrolled all at once
+ * through the API's own handler; back to the single view. */
+int page_person_enrol(req *q, resp *p)
+{
+    json_t *list = json_array();
+    for (int i = 0; i < q->nform; i++)
+        if (!strcmp(q->form[i].name, "service"))
+            json_array_append_new(list, json_pack("{s:s, s:s}", "service", q->form[i].value, "channel", "phone"));
+    size_t n = json_array_size(list);
+    const char *back = arena_printf(q->a, "/staff/people/%lld", q->path_id[0]);
+    if (n == 0) {
+        json_decref(list);
+        page_redirect(p, arena_printf(q->a, "%s?error=Tick+at+least+one+service", back));
+        return 0;
+    }
+    q->json = json_pack("{s:o}", "enrolments", list);
+    resp r = {0};
+    buf_init(&r.body, 65536);
+    api_enrolments_create(q, &r);
+    if (r.status == 201) {
+        page_redirect(p, arena_printf(q->a, "%s?enrolled=%zu", back, n));
+    } else {
+        json_t *prob = json_loadb(buf_str(&r.body), r.body.len, 0, NULL);
+        json_t *e0 = prob ? json_array_get(json_object_get(prob, "errors"), 0) : NULL;
+        const char *msg = e0 ? str(e0, "message") : prob ? str(prob, "detail") : NULL;
+        buf enc;
+        buf_init(&enc, 1024);
+        for (const char *c = msg ? msg : "Nothing was saved"; *c; c++)
+            isalnum((unsigned char)*c) ? buf_append(&enc, c, 1) : buf_printf(&enc, "%%%02X", (unsigned char)*c);
+        page_redirect(p, arena_printf(q->a, "%s?error=%s", back, buf_str(&enc)));
+        buf_free(&enc);
+        if (prob)
+            json_decref(prob);
+    }
+    buf_free(&r.body);
     return 0;
 }

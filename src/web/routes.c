@@ -23,6 +23,12 @@ static const query_def queue_query[] = {
     {.name = NULL},
 };
 
+static const query_def view_query[] = {
+    {.name = "enrolled", .max = 4, .doc = "how many services were just enrolled (for the banner)"},
+    {.name = "error", .max = 300, .doc = "what went wrong with the last form"},
+    {.name = NULL},
+};
+
 static const query_def search_query[] = {
     {.name = "q", .max = 200, .doc = "names, a date of birth, a phone number or an email"},
     {.name = NULL},
@@ -81,8 +87,10 @@ const route fd_routes[] = {
     {"POST", "/staff/sign-out", page_sign_out, ANY_SIGNED_IN, OWN_NONE, 0, NULL, BODY_FORM, NULL, "Sign out"},
     {"GET", "/staff", page_staff_home, STAFF_READERS, OWN_NONE, 1, search_query, BODY_NONE, &person_def,
      "Find a resident"},
-    {"GET", "/staff/people/{id}", page_person, STAFF_READERS, OWN_NONE, 1, NULL, BODY_NONE, &person_def,
+    {"GET", "/staff/people/{id}", page_person, STAFF_READERS, OWN_NONE, 1, view_query, BODY_NONE, &person_def,
      "The single view of one resident"},
+    {"POST", "/staff/people/{id}/enrol", page_person_enrol, STAFF_WRITERS, OWN_NONE, 1, NULL, BODY_FORM,
+     &enrolment_def, "Enrol in the ticked offers, all at once"},
     {"GET", "/api/v1/people/{id}/export", api_person_export, R(ROLE_DPO) | R(ROLE_RESIDENT), OWN_SELF, 1, NULL,
      BODY_NONE, &person_def, "Subject access: everything held about this person, as JSON"},
     {"GET", "/staff/people/{id}/export", page_person_export, R(ROLE_DPO) | R(ROLE_RESIDENT), OWN_SELF, 1, NULL,

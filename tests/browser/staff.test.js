@@ -79,6 +79,27 @@ test('an agent signs in, finds a resident and sees the single view, with JavaScr
   await ctx.close();
 });
 
+test('an agent enrols the resident in two offered services in one go', async () => {
+  const ctx = await browser.newContext({ javaScriptEnabled: false });
+  const page = await signIn(ctx);
+  await page.goto(`${base}/staff/people/${ids.mum}`);
+  await page.check('#offer-free-school-meals');
+  await page.check('#offer-school-uniform-grant');
+  await page.click('button:has-text("Enrol in the ticked services")');
+  const main = await page.textContent('main');
+  assert.match(main, /Enrolled in 2 services/);
+  assert.match(main, /Free school meals, since/);
+  assert.equal(await page.$('#offer-free-school-meals'), null, 'no longer offered');
+  await page.screenshot({ path: require('node:path').join(require('node:os').tmpdir(), 'frontdoor-enrolled.png'), fullPage: true });
+  // One contact logged for the call.
+  const contacts = await request(srv.port, 'GET', `/api/v1/people/${ids.mum}/contacts`);
+  assert.equal(contacts.body.items.filter((c) => c.reason === 'enrolled in 2 services').length, 1);
+  // Nothing ticked: a clear error, nothing saved.
+  await page.click('button:has-text("Enrol in the ticked services")');
+  assert.match(await page.textContent('.govuk-error-summary'), /Tick at least one service/);
+  await ctx.close();
+});
+
 test('every staff page passes axe (WCAG 2.2 AA)', async () => {
   const ctx = await browser.newContext();
   const anon = await ctx.newPage();
