@@ -50,6 +50,12 @@ int page_staff_home(req *q, resp *p);
 int page_person(req *q, resp *p);
 int page_person_enrol(req *q, resp *p);
 
+/* page_public.c: the public directory and the resident's account */
+int page_services(req *q, resp *p);
+int page_service(req *q, resp *p);
+int page_account(req *q, resp *p);
+int page_account_request(req *q, resp *p);
+
 /* api_system.c */
 int api_healthz(req *q, resp *p);
 int api_metrics(req *q, resp *p);

@@ -47,6 +47,7 @@ typedef struct req {
     long long council;             /* the tenant this request acts for */
     long long path_id[MAX_PATH_PARAMS]; /* {id} segments, in order */
     int npath;
+    const char *path_slug;         /* the {slug} segment, or NULL */
     kv query[MAX_QUERY];           /* declared query parameters that were given */
     int nquery;
     const char *body;              /* NUL-terminated; "" if none */

@@ -48,7 +48,7 @@ static void sign_in_form(req *q, resp *p, const char *email, const char *error)
                     "<li><a href=\"#email\">%h</a></li></ul></div></div></div>\n",
                     error);
     html_printf(b,
-                "<h1 class=\"govuk-heading-l\">Sign in to frontdoor</h1>\n"
+                "<h1 class=\"govuk-heading-l\">Sign in</h1>\n"
                 "<form method=\"post\" action=\"/staff/sign-in\" novalidate>\n"
                 "<div class=\"govuk-form-group\">\n"
                 "<label class=\"govuk-label\" for=\"email\">Email address</label>\n"
@@ -81,7 +81,8 @@ int page_sign_in_post(req *q, resp *p)
         for (int i = 0; i < r.nheaders; i++)
             if (!strcmp(r.headers[i].name, "Set-Cookie"))
                 resp_header(p, "Set-Cookie", r.headers[i].value);
-        page_redirect(p, "/staff");
+        /* Residents go to their account, staff to the search. */
+        page_redirect(p, q->who.role == ROLE_RESIDENT ? "/account" : "/staff");
     } else {
         json_t *prob = json_loadb(buf_str(&r.body), r.body.len, 0, NULL);
         const char *detail = prob ? str(prob, "detail") : NULL;

@@ -29,6 +29,13 @@ static const query_def view_query[] = {
     {.name = NULL},
 };
 
+static const query_def account_query[] = {
+    {.name = "reported", .max = 10, .doc = "the promised date of the report just made (for the panel)"},
+    {.name = "service", .max = 60, .doc = "the service to report, chosen on its page"},
+    {.name = "error", .max = 300, .doc = "what went wrong with the last form"},
+    {.name = NULL},
+};
+
 static const query_def search_query[] = {
     {.name = "q", .max = 200, .doc = "names, a date of birth, a phone number or an email"},
     {.name = NULL},
@@ -91,6 +98,13 @@ const route fd_routes[] = {
      "The single view of one resident"},
     {"POST", "/staff/people/{id}/enrol", page_person_enrol, STAFF_WRITERS, OWN_NONE, 1, NULL, BODY_FORM,
      &enrolment_def, "Enrol in the ticked offers, all at once"},
+    {"GET", "/services", page_services, PUBLIC, OWN_NONE, 0, NULL, BODY_NONE, NULL, "The council's services"},
+    {"GET", "/services/{slug}", page_service, PUBLIC, OWN_NONE, 0, NULL, BODY_NONE, NULL,
+     "One service: what it is, how long, cost, how to apply"},
+    {"GET", "/account", page_account, R(ROLE_RESIDENT), OWN_NONE, 1, account_query, BODY_NONE, &person_def,
+     "A resident's account: their requests and services, and reporting a problem"},
+    {"POST", "/account/requests", page_account_request, R(ROLE_RESIDENT), OWN_NONE, 1, NULL, BODY_FORM,
+     &request_def, "A resident reports a problem"},
     {"GET", "/api/v1/people/{id}/export", api_person_export, R(ROLE_DPO) | R(ROLE_RESIDENT), OWN_SELF, 1, NULL,
      BODY_NONE, &person_def, "Subject access: everything held about this person, as JSON"},
     {"GET", "/staff/people/{id}/export", page_person_export, R(ROLE_DPO) | R(ROLE_RESIDENT), OWN_SELF, 1, NULL,
@@ -152,11 +166,24 @@ const route fd_routes[] = {
 
 const int fd_nroutes = (int)(sizeof fd_routes / sizeof fd_routes[0]);
 
-/* Matches one pattern; 1 if path fits, with the {id}s in ids. */
-static int fits(const char *pat, const char *path, long long ids[MAX_PATH_PARAMS], int *nids)
+/* Matches one pattern; 1 if path fits, with the {id}s in ids and a
+ * {slug} (1 to 60 of a-z, 0-9 and -) in *slug, its length in *slen. */
+static int fits(const char *pat, const char *path, long long ids[MAX_PATH_PARAMS], int *nids, const char **slug,
+                size_t *slen)
 {
     int n = 0;
     while (*pat && *path) {
+        if (strncmp(pat, "{slug}", 6) == 0) {
+            const char *s = path;
+            while ((*path >= 'a' && *path <= 'z') || (*path >= '0' && *path <= '9') || *path == '-')
+                path++;
+            if (path == s || path - s > 60)
+                return 0;
+            *slug = s;
+            *slen = (size_t)(path - s);
+            pat += 6;
+            continue;
+        }
         if (strncmp(pat, "{id}", 4) == 0) {
             if (*path < '1' || *path > '9' || n == MAX_PATH_PARAMS)
                 return 0;
@@ -180,20 +207,23 @@ static int fits(const char *pat, const char *path, long long ids[MAX_PATH_PARAMS
     return 1;
 }
 
-int routes_match(const char *method, const char *path, long long ids[MAX_PATH_PARAMS], int *nids, arena *a,
-                 const char **allow)
+int routes_match(const char *method, const char *path, long long ids[MAX_PATH_PARAMS], int *nids, const char **slug,
+                 arena *a, const char **allow)
 {
     int path_known = 0;
     char *methods = NULL;
     for (int i = 0; i < fd_nroutes; i++) {
         long long tmp[MAX_PATH_PARAMS];
         int nt = 0;
-        if (!fits(fd_routes[i].path, path, tmp, &nt))
+        const char *s = NULL;
+        size_t sl = 0;
+        if (!fits(fd_routes[i].path, path, tmp, &nt, &s, &sl))
             continue;
         if (strcmp(fd_routes[i].method, method) == 0 ||
             (strcmp(method, "HEAD") == 0 && strcmp(fd_routes[i].method, "GET") == 0)) {
             memcpy(ids, tmp, sizeof tmp);
             *nids = nt;
+            *slug = s ? arena_strndup(a, s, sl) : NULL;
             return i;
         }
         path_known = 1;
@@ -291,6 +321,10 @@ json_t *routes_openapi(void)
         if (strstr(r->path, "{id}"))
             json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:{s:s, s:i}}", "name", "id", "in", "path",
                                                     "required", 1, "schema", "type", "integer", "minimum", 1));
+        if (strstr(r->path, "{slug}"))
+            json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:{s:s, s:s}}", "name", "slug", "in", "path",
+                                                    "required", 1, "schema", "type", "string", "pattern",
+                                                    "^[a-z0-9-]{1,60}$"));
         for (const query_def *qd = r->query; qd && qd->name; qd++)
             json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}", "name", qd->name, "in", "query",
                                                     "description", qd->doc, "schema", "type",

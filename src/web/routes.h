@@ -1,7 +1,7 @@
 /* routes: the one table of every route (design.md, principle 4).
  *
  * Each route declares its method, path pattern ("{id}" matches a positive
- * integer), handler, who may call it (roles, and for residents which
+ * integer, "{slug}" a catalogue id such as "missed-bin"), handler, who may call it (roles, and for residents which
  * records), whether it is audited, its query parameters and its body.
  * The server matches, checks and parses from this table before the handler
  * runs; /api/v1/openapi.json is generated from it. */
@@ -52,8 +52,8 @@ extern const int fd_nroutes;
 /* Finds the route for method and path. Returns its index and fills ids with
  * the {id} segments; -1 if no route has this path; -2 if some route has the
  * path but not the method (then *allow lists the methods, from a). */
-int routes_match(const char *method, const char *path, long long ids[MAX_PATH_PARAMS], int *nids, arena *a,
-                 const char **allow);
+int routes_match(const char *method, const char *path, long long ids[MAX_PATH_PARAMS], int *nids, const char **slug,
+                 arena *a, const char **allow);
 
 /* The API document (OpenAPI 3.1), generated from the table. Caller owns it. */
 json_t *routes_openapi(void);

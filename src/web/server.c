@@ -242,7 +242,7 @@ static int json_content_type(const char *ct)
 static void dispatch(server *sv, struct MHD_Connection *conn, rctx *x, req *q, resp *p)
 {
     const char *allow = NULL;
-    int ri = routes_match(x->method, x->url, q->path_id, &q->npath, x->a, &allow);
+    int ri = routes_match(x->method, x->url, q->path_id, &q->npath, &q->path_slug, x->a, &allow);
     x->route = ri;
     if (ri == -1) {
         resp_problem(p, 404, "Not found", arena_printf(x->a, "Nothing is at %s.", x->url), NULL);
