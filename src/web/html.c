@@ -99,3 +99,20 @@ void page_redirect(resp *p, const char *location)
     buf_reset(&p->body);
     resp_header(p, "Location", location);
 }
+
+json_t *page_model(req *q, int (*h)(req *, resp *), int *status)
+{
+    resp r = {0};
+    buf_init(&r.body, 16 * 1024 * 1024);
+    h(q, &r);
+    *status = r.status;
+    json_t *j = r.status == 200 || r.status == 201 ? json_loadb(buf_str(&r.body), r.body.len, 0, NULL) : NULL;
+    buf_free(&r.body);
+    return j;
+}
+
+const char *json_str(json_t *o, const char *k)
+{
+    json_t *v = json_object_get(o, k);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}

@@ -16,6 +16,13 @@ void page_begin(req *q, resp *p, const char *title);
 /* Closes <main>, the footer and the page; sets a 200 text/html answer
  * (or keeps the status already set). */
 void page_end(req *q, resp *p);
+/* Runs API handler h for this request and returns the JSON it answered
+ * (caller decrefs), or NULL if it did not answer 200 or 201; *status gets
+ * the status. How a page gets its view model from the API (design
+ * principle 1). */
+json_t *page_model(req *q, int (*h)(req *, resp *), int *status);
+/* The string member k of object o, or NULL. */
+const char *json_str(json_t *o, const char *k);
 /* Answers 303 See Other to location. */
 void page_redirect(resp *p, const char *location);
 

@@ -13,22 +13,6 @@
 #include "web/html.h"
 #include "web/routes.h"
 
-static json_t *model(req *q, handler_fn h, int *status)
-{
-    resp r = {0};
-    buf_init(&r.body, 16 * 1024 * 1024);
-    h(q, &r);
-    *status = r.status;
-    json_t *j = r.status == 200 || r.status == 201 ? json_loadb(buf_str(&r.body), r.body.len, 0, NULL) : NULL;
-    buf_free(&r.body);
-    return j;
-}
-
-static const char *str(json_t *o, const char *k)
-{
-    json_t *v = json_object_get(o, k);
-    return json_is_string(v) ? json_string_value(v) : NULL;
-}
 
 /* ---- /services ---- */
 
@@ -145,8 +129,8 @@ int page_account(req *q, resp *p)
     q->path_id[0] = q->who.person_id;
     q->npath = 1;
     int status;
-    json_t *me = model(q, api_person_get, &status);
-    json_t *enrol = model(q, api_enrolments_get, &status), *reqs = model(q, api_person_requests, &status);
+    json_t *me = page_model(q, api_person_get, &status);
+    json_t *enrol = page_model(q, api_enrolments_get, &status), *reqs = page_model(q, api_person_requests, &status);
     page_begin(q, p, "Your account");
     buf *b = &p->body;
     const char *made = req_query(q, "reported");
@@ -157,8 +141,8 @@ int page_account(req *q, resp *p)
                     made);
     html_printf(b, "<%s class=\"govuk-heading-l\">Your account</%s>\n", made ? "h2" : "h1", made ? "h2" : "h1");
     if (me)
-        html_printf(b, "<p class=\"govuk-body\">Signed in as %h %h.</p>\n", str(me, "given_name"),
-                    str(me, "family_name"));
+        html_printf(b, "<p class=\"govuk-body\">Signed in as %h %h.</p>\n", json_str(me, "given_name"),
+                    json_str(me, "family_name"));
     html_printf(b, "<h2 class=\"govuk-heading-m\">Your requests</h2>\n");
     size_t i, shown = 0;
     json_t *e;
@@ -166,8 +150,8 @@ int page_account(req *q, resp *p)
     {
         if (!shown++)
             html_printf(b, "<ul class=\"govuk-list\">\n");
-        html_printf(b, "<li>%h: %h, we will deal with it by %h</li>\n", str(e, "service_name"),
-                    str(e, "status"), str(e, "promised_date"));
+        html_printf(b, "<li>%h: %h, we will deal with it by %h</li>\n", json_str(e, "service_name"),
+                    json_str(e, "status"), json_str(e, "promised_date"));
     }
     html_printf(b, shown ? "</ul>\n" : "<p class=\"govuk-body\">None yet.</p>\n");
     html_printf(b, "<h2 class=\"govuk-heading-m\">Your services</h2>\n");
@@ -178,7 +162,7 @@ int page_account(req *q, resp *p)
             continue;
         if (!shown++)
             html_printf(b, "<ul class=\"govuk-list govuk-list--bullet\">\n");
-        html_printf(b, "<li>%h</li>\n", str(e, "service_name") ? str(e, "service_name") : str(e, "service"));
+        html_printf(b, "<li>%h</li>\n", json_str(e, "service_name") ? json_str(e, "service_name") : json_str(e, "service"));
     }
     html_printf(b, shown ? "</ul>\n" : "<p class=\"govuk-body\">None on record.</p>\n");
     report_form(q, b, req_query(q, "service"), req_query(q, "error"));
@@ -202,9 +186,9 @@ int page_account_request(req *q, resp *p)
         json_object_set_new(body, "address", json_string(addr));
     q->json = body;
     int status;
-    json_t *made = model(q, api_request_create, &status);
+    json_t *made = page_model(q, api_request_create, &status);
     if (made) {
-        page_redirect(p, arena_printf(q->a, "/account?reported=%s", str(made, "promised_date")));
+        page_redirect(p, arena_printf(q->a, "/account?reported=%s", json_str(made, "promised_date")));
         json_decref(made);
         return 0;
     }

@@ -14,25 +14,6 @@
 #include "web/html.h"
 #include "web/routes.h"
 
-/* Runs an API handler for this request and returns the JSON it answered
- * (caller decrefs), or NULL with *status set if it did not answer 200. */
-static json_t *model(req *q, handler_fn h, int *status)
-{
-    resp r = {0};
-    buf_init(&r.body, 16 * 1024 * 1024);
-    h(q, &r);
-    *status = r.status;
-    json_t *j = r.status == 200 ? json_loadb(buf_str(&r.body), r.body.len, 0, NULL) : NULL;
-    buf_free(&r.body);
-    return j;
-}
-
-static const char *str(json_t *o, const char *k)
-{
-    json_t *v = json_object_get(o, k);
-    return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
 /* ---- sign in and out ---- */
 
 static void sign_in_form(req *q, resp *p, const char *email, const char *error)
@@ -85,7 +66,7 @@ int page_sign_in_post(req *q, resp *p)
         page_redirect(p, q->who.role == ROLE_RESIDENT ? "/account" : "/staff");
     } else {
         json_t *prob = json_loadb(buf_str(&r.body), r.body.len, 0, NULL);
-        const char *detail = prob ? str(prob, "detail") : NULL;
+        const char *detail = prob ? json_str(prob, "detail") : NULL;
         p->status = r.status == 422 ? 422 : r.status;
         sign_in_form(q, p, email, r.status == 422 ? "Enter your email address and password"
                                   : detail                ? arena_strdup(q->a, detail)
@@ -126,7 +107,7 @@ int page_staff_home(req *q, resp *p)
     if (s && *s) {
         /* The same search as GET /api/v1/people?q=, rendered. */
         int status;
-        json_t *found = model(q, api_list, &status);
+        json_t *found = page_model(q, api_list, &status);
         json_t *items = found ? json_object_get(found, "items") : NULL;
         size_t n = json_array_size(items);
         html_printf(b, "<h2 class=\"govuk-heading-m\">%zu %s</h2>\n", n, n == 1 ? "result" : "results");
@@ -146,8 +127,8 @@ int page_staff_home(req *q, resp *p)
                             "<tr class=\"govuk-table__row\"><td class=\"govuk-table__cell\">"
                             "<a class=\"govuk-link\" href=\"/staff/people/%lld\">%h %h</a></td>"
                             "<td class=\"govuk-table__cell\">%h</td><td class=\"govuk-table__cell\">%lld</td></tr>\n",
-                            id, str(e, "given_name"), str(e, "family_name"),
-                            str(e, "date_of_birth") ? str(e, "date_of_birth") : "not known", id);
+                            id, json_str(e, "given_name"), json_str(e, "family_name"),
+                            json_str(e, "date_of_birth") ? json_str(e, "date_of_birth") : "not known", id);
             }
             html_printf(b, "</tbody></table>\n");
         } else if (status == 400) {
@@ -173,7 +154,7 @@ static void summary_row(buf *b, const char *key, const char *value)
 int page_person(req *q, resp *p)
 {
     int status;
-    json_t *per = model(q, api_person_get, &status);
+    json_t *per = page_model(q, api_person_get, &status);
     if (!per) {
         p->status = status == 404 ? 404 : 500;
         page_begin(q, p, "Not found");
@@ -182,9 +163,9 @@ int page_person(req *q, resp *p)
         page_end(q, p);
         return 0;
     }
-    json_t *offers = model(q, api_offers_get, &status), *enrol = model(q, api_enrolments_get, &status);
-    json_t *reqs = model(q, api_person_requests, &status), *contacts = model(q, api_person_contacts, &status);
-    const char *name = arena_printf(q->a, "%s %s", str(per, "given_name"), str(per, "family_name"));
+    json_t *offers = page_model(q, api_offers_get, &status), *enrol = page_model(q, api_enrolments_get, &status);
+    json_t *reqs = page_model(q, api_person_requests, &status), *contacts = page_model(q, api_person_contacts, &status);
+    const char *name = arena_printf(q->a, "%s %s", json_str(per, "given_name"), json_str(per, "family_name"));
     page_begin(q, p, name);
     buf *b = &p->body;
     const char *done = req_query(q, "enrolled");
@@ -206,15 +187,15 @@ int page_person(req *q, resp *p)
     html_printf(b, "<span class=\"govuk-caption-l\">Resident %lld</span>\n<h1 class=\"govuk-heading-l\">%h</h1>\n",
                 (long long)json_integer_value(json_object_get(per, "id")), name);
     html_printf(b, "<h2 class=\"govuk-heading-m\">Details</h2>\n<dl class=\"govuk-summary-list\">\n");
-    summary_row(b, "Date of birth", str(per, "date_of_birth"));
-    summary_row(b, "Phone", str(per, "phone"));
-    summary_row(b, "Email", str(per, "email"));
-    summary_row(b, "Prefers", str(per, "preferred_channel"));
+    summary_row(b, "Date of birth", json_str(per, "date_of_birth"));
+    summary_row(b, "Phone", json_str(per, "phone"));
+    summary_row(b, "Email", json_str(per, "email"));
+    summary_row(b, "Prefers", json_str(per, "preferred_channel"));
     if (json_object_get(per, "accessibility_needs"))
-        summary_row(b, "Accessibility needs", str(per, "accessibility_needs"));
+        summary_row(b, "Accessibility needs", json_str(per, "accessibility_needs"));
     json_t *prop = json_object_get(per, "property"), *hh = json_object_get(per, "household");
     summary_row(b, "Address",
-                json_is_object(prop) ? arena_printf(q->a, "%s, %s", str(prop, "address_line_1"), str(prop, "postcode"))
+                json_is_object(prop) ? arena_printf(q->a, "%s, %s", json_str(prop, "address_line_1"), json_str(prop, "postcode"))
                                      : NULL);
     html_printf(b, "</dl>\n");
 
@@ -228,8 +209,8 @@ int page_person(req *q, resp *p)
             if (!json_is_true(json_object_get(m, "current")))
                 continue;
             html_printf(b, "<li><a class=\"govuk-link\" href=\"/staff/people/%lld\">%h %h</a> (%h)</li>\n",
-                        (long long)json_integer_value(json_object_get(m, "person_id")), str(m, "given_name"),
-                        str(m, "family_name"), str(m, "relationship"));
+                        (long long)json_integer_value(json_object_get(m, "person_id")), json_str(m, "given_name"),
+                        json_str(m, "family_name"), json_str(m, "relationship"));
         }
         html_printf(b, "</ul>\n");
     } else {
@@ -245,7 +226,7 @@ int page_person(req *q, resp *p)
         if (!json_is_true(json_object_get(e, "current")))
             continue;
         html_printf(b, "%s<li>%h, since %h</li>\n", any ? "" : "<ul class=\"govuk-list govuk-list--bullet\">",
-                    str(e, "service_name") ? str(e, "service_name") : str(e, "service"), str(e, "start_date"));
+                    json_str(e, "service_name") ? json_str(e, "service_name") : json_str(e, "service"), json_str(e, "start_date"));
         any = 1;
     }
     html_printf(b, any ? "</ul>\n" : "<p class=\"govuk-body\">None.</p>\n");
@@ -267,13 +248,13 @@ int page_person(req *q, resp *p)
                         "data-module=\"govuk-checkboxes\">\n",
                         pid, q->who.csrf);
         any = 1;
-        const char *slug = str(e, "service");
+        const char *slug = json_str(e, "service");
         html_printf(b,
                     "<div class=\"govuk-checkboxes__item\"><input class=\"govuk-checkboxes__input\" id=\"offer-%h\" "
                     "name=\"service\" type=\"checkbox\" value=\"%h\" aria-describedby=\"offer-%h-why\">"
                     "<label class=\"govuk-label govuk-checkboxes__label\" for=\"offer-%h\">%h</label>"
                     "<div id=\"offer-%h-why\" class=\"govuk-hint govuk-checkboxes__hint\">",
-                    slug, slug, slug, slug, str(e, "name"), slug);
+                    slug, slug, slug, slug, json_str(e, "name"), slug);
         size_t k;
         json_t *why;
         json_array_foreach(json_object_get(e, "reasons"), k, why)
@@ -294,8 +275,8 @@ int page_person(req *q, resp *p)
         if (!any)
             html_printf(b, "<ul class=\"govuk-list\">\n");
         any = 1;
-        html_printf(b, "<li>%h: %h, due %h%s</li>\n", str(e, "service_name"), str(e, "status"),
-                    str(e, "promised_date"), json_is_true(json_object_get(e, "overdue")) ? " (overdue)" : "");
+        html_printf(b, "<li>%h: %h, due %h%s</li>\n", json_str(e, "service_name"), json_str(e, "status"),
+                    json_str(e, "promised_date"), json_is_true(json_object_get(e, "overdue")) ? " (overdue)" : "");
     }
     html_printf(b, any ? "</ul>\n" : "<p class=\"govuk-body\">No requests.</p>\n");
 
@@ -306,8 +287,8 @@ int page_person(req *q, resp *p)
         if (!any)
             html_printf(b, "<ul class=\"govuk-list\">\n");
         any = 1;
-        html_printf(b, "<li>%h by %h: %h</li>\n", str(e, "started_at"), str(e, "channel"),
-                    str(e, "reason") ? str(e, "reason") : str(e, "type"));
+        html_printf(b, "<li>%h by %h: %h</li>\n", json_str(e, "started_at"), json_str(e, "channel"),
+                    json_str(e, "reason") ? json_str(e, "reason") : json_str(e, "type"));
     }
     html_printf(b, any ? "</ul>\n" : "<p class=\"govuk-body\">No contacts yet.</p>\n");
     page_end(q, p);
@@ -347,7 +328,7 @@ int page_person_enrol(req *q, resp *p)
     } else {
         json_t *prob = json_loadb(buf_str(&r.body), r.body.len, 0, NULL);
         json_t *e0 = prob ? json_array_get(json_object_get(prob, "errors"), 0) : NULL;
-        const char *msg = e0 ? str(e0, "message") : prob ? str(prob, "detail") : NULL;
+        const char *msg = e0 ? json_str(e0, "message") : prob ? json_str(prob, "detail") : NULL;
         buf enc;
         buf_init(&enc, 1024);
         for (const char *c = msg ? msg : "Nothing was saved"; *c; c++)
