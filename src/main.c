@@ -73,7 +73,8 @@ static const char *usage_demo =
     "(migrating it first).\n\n"
     "%s"
     "  --people N        residents to create (default 290000)\n"
-    "  --seed N          random seed (default 1); the same seed gives the same borough\n";
+    "  --seed N          random seed (default 1); the same seed gives the same borough\n"
+    "  --catalogue DIR   the services whose take-up is seeded (default catalogue)\n";
 
 static const char *usage_migrate = "usage: frontdoor migrate [options]\n"
                                    "Applies the schema migrations not yet applied, each in one transaction.\n\n"
@@ -282,8 +283,8 @@ static int cmd_serve(int argc, char **argv)
 
 static int cmd_demo(int argc, char **argv)
 {
-    static const char *const allowed[] = {"--db", "--pg", "--people", "--seed", NULL};
-    opts o = {.people = 290000, .seed = 1};
+    static const char *const allowed[] = {"--db", "--pg", "--people", "--seed", "--catalogue", NULL};
+    opts o = {.people = 290000, .seed = 1, .catalogue_dir = "catalogue"};
     int rc = parse("demo", argc, argv, allowed, &o);
     if (rc)
         return rc;
@@ -312,6 +313,26 @@ static int cmd_demo(int argc, char **argv)
     }
     printf("demo borough: %lld people, %lld households, %lld properties, %lld memberships in %.1f s\n", st.people,
            st.households, st.properties, st.members, st.seconds);
+    catalogue cat;
+    long long made = 0;
+    if (load_catalogue("demo", o.catalogue_dir, &cat) != 0) {
+        store_close(s);
+        return 2;
+    }
+    /* Twice: some services (free school meals) open up once others
+     * (housing benefit) are received. */
+    long long more = 0;
+    rc = demo_takeup(c, 1, &cat, (unsigned long long)o.seed, DEMO_AS_OF "T00:00:00Z", &made, err, sizeof err);
+    if (rc == 0)
+        rc = demo_takeup(c, 1, &cat, (unsigned long long)o.seed + 1, DEMO_AS_OF "T00:00:00Z", &more, err, sizeof err);
+    made += more;
+    catalogue_free(&cat);
+    if (rc != 0) {
+        fprintf(stderr, "frontdoor demo: %s\n", err);
+        store_close(s);
+        return 1;
+    }
+    printf("take-up: %lld enrolments in services the rules say they are entitled to\n", made);
     if (auth_demo_accounts(s, 1, stdout) != 0) {
         store_close(s);
         return 1;
@@ -423,7 +444,7 @@ static int cmd_offers(int argc, char **argv)
     }
     char err[512];
     missing_report rep;
-    rc = missing_out_run(store_conn_get(s, err, sizeof err), 1, &cat, o.service, csv, &rep, err, sizeof err);
+    rc = missing_out_run(store_conn_get(s, err, sizeof err), 1, &cat, o.service, csv, NULL, NULL, &rep, err, sizeof err);
     FILE *sum = csv == stdout ? stderr : stdout;
     if (rc != 0) {
         fprintf(stderr, "frontdoor offers: %s\n", err);

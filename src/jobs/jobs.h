@@ -51,9 +51,19 @@ typedef struct {
 /* Decides every rule for every living person of council, reading each table
  * once. only (may be NULL) limits it to one service; csv (may be NULL) gets
  * a line per person missing out: service,person_id,household_id,given_name,
- * family_name,postcode. 0, or -1 with the reason in err. */
+ * family_name,postcode; on_missing (may be NULL) is called for each of them too,
+ * with first_in_household set for the first of their household.
+ * 0, or -1 with the reason in err. */
+typedef void (*missing_fn)(void *ctx, const service *s, long long person_id, long long household_id,
+                           int first_in_household);
 int missing_out_run(store_conn *c, long long council, const catalogue *cat, const char *only, FILE *csv,
-                    missing_report *out, char *err, size_t errlen);
+                    missing_fn on_missing, void *ctx, missing_report *out, char *err, size_t errlen);
 void missing_out_free(missing_report *r);
+/* The demo borough's take-up: of the people each rule holds for, a share
+ * (65% for priority 1 services down to 25% at priority 9, chosen from seed,
+ * so the same each time) are enrolled, household services once per
+ * household, starting up to four years before as_of (an ISO time). */
+int demo_takeup(store_conn *c, long long council, const catalogue *cat, unsigned long long seed, const char *as_of,
+                long long *made, char *err, size_t errlen);
 
 #endif

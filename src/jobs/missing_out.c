@@ -183,7 +183,7 @@ static void on_enrolment(const record *r, run *x)
 }
 
 int missing_out_run(store_conn *c, long long council, const catalogue *cat, const char *only, FILE *csv,
-                    missing_report *out, char *err, size_t errlen)
+                    missing_fn on_missing, void *ctx, missing_report *out, char *err, size_t errlen)
 {
     uint64_t t0 = time_mono_ns();
     memset(out, 0, sizeof *out);
@@ -280,12 +280,16 @@ int missing_out_run(store_conn *c, long long council, const catalogue *cat, cons
             row->missing_people++;
             /* A household counts once per service, whoever in it misses out;
              * someone with no household on record counts as their own. */
+            int first = 1;
             if (!p->household)
                 row->missing_households++;
             else if (!seen[(size_t)k * (size_t)(maxh + 1) + (size_t)p->household]) {
                 seen[(size_t)k * (size_t)(maxh + 1) + (size_t)p->household] = 1;
                 row->missing_households++;
-            }
+            } else
+                first = 0;
+            if (on_missing)
+                on_missing(ctx, row->s, id, p->household, first);
             if (csv) {
                 fprintf(csv, "%s,%lld,%lld,", row->s->slug, id, p->household);
                 csv_field(csv, p->given);
@@ -316,4 +320,85 @@ void missing_out_free(missing_report *r)
     free(r->rows);
     r->rows = NULL;
     r->n = 0;
+}
+
+/* ---- take-up for the demo borough ---- */
+
+typedef struct {
+    unsigned long long seed;
+    long long n, cap;
+    const service **svc;
+    long long *person, *household;
+} takeup;
+
+static unsigned long long mix(unsigned long long x)
+{
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+static void choose(void *ctx, const service *s, long long person, long long household, int first_in_household)
+{
+    takeup *t = ctx;
+    int household_unit = !strcmp(s->unit, "household");
+    if (household_unit && !first_in_household)
+        return;
+    /* Valuable services are taken up more: 65% at priority 1 down to 25% at 9. */
+    unsigned long long h = mix(t->seed ^ mix((unsigned long long)(household_unit ? household : person) * 131 +
+                                             (unsigned long long)s->lgsl));
+    if ((int)(h % 100) >= 70 - 5 * s->priority)
+        return;
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 4096;
+        t->svc = xrealloc(t->svc, sizeof *t->svc * (size_t)t->cap);
+        t->person = xrealloc(t->person, sizeof *t->person * (size_t)t->cap);
+        t->household = xrealloc(t->household, sizeof *t->household * (size_t)t->cap);
+    }
+    t->svc[t->n] = s;
+    t->person[t->n] = person;
+    t->household[t->n++] = household_unit ? household : 0;
+}
+
+int demo_takeup(store_conn *c, long long council, const catalogue *cat, unsigned long long seed, const char *as_of,
+                long long *made, char *err, size_t errlen)
+{
+    takeup t = {.seed = seed};
+    missing_report rep;
+    *made = 0;
+    int rc = missing_out_run(c, council, cat, NULL, NULL, choose, &t, &rep, err, errlen);
+    missing_out_free(&rep);
+    long long base = time_parse_iso(as_of);
+    for (long long i = 0; rc == 0 && i < t.n; i += 5000) {
+        arena *a = arena_new();
+        int src = store_begin(c);
+        for (long long k = i; src == STORE_OK && k < t.n && k < i + 5000; k++) {
+            record e;
+            record_init(&e, &enrolment_def);
+            rec_set_int(&e, "person_id", t.person[k]);
+            if (t.household[k])
+                e.v[entity_field(&enrolment_def, "household_id")] = (field_val){.set = 1, .i = t.household[k]};
+            rec_set_str(&e, "service", t.svc[k]->slug);
+            char when[21];
+            time_iso_from(base - (long long)(mix(seed + (unsigned long long)k) % 1500) * 86400, when);
+            rec_set_str(&e, "start_date", arena_strndup(a, when, 10));
+            rec_set_str(&e, "channel", "phone");
+            src = store_insert(c, council, &e);
+        }
+        if (src == STORE_OK)
+            src = store_commit(c);
+        if (src != STORE_OK) {
+            store_rollback(c);
+            snprintf(err, errlen, "%s", store_errmsg(c));
+            rc = -1;
+        } else {
+            *made += (i + 5000 < t.n ? 5000 : t.n - i);
+        }
+        arena_free(a);
+    }
+    free(t.svc);
+    free(t.person);
+    free(t.household);
+    return rc;
 }

@@ -435,7 +435,7 @@ int api_missing_out(req *q, resp *p)
         return 0;
     char err[512];
     missing_report rep;
-    if (missing_out_run(c, q->council, q->cat, NULL, NULL, &rep, err, sizeof err) != 0) {
+    if (missing_out_run(c, q->council, q->cat, NULL, NULL, NULL, NULL, &rep, err, sizeof err) != 0) {
         resp_problem(p, 500, "Database error", err, NULL);
         return 0;
     }
@@ -473,7 +473,7 @@ int api_missing_out_csv(req *q, resp *p)
     size_t len = 0;
     FILE *mem = open_memstream(&text, &len);
     missing_report rep;
-    int rc = missing_out_run(c, q->council, q->cat, s->slug, mem, &rep, err, sizeof err);
+    int rc = missing_out_run(c, q->council, q->cat, s->slug, mem, NULL, NULL, &rep, err, sizeof err);
     fclose(mem);
     missing_out_free(&rep);
     if (rc != 0 || buf_append(&p->body, text, len) != 0) {
