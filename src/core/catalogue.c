@@ -44,6 +44,12 @@ static int whole(const char *s, long long lo, long long hi, long long *out)
     return 0;
 }
 
+static const char *canonical_slug(const char *slug, void *ctx)
+{
+    const service *s = catalogue_find(ctx, slug);
+    return s ? s->slug : NULL;
+}
+
 static int check_block(const block *b, const char *file, char *err, size_t errlen)
 {
     const service *s = &b->s;
@@ -197,6 +203,8 @@ int catalogue_parse(const char *text, const char *file, catalogue *out, char *er
             }
         }
     }
+    for (int i = 0; rc == 0 && i < out->n; i++)
+        rules_intern(out->items[i].rule, canonical_slug, out);
     free(blocks);
     if (rc != 0) {
         arena_free(out->a);

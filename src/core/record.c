@@ -1,6 +1,7 @@
 #include "core/record.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "base/buf.h"
@@ -14,10 +15,27 @@ void record_init(record *r, const entity_def *def)
 
 int entity_field(const entity_def *def, const char *name)
 {
-    for (int i = 0; i < def->nfields; i++)
+    /* Callers mostly pass string literals: remember (def, name pointer) ->
+     * index per thread, so hot loops do not compare names again. */
+    static __thread struct {
+        const entity_def *def;
+        const char *name;
+        int index;
+    } memo[128];
+    unsigned h = (unsigned)((((uintptr_t)def >> 4) ^ ((uintptr_t)name >> 2)) & 127u);
+    /* The same pointer may hold another name later (a freed JSON key):
+     * one comparison confirms a remembered hit. */
+    if (memo[h].def == def && memo[h].name == name && memo[h].index >= 0 &&
+        strcmp(def->fields[memo[h].index].name, name) == 0)
+        return memo[h].index;
+    int found = -1;
+    for (int i = 0; i < def->nfields && found < 0; i++)
         if (strcmp(def->fields[i].name, name) == 0)
-            return i;
-    return -1;
+            found = i;
+    memo[h].def = def;
+    memo[h].name = name;
+    memo[h].index = found;
+    return found;
 }
 
 void errlist_add(errlist *errs, const char *field, const char *message)

@@ -327,7 +327,7 @@ static int count_aged(const rules_facts *f, long long lo, long long hi)
 static int receives(const rules_facts *f, const char *slug)
 {
     for (int i = 0; i < f->nreceives; i++)
-        if (strcmp(f->receives[i], slug) == 0)
+        if (f->receives[i] == slug || (!f->interned && strcmp(f->receives[i], slug) == 0))
             return 1;
     return 0;
 }
@@ -561,4 +561,17 @@ int rules_holds(const rules_node *n, const rules_facts *f)
     case N_BOOL: return n->num != 0;
     default: return 0;
     }
+}
+
+void rules_intern(rules_node *r, const char *(*canon)(const char *slug, void *ctx), void *ctx)
+{
+    if (!r)
+        return;
+    if (r->kind == N_FACT && r->fact == F_RECEIVES) {
+        const char *s = canon(r->str, ctx);
+        if (s)
+            r->str = s;
+    }
+    rules_intern(r->l, canon, ctx);
+    rules_intern(r->r, canon, ctx);
 }

@@ -27,6 +27,8 @@ typedef struct {
     int floor, floor_known, has_garden;
     const char *const *receives; /* slugs of services anyone in the household receives now */
     int nreceives;
+    int interned;                /* 1 if receives[] and the rules' slugs are the catalogue's own
+                                    pointers (rules_intern): compared by address */
     /* The name of a service for wording ("Housing Benefit"); may be NULL. */
     const char *(*service_name)(const char *slug, const void *ctx);
     const void *ctx;
@@ -43,6 +45,9 @@ rules_node *rules_parse(const char *src, int (*known)(const char *slug, void *ct
  * that decided it (at most RULES_MAX_REASONS, no repeats, from a) go to
  * reasons[*n]. */
 int rules_eval(const rules_node *r, const rules_facts *f, arena *a, const char **reasons, int *n);
+/* Replaces each receives("slug") string in r by canon(slug, ctx) (the
+ * catalogue's own pointer), so facts with interned set compare addresses. */
+void rules_intern(rules_node *r, const char *(*canon)(const char *slug, void *ctx), void *ctx);
 /* The same decision without the reasons: allocates nothing (bulk work). */
 int rules_holds(const rules_node *r, const rules_facts *f);
 

@@ -94,7 +94,25 @@ typedef struct {
     long long pcap, hcap, prcap, maxp, maxh;
     long long *mp, mcap, nm; /* current memberships as (household, person) pairs */
     unsigned char *pe, *he;  /* enrolled now: [person or household][service] */
+    int slot[1024];          /* service index + 1 by hash of its slug (0: empty) */
 } run;
+
+static unsigned slug_hash(const char *s)
+{
+    unsigned h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* The catalogue index of slug, or -1 (open addressing over x->slot). */
+static int service_index(const run *x, const char *slug)
+{
+    for (unsigned i = slug_hash(slug) & 1023u, n = 0; n < 1024 && x->slot[i]; i = (i + 1) & 1023u, n++)
+        if (!strcmp(x->cat->items[x->slot[i] - 1].slug, slug))
+            return x->slot[i] - 1;
+    return -1;
+}
 
 /* Calls fn for every row of d for council, in id order, a page at a time. */
 static int each(store_conn *c, long long council, const entity_def *d, void (*fn)(const record *, run *), run *x)
@@ -171,12 +189,11 @@ static void on_member(const record *r, run *x)
 
 static void on_enrolment(const record *r, run *x)
 {
-    const service *s = catalogue_find(x->cat, rec_str(r, "service"));
+    int si = service_index(x, rec_str(r, "service"));
     long long p = rec_int(r, "person_id");
     int ns = x->cat->n;
-    if (!s || !enrolment_current(r, x->today) || p > x->maxp)
+    if (si < 0 || !enrolment_current(r, x->today) || p > x->maxp)
         return;
-    int si = (int)(s - x->cat->items);
     x->pe[p * ns + si] = 1;
     if (x->P[p].household && x->P[p].household <= x->maxh)
         x->he[x->P[p].household * ns + si] = 1;
@@ -188,6 +205,12 @@ int missing_out_run(store_conn *c, long long council, const catalogue *cat, cons
     uint64_t t0 = time_mono_ns();
     memset(out, 0, sizeof *out);
     run x = {.cat = cat, .csv = csv, .keep = arena_new()};
+    for (int i = 0; i < cat->n && i < 1000; i++) {
+        unsigned k = slug_hash(cat->items[i].slug) & 1023u;
+        while (x.slot[k])
+            k = (k + 1) & 1023u;
+        x.slot[k] = i + 1;
+    }
     time_today(x.today);
     int rc = each(c, council, &person_def, on_person, &x);
     if (rc == STORE_OK)
@@ -244,7 +267,8 @@ int missing_out_run(store_conn *c, long long council, const catalogue *cat, cons
         if (!p->present || !p->alive)
             continue;
         out->people++;
-        rules_facts f = {.age = p->age, .disabled = p->disabled, .needs_digital_help = p->digital, .receives = recv};
+        rules_facts f = {.age = p->age, .disabled = p->disabled, .needs_digital_help = p->digital, .receives = recv,
+                         .interned = 1};
         hfact *h = p->household && p->household <= maxh ? &H[p->household] : NULL;
         prfact *pr = h && h->property < prcap && PR[h->property].present ? &PR[h->property] : NULL;
         if (h) {
@@ -270,7 +294,7 @@ int missing_out_run(store_conn *c, long long council, const catalogue *cat, cons
         for (int k = 0; k < out->n; k++) {
             missing_row *row = &out->rows[k];
             int si = (int)(row->s - cat->items);
-            int household_unit = !strcmp(row->s->unit, "household");
+            int household_unit = row->s->unit[0] == 'h'; /* "household" or "person" */
             int has = household_unit && hrow ? hrow[si] : pe[id * ns + si];
             if (!rules_holds(row->s->rule, &f))
                 continue;

@@ -253,13 +253,25 @@ static void bind_fields(sqlite3_stmt *st, const record *r, int first)
     }
 }
 
+/* A stored time ("YYYY-MM-DDTHH:MM:SSZ") into out, cut to fit. */
+static void copy_time(char out[21], sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    size_t n = t ? (size_t)sqlite3_column_bytes(st, col) : 0;
+    if (n > 20)
+        n = 20;
+    if (n)
+        memcpy(out, t, n);
+    out[n] = '\0';
+}
+
 static void read_row(sqlite3_stmt *st, const entity_def *d, arena *a, record *out)
 {
     record_init(out, d);
     out->id = sqlite3_column_int64(st, 0);
     out->version = sqlite3_column_int64(st, 1);
-    snprintf(out->created_at, sizeof out->created_at, "%s", (const char *)sqlite3_column_text(st, 2));
-    snprintf(out->updated_at, sizeof out->updated_at, "%s", (const char *)sqlite3_column_text(st, 3));
+    copy_time(out->created_at, st, 2);
+    copy_time(out->updated_at, st, 3);
     for (int i = 0; i < d->nfields; i++) {
         field_val *v = &out->v[i];
         int col = 4 + i;
