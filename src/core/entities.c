@@ -291,8 +291,38 @@ int request_transition_ok(const char *from, const char *to)
     return 0;
 }
 
+const char *const notification_channel_choices[] = {"email", "sms", "letter", NULL};
+const char *const notification_status_choices[] = {"queued", "sent", "failed", NULL};
+
+static const field_def notification_fields[] = {
+    REF("person_id", F_IMMUTABLE, "people", "to whom, if a known person"),
+    ENUM("channel", F_REQUIRED | F_IMMUTABLE, notification_channel_choices, "email, sms or letter"),
+    TEXT("recipient", F_REQUIRED | F_IMMUTABLE, 400, CHECK_NONE,
+         "where it goes: email address, phone number, or postal address"),
+    TEXT("subject", 0, 200, CHECK_NONE, "subject line (email and letter)"),
+    TEXT("body", F_REQUIRED, 8000, CHECK_NONE, "the message"),
+    TEXT("about", 0, 40, CHECK_NONE, "what it is about: request, life_event, appointment, account ..."),
+    {.name = "about_id", .type = FT_INT, .min = 0, .max = (1LL << 62), .doc = "the id of what it is about"},
+    {.name = "status", .type = FT_ENUM, .flags = F_REQUIRED | F_READONLY, .choices = notification_status_choices,
+     .doc = "queued (not yet sent, or to be retried), sent, or failed (gave up)"},
+    {.name = "attempts", .type = FT_INT, .flags = F_READONLY, .min = 0, .max = 1000, .doc = "sending attempts so far"},
+    {.name = "next_attempt_at", .type = FT_TEXT, .flags = F_READONLY, .max_len = 20, .check = CHECK_TIMESTAMP,
+     .doc = "when the worker may next try it"},
+    {.name = "sent_at", .type = FT_TEXT, .flags = F_READONLY, .max_len = 20, .check = CHECK_TIMESTAMP,
+     .doc = "when it was handed over for delivery"},
+    {.name = "provider_ref", .type = FT_TEXT, .flags = F_READONLY, .max_len = 200,
+     .doc = "the delivery service's reference (message id)"},
+    {.name = "last_error", .type = FT_TEXT, .flags = F_READONLY, .max_len = 400, .doc = "why the last attempt failed"},
+};
+
+const entity_def notification_def = {
+    .name = "notification", .table = "notifications", .fields = notification_fields,
+    .nfields = (int)(sizeof notification_fields / sizeof notification_fields[0]),
+};
+
 const entity_def *const fd_entities[] = {&person_def,  &property_def, &household_def, &member_def, &consent_def,
-                                         &enrolment_def, &contact_def, &request_def,  &request_update_def, NULL};
+                                         &enrolment_def, &contact_def, &request_def,  &request_update_def,
+                                         &notification_def, NULL};
 
 int member_current(const record *m, const char *date)
 {

@@ -14,6 +14,7 @@ extern const entity_def enrolment_def; /* a person or household receiving a serv
 extern const entity_def request_def;        /* a case: what was asked, where, by when */
 extern const entity_def request_update_def; /* a request's timeline: status changes and notes */
 extern const entity_def contact_def;   /* one interaction on any channel */
+extern const entity_def notification_def; /* the outbox: a message to a resident, queued in the change's transaction */
 extern const entity_def consent_def; /* consent given or withdrawn, per purpose; rows are history */
 
 /* Every entity the store keeps, NULL-terminated. */
@@ -27,6 +28,8 @@ extern const char *const relationship_choices[];
 extern const char *const consent_purpose_choices[];
 extern const char *const contact_channel_choices[];
 extern const char *const request_status_choices[];
+extern const char *const notification_channel_choices[];
+extern const char *const notification_status_choices[];
 
 /* 1 if membership m (a member_def record) is current on date (YYYY-MM-DD):
  * from_date <= date (or unset) and to_date >= date (or unset). */
