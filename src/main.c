@@ -6,6 +6,7 @@
  *
  * A bad flag or an unreachable database is one line on stderr and exit
  * code 2; success is 0. */
+#include <ctype.h>
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -28,7 +29,8 @@
 typedef struct {
     const char *db, *pg, *listen, *access_log;
     const char *email, *name, *role, *department, *scopes, *rules, *as_of, *catalogue_dir, *service, *csv, *static_dir;
-    long long person, retention_every;
+    const char *host;
+    long long person, retention_every, council;
     long long threads, people, seed, max_body, timeout;
     int help;
 } opts;
@@ -46,11 +48,13 @@ static const char *usage_main =
     "  dedupe    find duplicate records in a FEBRL CSV file\n"
     "  user add  add a staff user or a resident's account (password on stdin)\n"
     "  token create  make an API token for a system (printed once)\n"
+    "  council add   add a council to a shared deployment; council list: the councils\n"
     "\n"
     "Run 'frontdoor COMMAND --help' for a command's options.\n";
 
 static const char *usage_db = "  --db FILE         SQLite database file (default frontdoor.db)\n"
                               "  --pg URL          PostgreSQL instead, e.g. postgresql://user@127.0.0.1/frontdoor\n";
+static const char *usage_council_opt = "  --council ID      the council (default 1; see 'frontdoor council list')\n";
 
 static const char *usage_serve =
     "usage: frontdoor serve [options]\n"
@@ -65,7 +69,8 @@ static const char *usage_serve =
     "  --retention FILE  retention periods (default catalogue/retention.tsv)\n"
     "  --retention-every SECS  apply them every SECS seconds (default 3600; 0 = never)\n"
     "  --catalogue DIR   the council's catalogue: services.txt (default catalogue)\n"
-    "  --static DIR      GOV.UK Frontend's built files, served at /static/ and /assets/ (default static)\n";
+    "  --static DIR      GOV.UK Frontend's built files, served at /static/ and /assets/ (default static)\n"
+    "  --council ID      the council for requests whose Host names no council (default 1)\n";
 
 static const char *usage_demo =
     "usage: frontdoor demo [options]\n"
@@ -74,7 +79,8 @@ static const char *usage_demo =
     "%s"
     "  --people N        residents to create (default 290000)\n"
     "  --seed N          random seed (default 1); the same seed gives the same borough\n"
-    "  --catalogue DIR   the services whose take-up is seeded (default catalogue)\n";
+    "  --catalogue DIR   the services whose take-up is seeded (default catalogue)\n"
+    "  --council ID      the council to fill (default 1; it must hold no people yet)\n";
 
 static const char *usage_migrate = "usage: frontdoor migrate [options]\n"
                                    "Applies the schema migrations not yet applied, each in one transaction.\n\n"
@@ -146,6 +152,10 @@ static int parse(const char *cmd, int argc, char **argv, const char *const *allo
             o->static_dir = v;
         else if (!strcmp(f, "--csv"))
             o->csv = v;
+        else if (!strcmp(f, "--host"))
+            o->host = v;
+        else if (!strcmp(f, "--council") && number(v, 1, (long long)1 << 62, &o->council) != 0)
+            return bad(cmd, "--council must be a council's id (see 'frontdoor council list'), not", v);
         else if (!strcmp(f, "--retention-every") && number(v, 0, 7 * 86400, &o->retention_every) != 0)
             return bad(cmd, "--retention-every must be from 0 (off) to 604800 seconds, not", v);
         else if (!strcmp(f, "--person") && number(v, 1, (long long)1 << 62, &o->person) != 0)
@@ -185,6 +195,34 @@ static store *open_store(const char *cmd, const opts *o)
     if (applied)
         log_info("applied %d migration(s); schema at version %d", applied, store_schema_version(c));
     return s;
+}
+
+/* A host name as a Host header carries it: letters, digits, '-' and '.'. */
+static int host_ok(const char *h)
+{
+    size_t n = strlen(h);
+    if (n == 0 || n > 253)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)h[i]) && h[i] != '-' && h[i] != '.')
+            return 0;
+    return 1;
+}
+
+/* 0 if council id exists; else one line and -1. */
+static int council_exists_or_say(const char *cmd, store_conn *c, long long id)
+{
+    long long ids[1000];
+    int n = 0;
+    if (!c || store_councils(c, ids, 1000, &n) != STORE_OK) {
+        fprintf(stderr, "frontdoor %s: %s\n", cmd, c ? store_errmsg(c) : "no database connection");
+        return -1;
+    }
+    for (int i = 0; i < n; i++)
+        if (ids[i] == id)
+            return 0;
+    fprintf(stderr, "frontdoor %s: there is no council %lld (see 'frontdoor council list')\n", cmd, id);
+    return -1;
 }
 
 /* Reads DIR/services.txt; a bad file is one line naming file, line and
@@ -251,8 +289,8 @@ static int cmd_serve(int argc, char **argv)
 {
     static const char *const allowed[] = {"--db",         "--pg",        "--listen",          "--threads",
                                           "--max-body",   "--timeout",   "--access-log",      "--retention",
-                                          "--retention-every", "--catalogue", "--static", NULL};
-    opts o = {.listen = "127.0.0.1:8080", .access_log = "-", .max_body = 1 << 20, .timeout = 30,
+                                          "--retention-every", "--catalogue", "--static", "--council", NULL};
+    opts o = {.council = 1, .listen = "127.0.0.1:8080", .access_log = "-", .max_body = 1 << 20, .timeout = 30,
               .rules = "catalogue/retention.tsv", .retention_every = 3600, .catalogue_dir = "catalogue",
               .static_dir = "static"};
     int rc = parse("serve", argc, argv, allowed, &o);
@@ -272,7 +310,7 @@ static int cmd_serve(int argc, char **argv)
     }
     server_opts so = {.listen = o.listen, .threads = (int)o.threads, .max_body = (size_t)o.max_body,
                       .timeout_s = (int)o.timeout, .access_log = o.access_log, .cat = &cat,
-                      .static_dir = o.static_dir};
+                      .static_dir = o.static_dir, .default_council = o.council};
     retention_start(s, o.rules, (int)o.retention_every);
     rc = server_run(s, &so);
     retention_stop();
@@ -283,8 +321,8 @@ static int cmd_serve(int argc, char **argv)
 
 static int cmd_demo(int argc, char **argv)
 {
-    static const char *const allowed[] = {"--db", "--pg", "--people", "--seed", "--catalogue", NULL};
-    opts o = {.people = 290000, .seed = 1, .catalogue_dir = "catalogue"};
+    static const char *const allowed[] = {"--db", "--pg", "--people", "--seed", "--catalogue", "--council", NULL};
+    opts o = {.council = 1, .people = 290000, .seed = 1, .catalogue_dir = "catalogue"};
     int rc = parse("demo", argc, argv, allowed, &o);
     if (rc)
         return rc;
@@ -298,14 +336,18 @@ static int cmd_demo(int argc, char **argv)
     char err[512];
     store_conn *c = store_conn_get(s, err, sizeof err);
     long long have = 0;
-    if (store_count(c, 1, &person_def, &have) != STORE_OK || have > 0) {
+    if (council_exists_or_say("demo", c, o.council) != 0) {
+        store_close(s);
+        return 2;
+    }
+    if (store_count(c, o.council, &person_def, &have) != STORE_OK || have > 0) {
         fprintf(stderr, "frontdoor demo: %s\n",
                 have > 0 ? "the database already holds people; give --db a new file" : store_errmsg(c));
         store_close(s);
         return 2;
     }
     demo_stats st;
-    rc = demo_load(c, 1, o.people, (unsigned long long)o.seed, &st, err, sizeof err);
+    rc = demo_load(c, o.council, o.people, (unsigned long long)o.seed, &st, err, sizeof err);
     if (rc != 0) {
         fprintf(stderr, "frontdoor demo: %s\n", err);
         store_close(s);
@@ -322,9 +364,9 @@ static int cmd_demo(int argc, char **argv)
     /* Twice: some services (free school meals) open up once others
      * (housing benefit) are received. */
     long long more = 0;
-    rc = demo_takeup(c, 1, &cat, (unsigned long long)o.seed, DEMO_AS_OF "T00:00:00Z", &made, err, sizeof err);
+    rc = demo_takeup(c, o.council, &cat, (unsigned long long)o.seed, DEMO_AS_OF "T00:00:00Z", &made, err, sizeof err);
     if (rc == 0)
-        rc = demo_takeup(c, 1, &cat, (unsigned long long)o.seed + 1, DEMO_AS_OF "T00:00:00Z", &more, err, sizeof err);
+        rc = demo_takeup(c, o.council, &cat, (unsigned long long)o.seed + 1, DEMO_AS_OF "T00:00:00Z", &more, err, sizeof err);
     made += more;
     catalogue_free(&cat);
     if (rc != 0) {
@@ -333,7 +375,7 @@ static int cmd_demo(int argc, char **argv)
         return 1;
     }
     printf("take-up: %lld enrolments in services the rules say they are entitled to\n", made);
-    if (auth_demo_accounts(s, 1, stdout) != 0) {
+    if (auth_demo_accounts(s, o.council, stdout) != 0) {
         store_close(s);
         return 1;
     }
@@ -510,14 +552,16 @@ static int cmd_access(int argc, char **argv, int is_user)
 {
     const char *cmd = is_user ? "user add" : "token create";
     static const char *const user_flags[] = {"--db", "--pg", "--email", "--name", "--role", "--department", "--person",
-                                             NULL};
-    static const char *const token_flags[] = {"--db", "--pg", "--name", "--role", "--department", "--scopes", NULL};
-    opts o = {0};
+                                             "--council", NULL};
+    static const char *const token_flags[] = {"--db", "--pg", "--name", "--role", "--department", "--scopes",
+                                              "--council", NULL};
+    opts o = {.council = 1};
     int rc = parse(cmd, argc - 1, argv + 1, is_user ? user_flags : token_flags, &o);
     if (rc)
         return rc;
     if (o.help) {
         printf(is_user ? usage_user : usage_token, usage_db);
+        fputs(usage_council_opt, stdout);
         return 0;
     }
     if (is_user && (!o.email || !o.role))
@@ -527,8 +571,94 @@ static int cmd_access(int argc, char **argv, int is_user)
     store *s = open_store(cmd, &o);
     if (!s)
         return 2;
-    rc = is_user ? auth_cli_user_add(s, 1, o.email, o.name, o.role, o.department, o.person)
-                 : auth_cli_token_create(s, 1, o.name, o.role, o.department, o.scopes ? o.scopes : "read");
+    char err[512];
+    store_conn *c = store_conn_get(s, err, sizeof err);
+    if (council_exists_or_say(cmd, c, o.council) != 0) {
+        store_close(s);
+        return 2;
+    }
+    rc = is_user ? auth_cli_user_add(s, o.council, o.email, o.name, o.role, o.department, o.person)
+                 : auth_cli_token_create(s, o.council, o.name, o.role, o.department, o.scopes ? o.scopes : "read");
+    store_close(s);
+    return rc;
+}
+
+static const char *usage_council =
+    "usage: frontdoor council add --name NAME [--host HOST] [options]\n"
+    "       frontdoor council list [options]\n"
+    "Councils sharing one deployment. Each is found by the host name its\n"
+    "residents and staff use (the Host header); a request to a host that\n"
+    "names no council goes to serve's --council (default 1). add prints the\n"
+    "new council's id.\n\n"
+    "%s"
+    "  --name NAME       the council's name\n"
+    "  --host HOST       its host name, e.g. frontdoor.southwark.gov.uk\n";
+
+/* `frontdoor council add` and `frontdoor council list`. */
+static int cmd_council(int argc, char **argv)
+{
+    int add = argc > 2 && !strcmp(argv[2], "add");
+    if (argc < 3 || (!add && strcmp(argv[2], "list") != 0)) {
+        if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
+            printf(usage_council, usage_db);
+            return 0;
+        }
+        return bad("council", "say 'add' or 'list'", argc > 2 ? argv[2] : NULL);
+    }
+    static const char *const add_flags[] = {"--db", "--pg", "--name", "--host", NULL};
+    static const char *const list_flags[] = {"--db", "--pg", NULL};
+    const char *cmd = add ? "council add" : "council list";
+    opts o = {0};
+    int rc = parse(cmd, argc - 1, argv + 1, add ? add_flags : list_flags, &o);
+    if (rc)
+        return rc;
+    if (o.help) {
+        printf(usage_council, usage_db);
+        return 0;
+    }
+    if (add && (!o.name || !*o.name))
+        return bad(cmd, "--name is required", NULL);
+    if (o.host && !host_ok(o.host))
+        return bad(cmd, "--host must be a host name (letters, digits, '-' and '.'), not", o.host);
+    store *s = open_store(cmd, &o);
+    if (!s)
+        return 2;
+    char err[512];
+    store_conn *c = store_conn_get(s, err, sizeof err);
+    rc = 0;
+    if (add) {
+        long long id = 0;
+        char host[256] = "";
+        for (size_t i = 0; o.host && o.host[i] && i + 1 < sizeof host; i++)
+            host[i] = (char)tolower((unsigned char)o.host[i]);
+        int src = store_begin(c);
+        if (src == STORE_OK)
+            src = store_council_add(c, o.name, o.host ? host : NULL, &id);
+        if (src == STORE_OK)
+            src = store_commit(c);
+        else
+            store_rollback(c);
+        if (src == STORE_DUPLICATE) {
+            fprintf(stderr, "frontdoor council add: another council already has the host %s\n", host);
+            rc = 2;
+        } else if (src != STORE_OK) {
+            fprintf(stderr, "frontdoor council add: %s\n", store_errmsg(c));
+            rc = 1;
+        } else {
+            printf("%lld\n", id);
+        }
+    } else {
+        arena *a = arena_new();
+        council_row rows[1000];
+        int n;
+        if (store_council_list(c, a, rows, 1000, &n) != STORE_OK) {
+            fprintf(stderr, "frontdoor council list: %s\n", store_errmsg(c));
+            rc = 1;
+        }
+        for (int i = 0; rc == 0 && i < n; i++)
+            printf("%lld\t%s\t%s\n", rows[i].id, rows[i].name, rows[i].host ? rows[i].host : "-");
+        arena_free(a);
+    }
     store_close(s);
     return rc;
 }
@@ -561,6 +691,8 @@ int main(int argc, char **argv)
         return cmd_access(argc, argv, 1);
     if (!strcmp(argv[1], "token") && argc > 2 && !strcmp(argv[2], "create"))
         return cmd_access(argc, argv, 0);
+    if (!strcmp(argv[1], "council"))
+        return cmd_council(argc, argv);
     fprintf(stderr, "frontdoor: unknown command '%s' (see 'frontdoor --help')\n", argv[1]);
     return 2;
 }

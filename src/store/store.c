@@ -217,6 +217,19 @@ int store_councils(store_conn *c, long long *ids, int max, int *n)
     return c->ops->councils(c, ids, max, n);
 }
 
+int store_council_list(store_conn *c, arena *a, council_row *out, int max, int *n)
+{
+    *n = 0;
+    return c->ops->council_list(c, a, out, max, n);
+}
+
+int store_council_add(store_conn *c, const char *name, const char *host, long long *id)
+{
+    if (!name || !*name)
+        return store_fail(c, "council: a name is needed");
+    return c->ops->council_add(c, name, host && *host ? host : NULL, id);
+}
+
 int store_purge(store_conn *c, long long council, const char *what, const char *cutoff, long long *deleted)
 {
     /* Table and column names come from this list only, never from input. */

@@ -103,6 +103,17 @@ int store_count(store_conn *c, long long council, const entity_def *def, long lo
 
 /* Councils: the ids of every council, ascending, at most max. */
 int store_councils(store_conn *c, long long *ids, int max, int *n);
+
+/* A council: its id, name and host name (NULL if none). */
+typedef struct {
+    long long id;
+    const char *name, *host;
+} council_row;
+/* Every council, ascending by id, at most max, strings from a. */
+int store_council_list(store_conn *c, arena *a, council_row *out, int max, int *n);
+/* Adds a council (next free id) named name, served at host (may be NULL),
+ * inside the caller's transaction. STORE_DUPLICATE if host is taken. */
+int store_council_add(store_conn *c, const char *name, const char *host, long long *id);
 /* Retention: deletes what has passed its period, inside the caller's
  * transaction. what is "sessions" (by expires_at), "idempotency_keys" or
  * "audit_log" (by created_at); rows with that time before cutoff (ISO

@@ -34,6 +34,8 @@ typedef struct store_ops {
     int (*find)(store_conn *c, long long council, const entity_def *def, const char *field, const char *value,
                 arena *a, record *out);
     int (*councils)(store_conn *c, long long *ids, int max, int *n);
+    int (*council_list)(store_conn *c, arena *a, council_row *out, int max, int *n);
+    int (*council_add)(store_conn *c, const char *name, const char *host, long long *id);
     int (*purge)(store_conn *c, long long council, const char *table, const char *field, const char *cutoff,
                  long long *deleted);
     int (*list_before)(store_conn *c, long long council, const entity_def *def, const char *field, const char *cutoff,

@@ -795,6 +795,65 @@ static int pg_councils(store_conn *c, long long *ids, int max, int *n)
     return STORE_OK;
 }
 
+static int pg_council_list(store_conn *c, arena *a, council_row *out, int max, int *n)
+{
+    pg_conn *q = (pg_conn *)c;
+    int rc = ready(q);
+    if (rc != STORE_OK)
+        return rc;
+    PGresult *res = PQexec(q->pg, "SELECT id, name, host FROM councils ORDER BY id");
+    if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = res_fail(q, res, "councils");
+        PQclear(res);
+        return rc;
+    }
+    for (int i = 0; i < PQntuples(res) && *n < max; i++) {
+        council_row *r = &out[(*n)++];
+        r->id = num(res, i, 0);
+        r->name = arena_strdup(a, PQgetvalue(res, i, 1));
+        r->host = PQgetisnull(res, i, 2) ? NULL : arena_strdup(a, PQgetvalue(res, i, 2));
+    }
+    PQclear(res);
+    return STORE_OK;
+}
+
+/* The next id is max + 1 under a table lock: council 1 was inserted with
+ * its id given, so the identity sequence cannot be trusted. */
+static int pg_council_add(store_conn *c, const char *name, const char *host, long long *id)
+{
+    pg_conn *q = (pg_conn *)c;
+    int rc = ready(q);
+    if (rc != STORE_OK)
+        return rc;
+    if ((rc = simple(q, "LOCK TABLE councils IN EXCLUSIVE MODE", "councils")) != STORE_OK)
+        return rc;
+    const char *vals[2] = {name, host};
+    PGresult *res = PQexecParams(q->pg,
+                                 "INSERT INTO councils (id, name, host, created_at) "
+                                 "SELECT coalesce(max(id), 0) + 1, $1, $2, "
+                                 "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM councils "
+                                 "ON CONFLICT DO NOTHING RETURNING id",
+                                 2, NULL, vals, NULL, NULL, 0);
+    if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = res_fail(q, res, "councils");
+        PQclear(res);
+        return rc;
+    }
+    if (PQntuples(res) != 1) { /* the host is taken; the transaction goes on */
+        PQclear(res);
+        store_fail(c, "councils: another council has the host %s", host ? host : "");
+        return STORE_DUPLICATE;
+    }
+    if (PQntuples(res) != 1) { /* the host is taken; the transaction goes on */
+        PQclear(res);
+        store_fail(c, "councils: another council has the host %s", host ? host : "");
+        return STORE_DUPLICATE;
+    }
+    *id = num(res, 0, 0);
+    PQclear(res);
+    return STORE_OK;
+}
+
 /* store_purge: table and field come from store_purge's fixed list. The
  * audit log's trigger lets deletes through only in a transaction that set
  * frontdoor.retention (SET LOCAL ends with the transaction). */
@@ -1014,6 +1073,8 @@ const store_ops store_pg_ops = {
     .list_text = pg_list_text,
     .find = pg_find,
     .councils = pg_councils,
+    .council_list = pg_council_list,
+    .council_add = pg_council_add,
     .purge = pg_purge,
     .list_before = pg_list_before,
     .idem_get = pg_idem_get,

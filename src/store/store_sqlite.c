@@ -560,6 +560,43 @@ static int sq_councils(store_conn *c, long long *ids, int max, int *n)
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : sq_err(c, "councils");
 }
 
+static int sq_council_list(store_conn *c, arena *a, council_row *out, int max, int *n)
+{
+    sq_conn *q = (sq_conn *)c;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(q->db, "SELECT id, name, host FROM councils ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+        return sq_err(c, "councils");
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+        council_row *r = &out[(*n)++];
+        r->id = sqlite3_column_int64(st, 0);
+        r->name = arena_strdup(a, (const char *)sqlite3_column_text(st, 1));
+        r->host = arena_strdup(a, (const char *)sqlite3_column_text(st, 2));
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : sq_err(c, "councils");
+}
+
+static int sq_council_add(store_conn *c, const char *name, const char *host, long long *id)
+{
+    sq_conn *q = (sq_conn *)c;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(q->db,
+                           "INSERT INTO councils (name, host, created_at) "
+                           "VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sq_err(c, "councils");
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    if (host)
+        sqlite3_bind_text(st, 2, host, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return sq_err(c, "councils");
+    *id = sqlite3_last_insert_rowid(q->db);
+    return STORE_OK;
+}
+
 /* table and field are from store_purge's fixed list. The audit log's
  * delete trigger lets rows go only while audit_gate is open, which it is
  * just for this statement, inside the caller's transaction. */
@@ -688,6 +725,8 @@ const store_ops store_sqlite_ops = {
     .list_text = sq_list_text,
     .find = sq_find,
     .councils = sq_councils,
+    .council_list = sq_council_list,
+    .council_add = sq_council_add,
     .purge = sq_purge,
     .list_before = sq_list_before,
     .idem_get = sq_idem_get,

@@ -62,7 +62,7 @@ static int resolve_token(req *q, store_conn *c, const char *tok)
 {
     long long council;
     char hash[65];
-    if (token_council(tok, &council) != 0)
+    if (token_council(tok, &council) != 0 || (q->host_council && council != q->host_council))
         return -1;
     auth_token_hash(tok, hash);
     record t;
@@ -82,7 +82,7 @@ static int resolve_session(req *q, store_conn *c, const char *tok)
 {
     long long council;
     char hash[65], now[21];
-    if (token_council(tok, &council) != 0)
+    if (token_council(tok, &council) != 0 || (q->host_council && council != q->host_council))
         return -1;
     auth_token_hash(tok, hash);
     record s, u;

@@ -45,6 +45,7 @@ typedef struct req {
     store *st;
     const catalogue *cat;          /* the council's services (read-only while serving) */
     long long council;             /* the tenant this request acts for */
+    long long host_council;        /* the council its Host names, or 0: credentials of another council are refused */
     long long path_id[MAX_PATH_PARAMS]; /* {id} segments, in order */
     int npath;
     const char *path_slug;         /* the {slug} segment, or NULL */

@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <sys/stat.h>
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <microhttpd.h>
 #include <netdb.h>
@@ -36,6 +37,90 @@ typedef struct {
     int log_fd; /* -1 when off */
     unsigned long in_flight;
 } server;
+
+/* ---- which council a Host names ----
+ * councils.host, read at start and again when a Host is not in the map
+ * (at most every HOSTS_RELOAD_NS), so a council added while serving is
+ * found within seconds. */
+enum { MAX_HOSTS = 1000 };
+#define HOSTS_RELOAD_NS (10ULL * 1000 * 1000 * 1000)
+
+typedef struct {
+    char host[254];
+    long long id;
+} host_entry;
+
+static struct {
+    pthread_rwlock_t lock;
+    host_entry e[MAX_HOSTS];
+    int n;
+    uint64_t loaded_ns;
+} H = {.lock = PTHREAD_RWLOCK_INITIALIZER};
+
+static void hosts_load(store *st)
+{
+    char err[256];
+    store_conn *c = store_conn_get(st, err, sizeof err);
+    if (!c)
+        return;
+    arena *a = arena_new();
+    council_row *rows = arena_alloc(a, sizeof(council_row) * MAX_HOSTS);
+    int n = 0;
+    if (store_council_list(c, a, rows, MAX_HOSTS, &n) == STORE_OK) {
+        pthread_rwlock_wrlock(&H.lock);
+        H.n = 0;
+        for (int i = 0; i < n; i++)
+            if (rows[i].host && strlen(rows[i].host) < sizeof H.e[0].host) {
+                snprintf(H.e[H.n].host, sizeof H.e[0].host, "%s", rows[i].host);
+                H.e[H.n++].id = rows[i].id;
+            }
+        H.loaded_ns = time_mono_ns();
+        pthread_rwlock_unlock(&H.lock);
+    } else {
+        log_warn("councils: cannot read the host names (%s)", store_errmsg(c));
+    }
+    arena_free(a);
+}
+
+static long long hosts_find(const char *host)
+{
+    long long id = 0;
+    pthread_rwlock_rdlock(&H.lock);
+    for (int i = 0; i < H.n && !id; i++)
+        if (!strcmp(H.e[i].host, host))
+            id = H.e[i].id;
+    pthread_rwlock_unlock(&H.lock);
+    return id;
+}
+
+/* The council the Host header names, or 0. */
+static long long host_council(store *st, const char *hdr)
+{
+    char host[254];
+    size_t n = 0;
+    if (!hdr)
+        return 0;
+    if (hdr[0] == '[') /* an IPv6 literal names no council */
+        return 0;
+    for (; hdr[n] && hdr[n] != ':' && n + 1 < sizeof host; n++)
+        host[n] = (char)tolower((unsigned char)hdr[n]);
+    host[n] = '\0';
+    if (n && host[n - 1] == '.')
+        host[--n] = '\0';
+    if (!n)
+        return 0;
+    long long id = hosts_find(host);
+    if (!id) {
+        pthread_rwlock_rdlock(&H.lock);
+        int stale = time_mono_ns() - H.loaded_ns > HOSTS_RELOAD_NS;
+        pthread_rwlock_unlock(&H.lock);
+        if (stale) {
+            hosts_load(st);
+            id = hosts_find(host);
+        }
+    }
+    return id;
+}
 
 /* Per request; lives from the first callback to "completed". */
 typedef struct {
@@ -399,7 +484,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     q.a = x->a;
     q.st = sv->st;
     q.cat = sv->o->cat;
-    q.council = 1;
+    q.host_council = host_council(sv->st, MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host"));
+    q.council = q.host_council ? q.host_council : sv->o->default_council > 0 ? sv->o->default_council : 1;
     q.body = buf_str(&x->body);
     q.body_len = x->body.len;
     q.conn = conn;
@@ -479,6 +565,7 @@ static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *l
 int server_run(store *st, const server_opts *o)
 {
     server sv = {.st = st, .o = o, .log_fd = -1};
+    hosts_load(st);
     struct sockaddr_storage ss;
     socklen_t sslen;
     if (parse_listen(o->listen, &ss, &sslen) != 0) {

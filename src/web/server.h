@@ -14,6 +14,7 @@ typedef struct {
     const char *access_log; /* file to append to, "-" for stdout, "off" for none */
     const catalogue *cat;   /* the services, loaded at start-up */
     const char *static_dir; /* where /static/ and /assets/ files are (GOV.UK Frontend) */
+    long long default_council; /* for a Host that names no council (0 = 1) */
 } server_opts;
 
 /* Serves until SIGTERM or SIGINT, then stops taking new connections, lets
