@@ -24,6 +24,7 @@
 #include "base/timeutil.h"
 #include "base/xalloc.h"
 #include "web/audit.h"
+#include "web/form.h"
 #include "web/auth.h"
 #include "web/metrics.h"
 #include "web/routes.h"
@@ -200,45 +201,16 @@ static int static_file(struct MHD_Connection *conn, rctx *x, const char *dir, en
     return 0;
 }
 
-/* Decodes %XX and + in place. */
-static void url_decode(char *s)
-{
-    char *o = s;
-    for (; *s; s++) {
-        if (*s == '+')
-            *o++ = ' ';
-        else if (*s == '%' && isxdigit((unsigned char)s[1]) && isxdigit((unsigned char)s[2])) {
-            char hex[3] = {s[1], s[2], 0};
-            *o++ = (char)strtol(hex, NULL, 16);
-            s += 2;
-        } else
-            *o++ = *s;
-    }
-    *o = '\0';
-}
-
 /* Splits an urlencoded body into q->form. -1 if it has too many fields or
  * a NUL or control character. */
 static int parse_form(req *q)
 {
-    char *body = arena_strndup(q->a, q->body, q->body_len);
-    if (strlen(body) != q->body_len)
-        return -1;
-    for (char *save = NULL, *pair = strtok_r(body, "&", &save); pair; pair = strtok_r(NULL, "&", &save)) {
-        if (q->nform == MAX_FORM)
-            return -1;
-        char *eq = strchr(pair, '=');
-        if (eq)
-            *eq = '\0';
-        url_decode(pair);
-        if (eq)
-            url_decode(eq + 1);
-        for (const char *c = eq ? eq + 1 : ""; *c; c++)
-            if ((unsigned char)*c < 0x20 && *c != '\n' && *c != '\r' && *c != '\t')
-                return -1;
-        q->form[q->nform++] = (kv){pair, eq ? eq + 1 : ""};
-    }
-    return 0;
+    form_field f[MAX_FORM];
+    int n = form_parse(q->body, q->body_len, q->a, f, MAX_FORM);
+    for (int i = 0; i < n; i++)
+        q->form[i] = (kv){f[i].name, f[i].value};
+    q->nform = n > 0 ? n : 0;
+    return n < 0 ? -1 : 0;
 }
 
 static enum MHD_Result send_resp(struct MHD_Connection *conn, rctx *x, resp *p)

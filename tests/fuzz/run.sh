@@ -13,7 +13,7 @@ for target in tests/fuzz/fuzz_*.c; do
   name=$(basename "$target" .c)
   bin="$out/$name"
   if ! clang -std=c17 -D_GNU_SOURCE -g -O1 -Isrc -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-      "$target" src/base/*.c src/core/*.c src/web/jsonrec.c -ljansson -o "$bin" 2>"$out/$name.build"; then
+      "$target" src/base/*.c src/core/*.c src/web/jsonrec.c src/web/form.c -ljansson -o "$bin" 2>"$out/$name.build"; then
     echo "fuzz $name: does not build"; cat "$out/$name.build"; status=1; continue
   fi
   corpus="$out/$name.corpus"
@@ -26,6 +26,7 @@ for target in tests/fuzz/fuzz_*.c; do
   head -c 4000 catalogue/services.txt >"$corpus/catalogue"
   printf '%s' '{"given_name":"Ada","family_name":"Okafor","date_of_birth":"1984-02-29","email":"a@example.org"}' >"$corpus/person.json"
   printf '%s' '{"uprn":"100023336956","address_line_1":"1 Acre Lane","postcode":"sw2 5su","property_type":"house","floor":0,"has_garden":true}' >"$corpus/property.json"
+  printf '%s' 'email=ada%40example.org&password=a+b%26c&csrf_token=0123&services=garden-waste&services=blue-badge' >"$corpus/form"
   printf '%s' '{"service":"pothole","description":"deep","latitude":"51.46","longitude":"-0.11","channel":"web"}' >"$corpus/request.json"
   if "$bin" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$out/" "$corpus" \
       >"$out/$name.log" 2>&1; then
