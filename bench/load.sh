@@ -91,16 +91,8 @@ if [ ! -f "$DEMO" ]; then
   "$BIN" demo --db "$DEMO" --people "$PEOPLE" >/dev/null
 fi
 N=$(sqlite3 "$DEMO" "SELECT count(*) FROM people WHERE council_id = 1")
-# Queries from the residents themselves: 2,000 people, three kinds of query.
-sqlite3 -separator ' ' "$DEMO" \
-  "SELECT given_name, family_name, coalesce(date_of_birth, '') FROM people WHERE council_id = 1 AND id % 145 = 7 LIMIT 2000" |
-  awk 'BEGIN { srand(7) }
-       { k = NR % 3
-         if (k == 0) q = $2 " " $1
-         else if (k == 1) { g = $1; i = 2 + int(rand() * (length(g) - 2)); q = substr(g, 1, i - 1) substr(g, i + 1) " " $2 }
-         else q = $2 " " ($3 != "" ? $3 : $1)
-         gsub(/ /, "+", q); print q }' >"$TMP/queries.txt"
-[ "$(wc -l <"$TMP/queries.txt")" -ge 100 ] || die "too few queries drawn from the demo"
+# Queries from the residents themselves (bench/queries.sh).
+"$ROOT/bench/queries.sh" "$DEMO" "$TMP/queries.txt"
 
 to_secs() { case $1 in *m) echo $((${1%m} * 60)) ;; *s) echo "${1%s}" ;; *) echo "$1" ;; esac; }
 field() { local kv; for kv in $1; do [ "${kv%%=*}" = "$2" ] && { echo "${kv#*=}"; return; }; done; echo ""; }

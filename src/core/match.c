@@ -10,6 +10,7 @@
 #include "core/match.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -474,12 +475,14 @@ static int nick_lookup_scan(const char *name, short out[NICK_MAX])
     return n;
 }
 
+static int nick_lookup_shared(const char *name, short out[NICK_MAX]);
+
 int match_nickname(const char *a, const char *b)
 {
     if (!*a || !*b || !strcmp(a, b))
         return 0;
     short ga[NICK_MAX], gb[NICK_MAX];
-    int na = nick_lookup_scan(a, ga), nb = nick_lookup_scan(b, gb);
+    int na = nick_lookup_shared(a, ga), nb = nick_lookup_shared(b, gb);
     for (int i = 0; i < na; i++)
         for (int j = 0; j < nb; j++)
             if (ga[i] == gb[j])
@@ -655,6 +658,36 @@ static void nick_index(run *R)
         }
     }
     qsort(R->nick, R->nnick, sizeof *R->nick, nick_cmp);
+}
+
+/* One sorted index for the whole process, built on first use, for
+ * match_nickname (called per candidate by search: the scan was most of a
+ * search's time). */
+static run shared_nick;
+static pthread_once_t shared_nick_once = PTHREAD_ONCE_INIT;
+
+static void shared_nick_build(void)
+{
+    shared_nick.a = arena_new(); /* lives as long as the process */
+    nick_index(&shared_nick);
+}
+
+static int nick_lookup_shared(const char *name, short out[NICK_MAX])
+{
+    pthread_once(&shared_nick_once, shared_nick_build);
+    const run *R = &shared_nick;
+    size_t lo = 0, hi = R->nnick;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(R->nick[mid].name, name) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    int n = 0;
+    for (; lo < R->nnick && n < NICK_MAX && !strcmp(R->nick[lo].name, name); lo++)
+        out[n++] = R->nick[lo].group;
+    return n;
 }
 
 static void nick_find(const run *R, pval *v)

@@ -14,6 +14,22 @@ static void lower(char *s)
         *s = (char)tolower((unsigned char)*s);
 }
 
+/* 1 if buf[i] lies inside a date written YYYY-MM-DD (not a phone number
+ * written with dashes). */
+static int in_date(const char *buf, size_t i)
+{
+    size_t start = i;
+    while (start > 0 && buf[start - 1] != ' ')
+        start--;
+    char word[11];
+    size_t n = strcspn(buf + start, " ");
+    if (n != 10)
+        return 0;
+    memcpy(word, buf + start, 10);
+    word[10] = '\0';
+    return time_valid_date(word);
+}
+
 int search_terms(const char *q, search_term *out)
 {
     int n = 0;
@@ -24,7 +40,7 @@ int search_terms(const char *q, search_term *out)
     size_t j = 0;
     for (size_t i = 0; buf[i] && j + 1 < sizeof joined; i++) {
         if ((buf[i] == ' ' || buf[i] == '-') && i > 0 && isdigit((unsigned char)buf[i - 1]) &&
-            isdigit((unsigned char)buf[i + 1]) && !strchr(buf, '/'))
+            isdigit((unsigned char)buf[i + 1]) && !strchr(buf, '/') && !in_date(buf, i))
             continue;
         joined[j++] = buf[i];
     }

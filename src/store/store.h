@@ -95,7 +95,9 @@ int store_list_text(store_conn *c, long long council, const entity_def *def, con
 /* Candidate people for a search (core/search.h terms): anyone whose name
  * is close to a name term (SQLite: FTS5 on the first letters; PostgreSQL:
  * pg_trgm similarity), or whose date of birth, phone digits or email is
- * one of the terms. At most limit, unranked (the caller ranks). */
+ * one of the terms. At most limit, unranked (the caller ranks). A
+ * candidate may hold only its id and the searched fields (names,
+ * date_of_birth, phone, email) with version 0: store_get the ones shown. */
 int store_search_people(store_conn *c, long long council, const search_term *t, int nterms, int limit, arena *a,
                         record **out, int *n);
 /* Number of rows of def for council. */

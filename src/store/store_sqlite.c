@@ -4,6 +4,7 @@
  * returned is on disk, even after kill -9), foreign keys on. SQL for each
  * entity is generated from its entity_def (column names are the static field
  * names; every value is a bound parameter) and prepared once per connection. */
+#include <ctype.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include "base/timeutil.h"
 #include "base/xalloc.h"
 #include "core/entities.h"
+#include "core/match.h"
 #include "store/store_int.h"
 
 enum { OP_INSERT, OP_GET, OP_UPDATE, OP_DELETE, OP_LIST, OP_LIST_BY, OP_COUNT, OP_FIND };
@@ -49,6 +51,42 @@ static void sq_configure(void)
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/* fd_names_soundex(given, middle, family): the Soundex code of every word
+ * of the names, lower-case, space-separated ("m620 w452 c636"), for the
+ * search index (migration 0017). */
+static void names_soundex(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    char out[512];
+    size_t n = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *v = (const char *)sqlite3_value_text(argv[i]);
+        if (!v)
+            continue;
+        char word[128];
+        while (*v) {
+            size_t w = 0;
+            while (*v && !isalpha((unsigned char)*v))
+                v++;
+            while (*v && isalpha((unsigned char)*v)) {
+                if (w + 1 < sizeof word)
+                    word[w++] = *v;
+                v++;
+            }
+            word[w] = '\0';
+            char code[5];
+            match_soundex(word, code);
+            if (code[0] && n + 6 < sizeof out) {
+                if (n)
+                    out[n++] = ' ';
+                for (int k = 0; code[k]; k++)
+                    out[n++] = (char)tolower((unsigned char)code[k]);
+            }
+        }
+    }
+    out[n] = '\0';
+    sqlite3_result_text(ctx, out, (int)n, SQLITE_TRANSIENT);
+}
+
 static store_conn *sq_connect(store *s, char *err, size_t errlen)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -59,9 +97,21 @@ static store_conn *sq_connect(store *s, char *err, size_t errlen)
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(q->db,
                           "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-                          "PRAGMA mmap_size=1073741824; PRAGMA cache_size=-65536;"
+                          "PRAGMA mmap_size=0; PRAGMA cache_size=-65536;"
                           "PRAGMA busy_timeout=10000;",
                           NULL, NULL, NULL);
+    if (rc == SQLITE_OK) {
+        /* Grow the file 64 MB at a time: each connection maps the whole
+         * file (mmap_size), and a file that grew by a page at every
+         * checkpoint (the audit log appends all day) made every reader
+         * unmap and map it again, and fault its pages back in, at the
+         * start of each transaction. */
+        int chunk = 64 << 20;
+        sqlite3_file_control(q->db, "main", SQLITE_FCNTL_CHUNK_SIZE, &chunk);
+    }
+    if (rc == SQLITE_OK)
+        rc = sqlite3_create_function(q->db, "fd_names_soundex", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                                     names_soundex, NULL, NULL);
     if (rc != SQLITE_OK) {
         snprintf(err, errlen, "cannot open SQLite database %s: %s", s->path,
                  q->db ? sqlite3_errmsg(q->db) : sqlite3_errstr(rc));
@@ -431,87 +481,154 @@ static int sq_list_text(store_conn *c, long long council, const entity_def *d, c
     return list_rows(c, council, d, by, 0, value, after_id, limit, a, out, n);
 }
 
-/* Builds the FTS5 query: name terms joined by conj (" AND ": all must
- * match a name; " OR ": any), each a prefix of prefix_len letters (0: the
- * whole term); a date, phone or email term matches instead (OR). */
-static void fts_query(buf *m, const search_term *t, int nt, size_t prefix_len, const char *conj)
-{
-    int names = 0;
-    buf_puts(m, "(");
-    for (int i = 0; i < nt; i++) {
-        if (t[i].kind != TERM_NAME)
-            continue;
-        char term[64];
-        snprintf(term, sizeof term, "%s", t[i].text);
-        for (char *x = term; *x; x++)
-            if (*x == '"')
-                *x = ' ';
-        if (prefix_len && strlen(term) > prefix_len)
-            term[prefix_len] = '\0';
-        buf_printf(m, "%s{given_name middle_names family_name} : \"%s\"*", names++ ? conj : "", term);
-    }
-    if (!names)
-        buf_puts(m, "\"\"");
-    buf_puts(m, ")");
-    for (int i = 0; i < nt; i++) {
-        if (t[i].kind == TERM_DATE)
-            buf_printf(m, " OR date_of_birth : \"%s\"", t[i].text);
-        else if (t[i].kind == TERM_PHONE)
-            buf_printf(m, " OR phone_digits : \"%s\"*", t[i].text);
-        else if (t[i].kind == TERM_EMAIL)
-            buf_printf(m, " OR email : \"%s\"", t[i].text);
-    }
-}
+/* The names of a candidate, in the order fts_candidates and
+ * key_candidates select them. */
+static const char *const cand_cols[] = {"given_name", "middle_names", "family_name", "date_of_birth", "phone", "email"};
 
-/* Runs one candidate query, appending rows not already in rows[0..*k). */
-static int fts_candidates(sq_conn *q, long long council, const char *match, int limit, arena *a, record *rows, int *k)
+/* Candidates gathered so far: grown as they come (most searches find
+ * a few dozen; a block for the limit of 500 would be mapped and zeroed
+ * afresh for every search). */
+typedef struct {
+    record *rows;
+    int n, cap, limit;
+} cands;
+
+/* Appends each row of st (id, then the cand_cols, from column 0) not
+ * already in c, until its limit. */
+static int take_candidates(sq_conn *q, sqlite3_stmt *st, int ncols, arena *a, cands *c)
 {
-    buf b;
-    buf_init(&b, 8192);
-    buf_puts(&b, "SELECT p.id, p.version, p.created_at, p.updated_at");
-    for (int i = 0; i < person_def.nfields; i++)
-        buf_printf(&b, ", p.%s", person_def.fields[i].name);
-    buf_puts(&b, " FROM people_fts f JOIN people p ON p.id = f.rowid WHERE people_fts MATCH ?1 AND f.council_id = ?2 "
-                 "LIMIT ?3");
-    sqlite3_stmt *st;
-    int prc = sqlite3_prepare_v2(q->db, buf_str(&b), -1, &st, NULL);
-    buf_free(&b);
-    if (prc != SQLITE_OK)
-        return sq_err(&q->base, "search");
-    sqlite3_bind_text(st, 1, match, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 2, council);
-    sqlite3_bind_int(st, 3, limit);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *k < limit) {
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && c->n < c->limit) {
         long long id = sqlite3_column_int64(st, 0);
         int seen = 0;
-        for (int i = 0; i < *k && !seen; i++)
-            seen = rows[i].id == id;
-        if (!seen)
-            read_row(st, &person_def, a, &rows[(*k)++]);
+        for (int i = 0; i < c->n && !seen; i++)
+            seen = c->rows[i].id == id;
+        if (seen)
+            continue;
+        if (c->n == c->cap) {
+            int ncap = c->cap ? c->cap * 2 : 32;
+            if (ncap > c->limit)
+                ncap = c->limit;
+            record *grown = arena_alloc(a, sizeof(record) * (size_t)ncap);
+            if (c->n)
+                memcpy(grown, c->rows, sizeof(record) * (size_t)c->n);
+            c->rows = grown;
+            c->cap = ncap;
+        }
+        record *r = &c->rows[c->n++];
+        record_init(r, &person_def);
+        r->id = id;
+        for (int i = 0; i < ncols; i++)
+            if (sqlite3_column_type(st, 1 + i) != SQLITE_NULL)
+                rec_set_str(r, cand_cols[i], arena_strndup(a, (const char *)sqlite3_column_text(st, 1 + i),
+                                                           (size_t)sqlite3_column_bytes(st, 1 + i)));
     }
     sqlite3_finalize(st);
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : sq_err(&q->base, "search");
 }
 
-/* Candidates in two passes: every name term as typed (prefixes, all must
- * match), then, to tolerate typos and nicknames, any term's first three
- * letters, until limit. */
+/* Candidates from the name index: the rows come from the index alone
+ * (names only; no read of people), which is all the ranking needs. */
+static int fts_candidates(sq_conn *q, long long council, const char *match, arena *a, cands *c)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(q->db,
+                           "SELECT rowid, given_name, middle_names, family_name FROM people_fts "
+                           "WHERE people_fts MATCH ?1 AND council_id = ?2 LIMIT ?3",
+                           -1, &st, NULL) != SQLITE_OK)
+        return sq_err(&q->base, "search");
+    sqlite3_bind_text(st, 1, match, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, council);
+    sqlite3_bind_int(st, 3, c->limit);
+    return take_candidates(q, st, 3, a, c);
+}
+
+/* Candidates whose date of birth, email or phone digits is the term. */
+static int key_candidates(sq_conn *q, long long council, const search_term *t, arena *a, cands *c)
+{
+    const char *where = t->kind == TERM_DATE    ? "date_of_birth = ?2"
+                        : t->kind == TERM_EMAIL ? "lower(email) = ?2"
+                                                : "replace(replace(replace(phone, ' ', ''), '+', ''), '-', '') = ?2";
+    char sql[400];
+    snprintf(sql, sizeof sql,
+             "SELECT id, given_name, middle_names, family_name, date_of_birth, phone, email FROM people "
+             "WHERE council_id = ?1 AND %s LIMIT ?3",
+             where);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(q->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return sq_err(&q->base, "search");
+    sqlite3_bind_int64(st, 1, council);
+    sqlite3_bind_text(st, 2, t->text, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, c->limit);
+    return take_candidates(q, st, 6, a, c);
+}
+
+/* One name term for FTS5: a quoted string, quotes dropped. */
+static void fts_term(buf *m, const char *text, size_t prefix_len)
+{
+    char term[64];
+    snprintf(term, sizeof term, "%s", text);
+    for (char *x = term; *x; x++)
+        if (*x == '"')
+            *x = ' ';
+    if (prefix_len && strlen(term) > prefix_len)
+        term[prefix_len] = '\0';
+    buf_printf(m, "\"%s\"", term);
+}
+
+/* The FTS5 query over the name terms. exact: every term a prefix of a
+ * name. Otherwise every term either starts a name with the same three
+ * letters or sounds the same (Soundex); any: only one term need match. */
+static int fts_query(buf *m, const search_term *t, int nt, int exact, int any)
+{
+    int names = 0;
+    for (int i = 0; i < nt; i++) {
+        if (t[i].kind != TERM_NAME)
+            continue;
+        buf_puts(m, names++ ? (any ? " OR " : " AND ") : "");
+        buf_puts(m, "({given_name middle_names family_name} : ");
+        fts_term(m, t[i].text, exact ? 0 : 3);
+        buf_puts(m, "*");
+        char code[5];
+        match_soundex(t[i].text, code);
+        if (!exact && code[0]) {
+            for (char *x = code; *x; x++)
+                *x = (char)tolower((unsigned char)*x);
+            buf_printf(m, " OR sounds : \"%s\"", code);
+        }
+        buf_puts(m, ")");
+    }
+    return names;
+}
+
+/* Candidates: whoever has the date of birth, email or phone given; then
+ * names in up to three passes until limit: every name term as typed
+ * (prefixes); then, if that found fewer than 20, each term by its first
+ * three letters or its sound; then, if still fewer, any one term so. */
 static int sq_search_people(store_conn *c, long long council, const search_term *t, int nt, int limit, arena *a,
                             record **out, int *n)
 {
     sq_conn *q = (sq_conn *)c;
-    record *rows = arena_alloc(a, sizeof(record) * (size_t)limit);
-    int k = 0, rc = STORE_OK;
-    for (size_t pass = 0; pass < 2 && rc == STORE_OK && k < limit; pass++) {
+    cands cs = {.limit = limit};
+    int rc = STORE_OK;
+    for (int i = 0; i < nt && rc == STORE_OK; i++)
+        if (t[i].kind != TERM_NAME)
+            rc = key_candidates(q, council, &t[i], a, &cs);
+    for (int pass = 0; pass < 3 && rc == STORE_OK && cs.n < limit; pass++) {
+        if (pass > 0 && cs.n >= 20) /* enough as typed: misspellings would rank below them */
+            break;
         buf m;
         buf_init(&m, 4096);
-        fts_query(&m, t, nt, pass ? 3 : 0, pass ? " OR " : " AND ");
-        rc = fts_candidates(q, council, buf_str(&m), limit, a, rows, &k);
+        int names = fts_query(&m, t, nt, pass == 0, pass == 2);
+        /* No names: nothing to ask. One name: "any" is pass 1 again. */
+        if (names > (pass == 2))
+            rc = fts_candidates(q, council, buf_str(&m), a, &cs);
         buf_free(&m);
+        if (!names)
+            break;
     }
-    *out = rows;
-    *n = k;
+    *out = cs.rows;
+    *n = cs.n;
     return rc;
 }
 

@@ -227,7 +227,7 @@ static int search_people(req *q, resp *p, const char *text, int limit)
         return 0;
     record *rows;
     int n;
-    if (store_search_people(c, q->council, t, nt, 500, q->a, &rows, &n) != STORE_OK)
+    if (store_search_people(c, q->council, t, nt, 200, q->a, &rows, &n) != STORE_OK)
         return api_store_error_or_fail(p, c);
     double *score = arena_alloc(q->a, sizeof(double) * (size_t)(n + 1));
     int *order = arena_alloc(q->a, sizeof(int) * (size_t)(n + 1)), k = 0;
@@ -247,7 +247,20 @@ static int search_people(req *q, resp *p, const char *text, int limit)
         }
     json_t *o = json_object(), *items = json_array();
     for (int i = 0; i < k && i < limit; i++) {
-        json_t *j = jsonrec_write(&rows[order[i]], q->who.categories);
+        record *r = &rows[order[i]];
+        if (r->version == 0) { /* a candidate from the index alone: read the whole record */
+            int rc = store_get(c, q->council, &person_def, r->id, q->a, r);
+            if (rc == STORE_NOTFOUND) {
+                limit++; /* gone since it was indexed: show the next instead */
+                continue;
+            }
+            if (rc != STORE_OK) {
+                json_decref(items);
+                json_decref(o);
+                return api_store_error_or_fail(p, c);
+            }
+        }
+        json_t *j = jsonrec_write(r, q->who.categories);
         json_object_set_new(j, "score", json_real(score[order[i]]));
         json_array_append_new(items, j);
         audit_person(q, rows[order[i]].id);
@@ -265,7 +278,7 @@ int api_list(req *q, resp *p)
     const char *text = req_query(q, "q");
     if (text && d == &person_def) {
         const char *ls = req_query(q, "limit");
-        return search_people(q, p, text, ls ? (int)strtol(ls, NULL, 10) : 50);
+        return search_people(q, p, text, ls ? (int)strtol(ls, NULL, 10) : 20); /* best first: the first 20 */
     }
     long long after;
     if (api_cursor_or_fail(q, p, &after) != 0)

@@ -42,10 +42,10 @@ static const query_def search_query[] = {
 };
 
 static const query_def people_query[] = {
-    {.name = "limit", .min = 1, .max = 1000, .is_int = 1, .doc = "most items in one page (default 50)"},
+    {.name = "limit", .min = 1, .max = 1000, .is_int = 1, .doc = "most items in one page (default 50; a search 20)"},
     {.name = "cursor", .max = 32, .doc = "next_cursor from the previous page"},
     {.name = "q", .max = 200,
-     .doc = "search: names (typos tolerated), date of birth, phone or email, ranked best first"},
+     .doc = "search: names (typos tolerated), date of birth, phone or email, ranked best first (default the best 20)"},
     {.name = NULL},
 };
 
