@@ -6,7 +6,10 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { spawnSync } = require('node:child_process');
-const { startServer, stopServer, request, makeToken, setDefaultToken } = require('./helpers');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { startServer, stopServer, request, run, freshDb, makeToken, setDefaultToken } = require('./helpers');
 
 let srv, port, tok = {}, u = String(Date.now() % 1e7).padStart(7, '0'), seq = 0;
 const today = new Date().toISOString().slice(0, 10);
@@ -412,4 +415,14 @@ test('bad reports are 4xx naming each field, and change nothing', async () => {
   assert.equal((await request(port, 'GET', '/api/v1/life-events/99999999')).status, 404);
   // Managers see no one's life events; residents may not report them here.
   assert.equal((await request(port, 'POST', '/api/v1/life-events', { body: { person_id: a, type: 'death', event_date: today }, headers: bearer(makeToken(srv.db, 'manager')) })).status, 403);
+});
+
+test('a bad playbook file stops start-up with the file, line and column', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fd-le-'));
+  for (const f of ['services.txt', 'bank_holidays.txt']) fs.copyFileSync(path.join(__dirname, '../../catalogue', f), path.join(dir, f));
+  fs.writeFileSync(path.join(dir, 'life_events.txt'), '# one mistake\nevent: death\nname: A death\nend: blue-badge potholes\n');
+  const r = run(['serve', ...freshDb(), '--catalogue', dir, '--listen', '127.0.0.1:0']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /life_events\.txt:4:17: no service has id 'potholes'/);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
 });
