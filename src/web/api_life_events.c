@@ -801,7 +801,7 @@ static int household_change(run *r, errlist *errs, int check_only)
         }
         record *ms;
         int n;
-        if (members_now(r, r->old_hh, 0, &ms, &n) != 0)
+        if (members_now(r, r->old_hh, 1, &ms, &n) != 0)
             return -1;
         if (r->whole)
             for (int i = 0; i < n && r->nmovers < MAX_PEOPLE; i++)
@@ -892,7 +892,7 @@ static int household_change(run *r, errlist *errs, int check_only)
             return 0;
         record *ms;
         int n;
-        if (members_now(r, r->old_hh, 0, &ms, &n) != 0)
+        if (members_now(r, r->old_hh, 1, &ms, &n) != 0)
             return -1;
         if (r->whole)
             for (int i = 0; i < n && r->nmovers < MAX_PEOPLE; i++)
@@ -1184,6 +1184,10 @@ static int apply(run *r)
 {
     static const lifeevent_verb order[] = {LE_END, LE_CHANGE, LE_CARRY, LE_START, LE_REVIEW, LE_OFFER};
     const playbook *pb = r->pb;
+    /* The household first: who lives where is read before anyone is recorded as dead. */
+    errlist errs = {.n = 0};
+    if (household_change(r, &errs, 0) != 0 || errs.n)
+        return -1;
     if (pb->record) {
         const char *v = !strcmp(pb->record, "date_of_death")
                             ? r->date
@@ -1193,9 +1197,6 @@ static int apply(run *r)
         if (r->died && cancel_notifications(r) != 0)
             return -1;
     }
-    errlist errs = {.n = 0};
-    if (household_change(r, &errs, 0) != 0 || errs.n)
-        return -1;
     for (size_t o = 0; o < sizeof order / sizeof order[0]; o++) {
         for (int i = 0; i < pb->neffects; i++) {
             const lifeevent_effect *fx = &pb->effects[i];
