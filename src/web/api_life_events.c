@@ -387,7 +387,7 @@ static int do_end(run *r, const lifeevent_effect *fx)
 static int do_change(run *r, const lifeevent_effect *fx)
 {
     const char *day = end_day(r);
-    record *es, adults[MAX_PEOPLE];
+    record *es, *adults = arena_alloc(r->q->a, sizeof(record) * MAX_PEOPLE);
     int n, na;
     if (enrolments_of(r, "household_id", r->old_hh, day, &es, &n) != 0 ||
         adults_of(r, r->old_hh, adults, MAX_PEOPLE, &na) != 0)
@@ -639,7 +639,7 @@ static int targets(run *r, lifeevent_target t, record *out, int max, int *n)
 
 static int do_offer(run *r, const lifeevent_effect *fx)
 {
-    record to[MAX_PEOPLE];
+    record *to = arena_alloc(r->q->a, sizeof(record) * MAX_PEOPLE);
     int n;
     if (targets(r, fx->target, to, MAX_PEOPLE, &n) != 0)
         return -1;
@@ -697,7 +697,7 @@ static int notify(run *r)
 {
     for (int i = 0; i < r->pb->nnotices; i++) {
         const lifeevent_notice *nt = &r->pb->notices[i];
-        record to[MAX_PEOPLE];
+        record *to = arena_alloc(r->q->a, sizeof(record) * MAX_PEOPLE);
         int n;
         if (targets(r, nt->target, to, MAX_PEOPLE, &n) != 0)
             return -1;

@@ -136,6 +136,11 @@ test('one partner dies: preview changes nothing; then every service hears once, 
   const late = await report({ person_id: ids.arthur, type: 'move_out', event_date: today });
   assert.equal(late.status, 422);
   assert.equal(late.body.errors[0].field, 'person_id');
+  // Both people touched are in the audit trail, in the report's own transaction.
+  for (const pid of [ids.arthur, ids.maud]) {
+    const audit = await get(`/api/v1/people/${pid}/audit?limit=1000`, bearer(tok.dpo));
+    assert.ok(audit.items.some((a) => a.route === 'POST /api/v1/life-events' && a.action === 'create' && a.status === 201), JSON.stringify(audit.items.slice(-3)));
+  }
   // The record of it, with its tasks.
   const ev = await get(`/api/v1/life-events/${r.body.id}`);
   assert.equal(ev.tasks.length, 8);
@@ -170,8 +175,16 @@ test('the wrong person reported dead: reversal restores everything it can and li
   assert.deepEqual(tasks.map((t) => t.status).sort(), ['cancelled', 'cancelled', 'cancelled', 'cancelled', 'cancelled', 'cancelled', 'cancelled', 'done']);
   // Twice is refused; and the event may now be reported again if it does happen.
   assert.equal((await request(port, 'POST', `/api/v1/life-events/${r.body.id}/reverse`, { body: { reason: 'again' } })).status, 409);
-  const real = await report({ person_id: ids.arthur, type: 'death', event_date: today });
+  const body = { person_id: ids.arthur, type: 'death', event_date: today };
+  const key = { 'Idempotency-Key': 'death-' + u + ids.arthur };
+  const real = await request(port, 'POST', '/api/v1/life-events', { body, headers: key });
   assert.equal(real.status, 201, real.text);
+  // A retry with the same key replays the answer.
+  const retry = await request(port, 'POST', '/api/v1/life-events', { body, headers: key });
+  assert.equal(retry.status, 201);
+  assert.equal(retry.headers['idempotent-replayed'], 'true');
+  assert.equal(retry.headers.location, `/api/v1/life-events/${real.body.id}`);
+  assert.equal(retry.body.id, real.body.id);
 });
 
 test('a family with a new baby moves into a flat: council tax follows them, school and nursery places are offered, garden waste stops', async () => {
