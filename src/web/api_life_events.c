@@ -19,6 +19,7 @@
 #include "web/api.h"
 #include "web/api_int.h"
 #include "web/audit.h"
+#include "web/auth.h"
 #include "web/jsonrec.h"
 #include "web/routes.h"
 
@@ -297,7 +298,7 @@ static int start_enrolment(run *r, const service *s, long long pid, long long hh
         e.v[entity_field(&enrolment_def, "household_id")] = (field_val){.set = 1, .i = hh};
     rec_set_str(&e, "service", s->slug);
     rec_set_str(&e, "start_date", from);
-    const char *ch = json_string_value(json_object_get(r->q->json, "channel"));
+    const char *ch = r->q->who.role == ROLE_RESIDENT ? "web" : json_string_value(json_object_get(r->q->json, "channel"));
     rec_set_str(&e, "channel", ch && strcmp(ch, "web_chat") && strcmp(ch, "social_media") && strcmp(ch, "automated_phone")
                                    ? ch : "phone");
     rec_set_str(&e, "note", arena_printf(r->q->a, "life event %lld: %s", r->event_id, r->pb->type));
@@ -1215,6 +1216,39 @@ static int apply(run *r)
     return make_tasks(r) || notify(r) ? -1 : 0;
 }
 
+/* A resident reports for themselves or someone in their household, and
+ * names no one else in the details (a partner from elsewhere, someone
+ * moving in, a household to join: they tell us by phone or face to face).
+ * Answers 403 itself, naming the field. 0 if they may. */
+static int resident_may_or_fail(run *r, resp *p)
+{
+    req *q = r->q;
+    errlist errs = {.n = 0};
+    if (!auth_resident_may(q, OWN_PERSON, r->per.id))
+        errlist_add(&errs, "person_id", "a resident may report only for themselves or someone in their household");
+    static const char *const refs[] = {"partner_id", "child_id", "cared_for_id", NULL};
+    for (int i = 0; refs[i]; i++) {
+        json_t *v = json_object_get(r->details, refs[i]);
+        if (json_is_integer(v) && !auth_resident_may(q, OWN_PERSON, json_integer_value(v)))
+            errlist_add(&errs, arena_printf(q->a, "details.%s", refs[i]), "is not someone in your household: please call us");
+    }
+    if (json_object_get(r->details, "household_id"))
+        errlist_add(&errs, "details.household_id", "joining another household is told by phone or face to face");
+    json_t *ms = json_object_get(r->details, "members");
+    for (size_t i = 0; json_is_array(ms) && i < json_array_size(ms); i++) {
+        json_t *v = json_object_get(json_array_get(ms, i), "person_id");
+        if (json_is_integer(v) && !auth_resident_may(q, OWN_PERSON, json_integer_value(v)))
+            errlist_add(&errs, arena_printf(q->a, "details.members[%zu].person_id", i),
+                        "is not someone in your household: please call us");
+    }
+    if (!errs.n)
+        return 0;
+    resp_problem(p, 403, "Not allowed", "Nothing was changed.", &errs);
+    audit_person(q, r->per.id);
+    audit_queue(q, "denied", 403);
+    return -1;
+}
+
 /* POST /api/v1/life-events[?preview=true] */
 static int report(req *q, resp *p, store_conn *c)
 {
@@ -1232,6 +1266,8 @@ static int report(req *q, resp *p, store_conn *c)
     time_today(r->today);
     if (read_report(r, &errs) != 0)
         return api_store_error_or_fail(p, c);
+    if (!errs.n && q->who.role == ROLE_RESIDENT && resident_may_or_fail(r, p) != 0)
+        return 0;
     record ev;
     int rc = errs.n ? 1 : earlier(q, c, r->per.id, r->pb->type, r->date, &ev);
     if (rc < 0)
@@ -1254,8 +1290,8 @@ static int report(req *q, resp *p, store_conn *c)
     rec_set_int(&ev, "person_id", r->per.id);
     rec_set_str(&ev, "type", r->pb->type);
     rec_set_str(&ev, "event_date", r->date);
-    const char *ch = json_string_value(json_object_get(q->json, "channel"));
-    rec_set_str(&ev, "channel", ch ? ch : q->who.role == ROLE_RESIDENT ? "web" : "phone");
+    const char *ch = q->who.role == ROLE_RESIDENT ? "web" : json_string_value(json_object_get(q->json, "channel"));
+    rec_set_str(&ev, "channel", ch ? ch : "phone");
     char *dt = r->details ? json_dumps(r->details, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     ev.v[entity_field(&life_event_def, "details")] = (field_val){.set = 1, .s = arena_strdup(q->a, dt ? dt : "{}")};
     free(dt);

@@ -179,8 +179,9 @@ const route fd_routes[] = {
     {"PATCH", "/api/v1/households/{id}", api_household_patch, STAFF_WRITERS, OWN_NONE, 1, NULL, BODY_JSON,
      &household_def, "Change fields; a members list replaces the members (If-Match required)"},
 
-    {"POST", "/api/v1/life-events", api_life_event_create, STAFF_WRITERS, OWN_NONE, 1, life_event_query, BODY_JSON,
-     &life_event_def, "Tell us once: report a birth, death, move ...; its playbook is applied everywhere in one go "
+    {"POST", "/api/v1/life-events", api_life_event_create, STAFF_WRITERS | R(ROLE_RESIDENT), OWN_NONE, 1, life_event_query, BODY_JSON,
+     &life_event_def, "Tell us once: report a birth, death, move ...; its playbook is applied everywhere in one go; "
+                      "a resident reports for their own household "
                       "(preview=true shows it and changes nothing; the same report again changes nothing)"},
     {"GET", "/api/v1/life-events/{id}", api_life_event_get, STAFF_READERS, OWN_NONE, 1, NULL, BODY_NONE,
      &life_event_def, "A life event with every effect it had and its tasks"},

@@ -9,7 +9,7 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { startServer, stopServer, request, run, freshDb, makeToken, setDefaultToken } = require('./helpers');
+const { startServer, stopServer, request, run, freshDb, makeToken, makeUser, setDefaultToken } = require('./helpers');
 
 let srv, port, tok = {}, u = String(Date.now() % 1e7).padStart(7, '0'), seq = 0;
 const today = new Date().toISOString().slice(0, 10);
@@ -426,7 +426,7 @@ test('bad reports are 4xx naming each field, and change nothing', async () => {
   assert.equal((await request(port, 'POST', '/api/v1/life-events?colour=red', { body: {} })).status, 400);
   assert.equal((await get(`/api/v1/people/${a}`)).date_of_death, null);
   assert.equal((await request(port, 'GET', '/api/v1/life-events/99999999')).status, 404);
-  // Managers see no one's life events; residents may not report them here.
+  // A manager may not report one.
   assert.equal((await request(port, 'POST', '/api/v1/life-events', { body: { person_id: a, type: 'death', event_date: today }, headers: bearer(makeToken(srv.db, 'manager')) })).status, 403);
 });
 
@@ -438,4 +438,39 @@ test('a bad playbook file stops start-up with the file, line and column', () => 
   assert.equal(r.code, 2);
   assert.match(r.stderr, /life_events\.txt:4:17: no service has id 'potholes'/);
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+});
+
+test('a resident tells us once for their own household, and for no one else', async () => {
+  const { ids } = await household({ property_type: 'house', floor: 0, has_garden: true }, {
+    me: { rel: 'head', body: { given_name: 'Nia', family_name: 'Evans', date_of_birth: yearsAgo(50) } },
+    mum: { rel: 'parent', body: { given_name: 'Eirlys', family_name: 'Evans', date_of_birth: yearsAgo(84) } },
+  });
+  const { ids: other } = await household({ property_type: 'flat', floor: 1 }, { x: { rel: 'head', body: { given_name: 'Rhys', family_name: 'Owen', date_of_birth: yearsAgo(52) } } });
+  const email = `nia${u}@example.org`, pw = 'a long resident password';
+  makeUser(srv.db, email, 'resident', pw, ['--person', String(ids.me)]);
+  const s = await request(port, 'POST', '/api/v1/sessions', { body: { email, password: pw }, auth: false });
+  assert.equal(s.status, 201, s.text);
+  const h = { Cookie: s.headers['set-cookie'][0].split(';')[0], 'X-CSRF-Token': s.body.csrf_token };
+  const as = (body, preview) => request(port, 'POST', `/api/v1/life-events${preview ? '?preview=true' : ''}`, { body, headers: h });
+  const pv = await as({ person_id: ids.me, type: 'becoming_carer', event_date: today, details: { cared_for_id: ids.mum } }, true);
+  assert.equal(pv.status, 200, pv.text);
+  assert.ok(offered(pv.body.effects, ids.me).includes('carers-assessment'));
+  const ok = await as({ person_id: ids.me, type: 'becoming_carer', event_date: today, details: { cared_for_id: ids.mum } });
+  assert.equal(ok.status, 201, ok.text);
+  assert.equal(ok.body.channel, 'web');
+  const mine = await request(port, 'GET', `/api/v1/people/${ids.me}/contacts`, { headers: h });
+  assert.ok(mine.body.items.some((c) => c.channel === 'web' && /Becoming a carer/.test(c.reason)), mine.text);
+  // Not someone else's household, nor naming someone from it.
+  const theirs = await as({ person_id: other.x, type: 'becoming_carer', event_date: today });
+  assert.equal(theirs.status, 403, theirs.text);
+  assert.equal(theirs.body.errors[0].field, 'person_id');
+  const wed = await as({ person_id: ids.me, type: 'marriage', event_date: today, details: { partner_id: other.x } });
+  assert.equal(wed.status, 403, wed.text);
+  assert.equal(wed.body.errors[0].field, 'details.partner_id');
+  assert.equal((await get(`/api/v1/people/${other.x}`)).household.members.length, 1);
+  // Without the CSRF token, nothing.
+  assert.equal((await request(port, 'POST', '/api/v1/life-events', { body: { person_id: ids.me, type: 'becoming_carer', event_date: daysAgo(1) }, headers: { Cookie: h.Cookie } })).status, 403);
+  // Reversing and the task queues are for staff.
+  assert.equal((await request(port, 'POST', `/api/v1/life-events/${ok.body.id}/reverse`, { body: { reason: 'oops' }, headers: h })).status, 403);
+  assert.equal((await request(port, 'GET', '/api/v1/tasks', { headers: h })).status, 403);
 });
