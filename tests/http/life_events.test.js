@@ -474,3 +474,41 @@ test('a resident tells us once for their own household, and for no one else', as
   assert.equal((await request(port, 'POST', `/api/v1/life-events/${ok.body.id}/reverse`, { body: { reason: 'oops' }, headers: h })).status, 403);
   assert.equal((await request(port, 'GET', '/api/v1/tasks', { headers: h })).status, 403);
 });
+
+test('moves of part or all of a household: leaving home alone, arriving together, a whole household leaving the borough', async () => {
+  const { ids, household: hh } = await household({ property_type: 'house', floor: 0, has_garden: true, tenure: 'owner_occupied' }, {
+    mum: { rel: 'head', body: { given_name: 'Joy', family_name: 'Reid', date_of_birth: yearsAgo(52) } },
+    son: { rel: 'child', body: { given_name: 'Cal', family_name: 'Reid', date_of_birth: yearsAgo(22) } },
+  });
+  for (const s of ['council-tax', 'garden-waste']) await enrol(ids.mum, s);
+  // The son leaves home for a flat in the borough: his own council tax; his mother may now live alone.
+  const flat = await property({ property_type: 'flat', floor: 5, has_garden: false, tenure: 'private_rent' });
+  const alone = await report({ person_id: ids.son, type: 'move_within', event_date: today, details: { property_id: flat, whole_household: false } });
+  assert.equal(alone.status, 201, alone.text);
+  const fx = alone.body.effects;
+  const ct = kinds(fx, 'enrolment_started').find((e) => e.service === 'council-tax');
+  assert.equal(ct.person_id, ids.son);
+  assert.notEqual(ct.household_id, hh);
+  assert.ok(offered(fx, ids.mum).includes('single-person-discount'), JSON.stringify(fx));
+  assert.deepEqual(await current(ids.mum), ['council-tax', 'garden-waste'], 'what the household at home had carries on');
+  assert.equal((await get(`/api/v1/households/${hh}`)).members.find((m) => m.person_id === ids.son).to_date, daysAgo(1));
+  // A couple arrive together.
+  const home = await property({ property_type: 'house', floor: 0, has_garden: true, tenure: 'owner_occupied' });
+  const a = (await post('/api/v1/people', { given_name: 'Lars', family_name: 'Berg', date_of_birth: yearsAgo(40) })).id;
+  const b = (await post('/api/v1/people', { given_name: 'Ingrid', family_name: 'Berg', date_of_birth: yearsAgo(38) })).id;
+  const inn = await report({ person_id: a, type: 'move_in', event_date: daysAgo(10), details: { property_id: home, members: [{ person_id: b, relationship: 'partner' }] } });
+  assert.equal(inn.status, 201, inn.text);
+  const nh = (await get(`/api/v1/people/${b}`)).household;
+  assert.equal(nh.members.length, 2);
+  assert.ok(offered(inn.body.effects).includes('garden-waste'));
+  assert.ok(!offered(inn.body.effects).includes('single-person-discount'));
+  await enrol(a, 'garden-waste');
+  // Then they leave the borough together: every household service ends.
+  const out = await report({ person_id: b, type: 'move_out', event_date: today, details: { whole_household: true } });
+  assert.equal(out.status, 201, out.text);
+  const ended = kinds(out.body.effects, 'enrolment_ended').map((e) => e.service).sort();
+  assert.deepEqual(ended, ['council-tax', 'garden-waste', 'recycling-collection']);
+  assert.equal((await get(`/api/v1/people/${a}`)).household, null);
+  assert.equal((await get(`/api/v1/people/${b}`)).household, null);
+  assert.deepEqual(kinds(out.body.effects, 'offer'), [], 'no one is left to offer anything to');
+});
