@@ -60,13 +60,11 @@ static int is_mover(const run *r, long long pid)
     return 0;
 }
 
-/* "Given Family" (from a). */
+/* How effects name a person: by id, never by name, so that the stored
+ * effects hold nothing an erasure would have to find ("person 12"). */
 static const char *person_name(arena *a, const record *p)
 {
-    const char *g = rec_str(p, "given_name"), *f = rec_str(p, "family_name");
-    if (rec_str(p, "erased_at"))
-        return "(erased)";
-    return arena_printf(a, "%s%s%s", g ? g : "", g && f ? " " : "", f ? f : "");
+    return arena_printf(a, "person %lld", p->id);
 }
 
 static void decref(void *j)
@@ -166,7 +164,7 @@ static int set_person_field(run *r, const char *field, const char *value, int se
     if (store_update(r->c, r->q->council, &r->per, r->per.version) != STORE_OK)
         return -1;
     json_t *e = effect(r, "person_recorded",
-                       arena_printf(r->q->a, "Recorded %s on %s's record", !strcmp(field, "date_of_death")
+                       arena_printf(r->q->a, "Recorded %s on the record of %s", !strcmp(field, "date_of_death")
                                                                                 ? arena_printf(r->q->a, "the date of death (%s)", value)
                                                                                 : "what they now need",
                                     person_name(r->q->a, &r->per)));
@@ -362,9 +360,9 @@ static int do_end(run *r, const lifeevent_effect *fx)
             int person_unit = !strcmp(s->unit, "person");
             const char *why = NULL;
             if (fx->group == LG_PERSON_SERVICES && person_unit)
-                why = r->died ? "they have died" : "they have left the borough";
+                why = r->died ? "they have died" : arena_printf(r->q->a, "after %s", r->pb->name);
             else if (fx->group == LG_BILLED && s->cost_pence > 0)
-                why = r->died ? "it was billed to the person who died" : "it was billed to the person who left";
+                why = r->died ? "it was billed to the person who died" : "it was billed to the person who moved";
             else if (fx->group == LG_ONE && fx->s == s &&
                      (person_unit || rec_int(&es[i], "household_id") == r->old_hh))
                 why = person_unit ? "it was theirs" : "they applied for it";
@@ -960,8 +958,7 @@ static int household_change(run *r, errlist *errs, int check_only)
             if (store_insert(r->c, q->council, &kid) != STORE_OK)
                 return -1;
             json_t *e = effect(r, "person_created",
-                               arena_printf(q->a, "A record for the baby, %s %s, born %s", rec_str(&kid, "given_name"),
-                                            rec_str(&kid, "family_name"), r->date));
+                               arena_printf(q->a, "A record for the baby (person %lld), born %s", kid.id, r->date));
             json_object_set_new(e, "person_id", json_integer(kid.id));
         }
         return start_membership(r, r->old_hh, kid.id, "child");
@@ -1292,7 +1289,15 @@ static int report(req *q, resp *p, store_conn *c)
     rec_set_str(&ev, "event_date", r->date);
     const char *ch = q->who.role == ROLE_RESIDENT ? "web" : json_string_value(json_object_get(q->json, "channel"));
     rec_set_str(&ev, "channel", ch ? ch : "phone");
-    char *dt = r->details ? json_dumps(r->details, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    /* Names and health needs live on the people's records (where erasure
+     * finds them), not in the stored details. */
+    json_t *kept = r->details ? json_copy(r->details) : NULL;
+    if (kept && json_object_get(kept, "child"))
+        json_object_set_new(kept, "child", json_string("(on the baby's record)"));
+    if (kept && json_object_get(kept, "accessibility_needs"))
+        json_object_set_new(kept, "accessibility_needs", json_string("(on the person's record)"));
+    char *dt = kept ? json_dumps(kept, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(kept);
     ev.v[entity_field(&life_event_def, "details")] = (field_val){.set = 1, .s = arena_strdup(q->a, dt ? dt : "{}")};
     free(dt);
     rec_set_str(&ev, "status", "applied");

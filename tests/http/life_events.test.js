@@ -286,6 +286,14 @@ test('becoming disabled: the need is recorded once and the help offered, with th
   const seen = await get(`/api/v1/life-events/${r.body.id}`, bearer(tok.parking));
   assert.equal(seen.details.accessibility_needs, undefined);
   assert.equal(kinds(seen.effects, 'person_recorded')[0].new, undefined);
+  // The need itself is kept on the person, not in the event's details; effects name people by id.
+  assert.equal((await get(`/api/v1/life-events/${r.body.id}`)).details.accessibility_needs, '(on the person\'s record)');
+  assert.ok(!JSON.stringify(r.body.effects).includes('Asante'));
+  // Erasure leaves the event's type and date, and nothing recorded from them.
+  const er = await request(port, 'POST', `/api/v1/people/${ids.a}/erase`, { body: { reason: 'asked' }, headers: bearer(tok.dpo) });
+  assert.equal(er.status, 200, er.text);
+  const gone = await get(`/api/v1/life-events/${r.body.id}`);
+  assert.deepEqual([gone.type, gone.event_date, gone.details, gone.effects], ['becoming_disabled', today, {}, []]);
 });
 
 test('becoming a carer: a carer\'s assessment is offered and social care gets a task', async () => {
