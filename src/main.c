@@ -18,6 +18,7 @@
 #include "base/timeutil.h"
 #include "base/xalloc.h"
 #include "core/catalogue.h"
+#include "core/lifeevent.h"
 #include "core/entities.h"
 #include "demo/demo.h"
 #include "jobs/jobs.h"
@@ -225,6 +226,40 @@ static int council_exists_or_say(const char *cmd, store_conn *c, long long id)
     return -1;
 }
 
+/* Reads DIR/life_events.txt (optional: without it no life event can be
+ * reported) into cat->life; a bad file is one line naming file, line and
+ * column, frees cat and stops start-up. */
+static int load_playbooks(const char *cmd, const char *dir, catalogue *cat)
+{
+    char path[1024], err[600];
+    snprintf(path, sizeof path, "%s/life_events.txt", dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    enum { MAX = 1 << 20 };
+    char *text = xmalloc(MAX + 1);
+    size_t n = fread(text, 1, MAX + 1, f);
+    fclose(f);
+    if (n > MAX) {
+        fprintf(stderr, "frontdoor %s: %s: larger than %d bytes\n", cmd, path, MAX);
+        free(text);
+        catalogue_free(cat);
+        return -1;
+    }
+    text[n] = '\0';
+    /* The playbooks point into the text: keep it in the catalogue's arena. */
+    char *kept = arena_strndup(cat->a, text, n);
+    free(text);
+    playbooks *pb = arena_alloc(cat->a, sizeof *pb);
+    if (lifeevent_parse(kept, path, cat, cat->a, pb, err, sizeof err) != 0) {
+        fprintf(stderr, "frontdoor %s: %s\n", cmd, err);
+        catalogue_free(cat);
+        return -1;
+    }
+    cat->life = pb;
+    return 0;
+}
+
 /* Reads DIR/services.txt; a bad file is one line naming file, line and
  * column, and stops start-up. */
 static int load_catalogue(const char *cmd, const char *dir, catalogue *out)
@@ -282,6 +317,8 @@ static int load_catalogue(const char *cmd, const char *dir, catalogue *out)
             catalogue_free(out);
         }
     }
+    if (rc == 0)
+        rc = load_playbooks(cmd, dir, out);
     return rc;
 }
 

@@ -24,6 +24,7 @@ typedef struct {
      * contact_channel_choices); -1 where not known. */
     long long channel_cost[CATALOGUE_CHANNELS];
     holidays bank_holidays; /* for promised dates (bank_holidays.txt) */
+    struct playbooks *life; /* life-event playbooks (life_events.txt, core/lifeevent.h), in a; NULL if none */
 } catalogue;
 
 /* Parses text (named file in messages) into out. Returns 0, or -1 with

@@ -320,9 +320,60 @@ const entity_def notification_def = {
     .nfields = (int)(sizeof notification_fields / sizeof notification_fields[0]),
 };
 
+const char *const life_event_status_choices[] = {"applied", "reversed", NULL};
+
+static const field_def life_event_fields[] = {
+    REF("person_id", F_REQUIRED | F_IMMUTABLE, "people", "whom it happened to (for a birth: a parent)"),
+    TEXT("type", F_REQUIRED | F_IMMUTABLE, 40, CHECK_NONE, "the playbook: death, birth, move_in ... (catalogue/life_events.txt)"),
+    DATE("event_date", F_REQUIRED | F_IMMUTABLE, "when it happened"),
+    ENUM("channel", 0, contact_channel_choices, "how we were told"),
+    {.name = "details", .type = FT_TEXT, .flags = F_READONLY, .max_len = 8000,
+     .doc = "what the playbook needs to know (a JSON object; sent as an object)"},
+    {.name = "status", .type = FT_ENUM, .flags = F_REQUIRED | F_READONLY, .choices = life_event_status_choices,
+     .doc = "applied, or reversed (a mistake undone)"},
+    {.name = "effects", .type = FT_TEXT, .flags = F_READONLY, .max_len = 200000,
+     .doc = "every change made, as a JSON list, so a reversal knows exactly what was done"},
+    {.name = "reported_by", .type = FT_INT, .flags = F_READONLY, .min = 0, .max = (1LL << 62),
+     .doc = "the staff user or token that reported it"},
+    {.name = "reversed_at", .type = FT_TEXT, .flags = F_READONLY, .max_len = 20, .check = CHECK_TIMESTAMP,
+     .doc = "when it was reversed"},
+    {.name = "reversal_reason", .type = FT_TEXT, .flags = F_READONLY, .max_len = 400, .doc = "why it was reversed"},
+};
+
+const entity_def life_event_def = {
+    .name = "life_event", .table = "life_events", .fields = life_event_fields,
+    .nfields = (int)(sizeof life_event_fields / sizeof life_event_fields[0]),
+};
+
+const char *const task_status_choices[] = {"open", "claimed", "done", "cancelled", NULL};
+
+static const field_def task_fields[] = {
+    TEXT("team", F_REQUIRED | F_IMMUTABLE, 40, CHECK_NONE, "the team (a department) whose work it is"),
+    TEXT("title", F_REQUIRED, 300, CHECK_NONE, "what to do"),
+    REF("person_id", 0, "people", "whom it is about"),
+    REF("life_event_id", 0, "life_events", "the life event that made it"),
+    DATE("due_date", F_REQUIRED, "when it must be done by (working days from the report)"),
+    {.name = "status", .type = FT_ENUM, .flags = F_REQUIRED | F_READONLY, .choices = task_status_choices,
+     .doc = "open, claimed, done, or cancelled (its life event was reversed)"},
+    {.name = "claimed_by", .type = FT_INT, .flags = F_READONLY, .min = 0, .max = (1LL << 62),
+     .doc = "the staff user or token working on it"},
+    {.name = "claimed_at", .type = FT_TEXT, .flags = F_READONLY, .max_len = 20, .check = CHECK_TIMESTAMP,
+     .doc = "when it was claimed"},
+    {.name = "completed_at", .type = FT_TEXT, .flags = F_READONLY, .max_len = 20, .check = CHECK_TIMESTAMP,
+     .doc = "when it was done"},
+    TEXT("note", 0, 1000, CHECK_NONE, "what was done"),
+};
+
+const entity_def task_def = {
+    .name = "task", .table = "tasks", .fields = task_fields,
+    .nfields = (int)(sizeof task_fields / sizeof task_fields[0]),
+};
+
 const entity_def *const fd_entities[] = {&person_def,  &property_def, &household_def, &member_def, &consent_def,
                                          &enrolment_def, &contact_def, &request_def,  &request_update_def,
-                                         &notification_def, NULL};
+                                         &notification_def,
+                                         &life_event_def, &task_def,
+                                         NULL};
 
 int member_current(const record *m, const char *date)
 {

@@ -16,6 +16,8 @@ extern const entity_def request_update_def; /* a request's timeline: status chan
 extern const entity_def contact_def;   /* one interaction on any channel */
 extern const entity_def notification_def; /* the outbox: a message to a resident, queued in the change's transaction */
 extern const entity_def consent_def; /* consent given or withdrawn, per purpose; rows are history */
+extern const entity_def life_event_def; /* a birth, death, move ... told once, with the effects applied */
+extern const entity_def task_def;       /* work for a team, with a due date (from a life event's playbook) */
 
 /* Every entity the store keeps, NULL-terminated. */
 extern const entity_def *const fd_entities[];
@@ -30,6 +32,8 @@ extern const char *const contact_channel_choices[];
 extern const char *const request_status_choices[];
 extern const char *const notification_channel_choices[];
 extern const char *const notification_status_choices[];
+extern const char *const life_event_status_choices[];
+extern const char *const task_status_choices[];
 
 /* 1 if membership m (a member_def record) is current on date (YYYY-MM-DD):
  * from_date <= date (or unset) and to_date >= date (or unset). */

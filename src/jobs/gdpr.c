@@ -37,5 +37,15 @@ int gdpr_erase(store_conn *c, long long council, record *per, arena *a)
         if (rc == STORE_OK)
             rc = store_update(c, council, &us[i], us[i].version);
     }
+    /* Life events about them keep their type and date (the tasks and the
+     * audit trail point at them) but not what was recorded from them. */
+    record *evs;
+    if (rc == STORE_OK)
+        rc = store_list(c, council, &life_event_def, "person_id", per->id, 0, 1000, a, &evs, &n);
+    for (int i = 0; rc == STORE_OK && i < n; i++) {
+        rec_set_str(&evs[i], "details", "{}");
+        rec_set_str(&evs[i], "effects", "[]");
+        rc = store_update(c, council, &evs[i], evs[i].version);
+    }
     return rc;
 }

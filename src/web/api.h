@@ -42,6 +42,14 @@ int api_request_update(req *q, resp *p);   /* a status change or a note */
 int api_requests_list(req *q, resp *p);    /* a team's queue */
 int api_person_requests(req *q, resp *p);  /* a person's requests */
 
+/* api_life_events.c: tell us once */
+int api_life_event_create(req *q, resp *p);   /* report a life event (or preview it) and apply its playbook */
+int api_life_event_get(req *q, resp *p);      /* one life event with its effects and tasks */
+int api_life_event_reverse(req *q, resp *p);  /* undo a mistaken report */
+int api_tasks_list(req *q, resp *p);          /* a team's tasks: open, claimed, done, overdue */
+int api_task_claim(req *q, resp *p);          /* take a task */
+int api_task_complete(req *q, resp *p);       /* mark a task done */
+
 /* page_staff.c: staff pages (HTML) */
 int page_sign_in(req *q, resp *p);
 int page_sign_in_post(req *q, resp *p);

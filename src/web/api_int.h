@@ -31,4 +31,18 @@ int api_create_idempotent(req *q, resp *p, create_fn fn);
 int api_contact_log(req *q, store_conn *c, const char *channel, const char *type, const char *slug,
                     const char *reason, long long person_id, int resolved);
 
+/* Facts about one person for the eligibility rules, read from the store as
+ * it stands (inside the caller's transaction, if any): their age and needs,
+ * who lives with them now (not those who have died), the home, and what
+ * anyone there receives (api_services.c). NULL on a database error. */
+typedef struct person_facts person_facts;
+person_facts *api_facts(req *q, store_conn *c, const record *per);
+/* 1 if service s's rule holds for them (a service without a rule: 1), with
+ * the reasons (at most RULES_MAX_REASONS) in reasons[*n]. */
+int api_facts_decide(req *q, const person_facts *pf, const service *s, const char **reasons, int *n);
+/* 1 if they (person service) or their household (household service) receive s now. */
+int api_facts_receives(const person_facts *pf, const service *s);
+/* Their current household, or 0. */
+long long api_facts_household(const person_facts *pf);
+
 #endif

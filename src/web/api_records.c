@@ -116,9 +116,12 @@ static int replay(req *q, resp *p, const char *hash, const char *stored_hash, in
     json_t *j = json_loads(body, 0, NULL);
     if (j) {
         json_t *id = json_object_get(j, "id"), *ver = json_object_get(j, "version");
-        if (json_is_integer(id))
-            resp_header(p, "Location",
-                        arena_printf(q->a, "/api/v1/%s/%lld", q->route->entity->table, (long long)json_integer_value(id)));
+        if (json_is_integer(id)) {
+            char *coll = arena_strdup(q->a, q->route->entity->table); /* life_events -> life-events */
+            for (char *u = coll; *u; u++)
+                *u = *u == '_' ? '-' : *u;
+            resp_header(p, "Location", arena_printf(q->a, "/api/v1/%s/%lld", coll, (long long)json_integer_value(id)));
+        }
         if (json_is_integer(ver))
             resp_header(p, "ETag", arena_printf(q->a, "\"v%lld\"", (long long)json_integer_value(ver)));
         json_decref(j);

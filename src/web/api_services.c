@@ -82,7 +82,7 @@ static int age_on(const char *dob, const char *today)
     return age < 0 ? -1 : age;
 }
 
-typedef struct {
+typedef struct person_facts {
     rules_facts f;
     long long household_id;
     const char *receives[256];
@@ -170,8 +170,8 @@ static int gather(req *q, store_conn *c, const record *per, person_facts *pf)
         record m;
         const record *mp = per;
         if (mid != per->id) {
-            if (store_get(c, q->council, &person_def, mid, q->a, &m) != STORE_OK)
-                continue;
+            if (store_get(c, q->council, &person_def, mid, q->a, &m) != STORE_OK || rec_str(&m, "date_of_death"))
+                continue; /* someone who has died no longer lives there */
             mp = &m;
             if (load_enrolments(q, c, mid, 0, pf, today) != 0)
                 return -1;
@@ -492,4 +492,28 @@ int api_missing_out_csv(req *q, resp *p)
     p->content_type = "text/csv; charset=utf-8";
     resp_header(p, "Content-Disposition", arena_printf(q->a, "attachment; filename=\"missing-out-%s.csv\"", s->slug));
     return 0;
+}
+
+/* ---- for other handlers (api_int.h) ---- */
+
+person_facts *api_facts(req *q, store_conn *c, const record *per)
+{
+    person_facts *pf = arena_alloc(q->a, sizeof *pf);
+    return gather(q, c, per, pf) == 0 ? pf : NULL;
+}
+
+int api_facts_decide(req *q, const person_facts *pf, const service *s, const char **reasons, int *n)
+{
+    *n = 0;
+    return s->rule ? rules_eval(s->rule, &pf->f, q->a, reasons, n) : 1;
+}
+
+int api_facts_receives(const person_facts *pf, const service *s)
+{
+    return s->unit && already(pf, s);
+}
+
+long long api_facts_household(const person_facts *pf)
+{
+    return pf->household_id;
 }

@@ -55,6 +55,22 @@ static const query_def list_query[] = {
     {.name = NULL},
 };
 
+static const query_def life_event_query[] = {
+    {.name = "preview", .max = 5, .doc = "true: show exactly what would happen, and change nothing"},
+    {.name = NULL},
+};
+
+static const query_def task_query[] = {
+    {.name = "limit", .min = 1, .max = 1000, .is_int = 1, .doc = "most items in one page (default 50)"},
+    {.name = "cursor", .max = 32, .doc = "next_cursor from the previous page"},
+    {.name = "team", .max = 40, .doc = "only this team's tasks (a department)"},
+    {.name = "status", .max = 20, .doc = "only tasks in this status: open, claimed, done, cancelled"},
+    {.name = "overdue", .max = 5, .doc = "true: only those past their due date and not done"},
+    {.name = NULL},
+};
+
+#define TASK_WORKERS (R(ROLE_BACK_OFFICE) | R(ROLE_TEAM_LEADER) | R(ROLE_ADMIN))
+
 #define PUBLIC 0u
 #define ANY_SIGNED_IN (STAFF_READERS | R(ROLE_MANAGER) | R(ROLE_RESIDENT))
 
@@ -162,6 +178,21 @@ const route fd_routes[] = {
      BODY_NONE, &household_def, "A household with its members"},
     {"PATCH", "/api/v1/households/{id}", api_household_patch, STAFF_WRITERS, OWN_NONE, 1, NULL, BODY_JSON,
      &household_def, "Change fields; a members list replaces the members (If-Match required)"},
+
+    {"POST", "/api/v1/life-events", api_life_event_create, STAFF_WRITERS | R(ROLE_RESIDENT), OWN_NONE, 1, life_event_query, BODY_JSON,
+     &life_event_def, "Tell us once: report a birth, death, move ...; its playbook is applied everywhere in one go; "
+                      "a resident reports for their own household "
+                      "(preview=true shows it and changes nothing; the same report again changes nothing)"},
+    {"GET", "/api/v1/life-events/{id}", api_life_event_get, STAFF_READERS, OWN_NONE, 1, NULL, BODY_NONE,
+     &life_event_def, "A life event with every effect it had and its tasks"},
+    {"POST", "/api/v1/life-events/{id}/reverse", api_life_event_reverse, STAFF_WRITERS, OWN_NONE, 1, NULL, BODY_JSON,
+     &life_event_def, "Undo a mistaken report: restores what it can and lists what needs a person to put right"},
+    {"GET", "/api/v1/tasks", api_tasks_list, STAFF_READERS, OWN_NONE, 1, task_query, BODY_NONE, &task_def,
+     "Team tasks, by team, status and overdue"},
+    {"POST", "/api/v1/tasks/{id}/claim", api_task_claim, TASK_WORKERS, OWN_NONE, 1, NULL, BODY_NONE, &task_def,
+     "Take a task (back office: only their own team's)"},
+    {"POST", "/api/v1/tasks/{id}/complete", api_task_complete, TASK_WORKERS, OWN_NONE, 1, NULL, BODY_JSON, &task_def,
+     "Mark a task done, with an optional note"},
 };
 
 const int fd_nroutes = (int)(sizeof fd_routes / sizeof fd_routes[0]);
