@@ -42,6 +42,11 @@ int api_request_update(req *q, resp *p);   /* a status change or a note */
 int api_requests_list(req *q, resp *p);    /* a team's queue */
 int api_person_requests(req *q, resp *p);  /* a person's requests */
 
+/* api_notify.c: the outbox, for staff */
+int api_person_notifications(req *q, resp *p);  /* messages to one person */
+int api_request_notifications(req *q, resp *p); /* messages about one request */
+int api_notifications_list(req *q, resp *p);    /* the outbox, by status */
+
 /* page_staff.c: staff pages (HTML) */
 int page_sign_in(req *q, resp *p);
 int page_sign_in_post(req *q, resp *p);

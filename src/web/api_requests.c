@@ -7,6 +7,7 @@
 
 #include "base/timeutil.h"
 #include "core/entities.h"
+#include "jobs/outbox.h"
 #include "web/api.h"
 #include "web/api_int.h"
 #include "web/audit.h"
@@ -89,6 +90,59 @@ static char *answers_text(req *q, const service *s, json_t *ans, errlist *errs)
     return out;
 }
 
+/* What the resident is told a status means. */
+static const char *status_words(const char *status)
+{
+    static const char *const w[][2] = {{"received", "We have received it"},
+                                       {"in_progress", "We are working on it"},
+                                       {"waiting", "It is on hold"},
+                                       {"resolved", "It has been dealt with"},
+                                       {"closed", "It is closed"}};
+    for (size_t i = 0; status && i < sizeof w / sizeof w[0]; i++)
+        if (!strcmp(w[i][0], status))
+            return w[i][1];
+    return status;
+}
+
+/* The service's name for messages: its catalogue name, else its id. */
+static const char *service_words(req *q, const record *r)
+{
+    const service *s = catalogue_find(q->cat, rec_str(r, "service"));
+    return s ? s->name : rec_str(r, "service");
+}
+
+/* Queues the acknowledgement of a new request, with its promised date. */
+static int inform_created(req *q, store_conn *c, const record *r)
+{
+    const char *svc = service_words(q, r);
+    const char *subject = arena_printf(q->a, "We have your request: %s (reference %lld)", svc, r->id);
+    const char *body = arena_printf(q->a,
+                                    "Thank you. We have your request about %s, reference %lld.\n\n"
+                                    "We will deal with it by %s. We will tell you when anything changes.",
+                                    svc, r->id, outbox_date_words(rec_str(r, "promised_date"), q->a));
+    return outbox_queue_request(c, q->council, r, subject, body, q->a);
+}
+
+/* Queues a message for a status change or a public note (never for an
+ * internal note). */
+static int inform_update(req *q, store_conn *c, const record *r, const char *kind, const char *status,
+                         const char *text)
+{
+    if (!strcmp(kind, "internal_note"))
+        return STORE_OK;
+    const char *svc = service_words(q, r);
+    const char *subject, *body;
+    if (!strcmp(kind, "status_change")) {
+        subject = arena_printf(q->a, "Your request %lld: %s", r->id, status_words(status));
+        body = arena_printf(q->a, "Your request about %s (reference %lld): %s.%s%s", svc, r->id, status_words(status),
+                            text ? "\n\n" : "", text ? text : "");
+    } else {
+        subject = arena_printf(q->a, "An update on your request %lld", r->id);
+        body = arena_printf(q->a, "Your request about %s (reference %lld):\n\n%s", svc, r->id, text);
+    }
+    return outbox_queue_request(c, q->council, r, subject, body, q->a);
+}
+
 /* Appends one entry to a request's timeline. */
 static int timeline_add(req *q, store_conn *c, long long request_id, const char *kind, const char *status,
                         const char *text, int public_)
@@ -146,7 +200,8 @@ static int create_request(req *q, resp *p, store_conn *c)
         timeline_add(q, c, r.id, "status_change", "received",
                      arena_printf(q->a, "Received. We will deal with it by %s.", rec_str(&r, "promised_date")), 1) !=
             STORE_OK ||
-        api_contact_log(q, c, rec_str(&r, "channel"), "transaction", slug, "made a request", pid, 0) != STORE_OK)
+        api_contact_log(q, c, rec_str(&r, "channel"), "transaction", slug, "made a request", pid, 0) != STORE_OK ||
+        inform_created(q, c, &r) != STORE_OK)
         return api_store_error_or_fail(p, c);
     if (pid)
         audit_person(q, pid);
@@ -237,6 +292,8 @@ int api_request_update(req *q, resp *p)
     }
     if (rc == STORE_OK)
         rc = timeline_add(q, c, r.id, kind, status, text, strcmp(kind, "internal_note") != 0);
+    if (rc == STORE_OK)
+        rc = inform_update(q, c, &r, kind, status, text);
     if (rc == STORE_OK && rec_int(&r, "person_id"))
         audit_person(q, rec_int(&r, "person_id"));
     if (rc == STORE_OK && q->route->audited)

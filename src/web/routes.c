@@ -55,6 +55,13 @@ static const query_def list_query[] = {
     {.name = NULL},
 };
 
+static const query_def outbox_query[] = {
+    {.name = "limit", .min = 1, .max = 1000, .is_int = 1, .doc = "most items in one page (default 50)"},
+    {.name = "cursor", .max = 32, .doc = "next_cursor from the previous page"},
+    {.name = "status", .max = 20, .doc = "only messages in this status: queued, sent or failed"},
+    {.name = NULL},
+};
+
 #define PUBLIC 0u
 #define ANY_SIGNED_IN (STAFF_READERS | R(ROLE_MANAGER) | R(ROLE_RESIDENT))
 
@@ -162,6 +169,13 @@ const route fd_routes[] = {
      BODY_NONE, &household_def, "A household with its members"},
     {"PATCH", "/api/v1/households/{id}", api_household_patch, STAFF_WRITERS, OWN_NONE, 1, NULL, BODY_JSON,
      &household_def, "Change fields; a members list replaces the members (If-Match required)"},
+
+    {"GET", "/api/v1/people/{id}/notifications", api_person_notifications, STAFF_READERS, OWN_NONE, 1, list_query,
+     BODY_NONE, &notification_def, "Messages sent or queued to this person (email, SMS, letter), with delivery"},
+    {"GET", "/api/v1/requests/{id}/notifications", api_request_notifications, STAFF_READERS, OWN_NONE, 1, list_query,
+     BODY_NONE, &notification_def, "Messages about this request, with delivery"},
+    {"GET", "/api/v1/notifications", api_notifications_list, R(ROLE_TEAM_LEADER) | R(ROLE_ADMIN) | R(ROLE_DPO),
+     OWN_NONE, 1, outbox_query, BODY_NONE, &notification_def, "The outbox: messages by status (queued, sent, failed)"},
 };
 
 const int fd_nroutes = (int)(sizeof fd_routes / sizeof fd_routes[0]);
