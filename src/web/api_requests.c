@@ -2,6 +2,7 @@
  * workflow, team queues and a timeline of public and internal updates.
  * "Where issues cannot be resolved at the first point of contact, we will
  * tell customers what will be done and by when." */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -158,6 +159,131 @@ static int timeline_add(req *q, store_conn *c, long long request_id, const char 
     return store_insert(c, q->council, &u);
 }
 
+/* ---- possible duplicates ----
+ * An open request (received, in progress or waiting) for the same service
+ * at the same UPRN, or within DUP_METRES of the same point, is probably the
+ * same problem reported twice. The open requests are read by status (the
+ * requests_status index): their number is the council's open workload, not
+ * every request ever made. */
+enum { DUP_METRES = 50, DUP_MAX = 10, DUP_PAGES = 20 };
+
+/* Metres between two WGS84 points (haversine, mean Earth radius). */
+static double metres_between(double lat1, double lon1, double lat2, double lon2)
+{
+    const double rad = 3.14159265358979323846 / 180.0, earth = 6371008.8;
+    double dlat = (lat2 - lat1) * rad, dlon = (lon2 - lon1) * rad;
+    double h = sin(dlat / 2) * sin(dlat / 2) + cos(lat1 * rad) * cos(lat2 * rad) * sin(dlon / 2) * sin(dlon / 2);
+    return 2 * earth * asin(sqrt(h < 1 ? h : 1));
+}
+
+/* The open requests for service near (lat, lon) or at uprn, nearest
+ * first, at most DUP_MAX, leaving out request except. lat/lon may be NULL,
+ * uprn may be NULL. A resident is not shown where the others are. */
+typedef struct {
+    const record *r;
+    double d; /* metres, or -1 if either has no coordinates */
+    int same_uprn;
+} dup_hit;
+
+static int by_distance(const void *x, const void *y)
+{
+    const dup_hit *a = x, *b = y;
+    double da = a->d < 0 ? 0 : a->d, db = b->d < 0 ? 0 : b->d;
+    return da < db ? -1 : da > db ? 1 : (a->r->id > b->r->id) - (a->r->id < b->r->id);
+}
+
+static json_t *possible_duplicates(req *q, store_conn *c, const char *slug, const char *uprn, const char *lat,
+                                   const char *lon, long long except)
+{
+    static const char *const open_[] = {"received", "in_progress", "waiting"};
+    json_t *out = json_array();
+    if (!slug || (!uprn && !(lat && lon)))
+        return out;
+    double la = lat ? strtod(lat, NULL) : 0, lo = lon ? strtod(lon, NULL) : 0;
+    int nh = 0, cap = 16;
+    dup_hit *hit = arena_alloc(q->a, sizeof *hit * (size_t)cap);
+    for (size_t k = 0; k < sizeof open_ / sizeof open_[0]; k++) {
+        long long after = 0;
+        for (int page = 0; page < DUP_PAGES; page++) {
+            record *rows;
+            int n;
+            if (store_list_text(c, q->council, &request_def, "status", open_[k], after, 1000, q->a, &rows, &n) !=
+                STORE_OK)
+                break;
+            for (int i = 0; i < n; i++) {
+                const record *r = &rows[i];
+                if (r->id == except || strcmp(rec_str(r, "service"), slug))
+                    continue;
+                const char *ru = rec_str(r, "uprn"), *rla = rec_str(r, "latitude"), *rlo = rec_str(r, "longitude");
+                double d = lat && lon && rla && rlo ? metres_between(la, lo, strtod(rla, NULL), strtod(rlo, NULL)) : -1;
+                int same = uprn && ru && !strcmp(uprn, ru);
+                if (!same && !(d >= 0 && d <= DUP_METRES))
+                    continue;
+                if (nh == cap) {
+                    dup_hit *more = arena_alloc(q->a, sizeof *hit * (size_t)cap * 2);
+                    memcpy(more, hit, sizeof *hit * (size_t)cap);
+                    hit = more, cap *= 2;
+                }
+                hit[nh++] = (dup_hit){r, d, same};
+            }
+            if (n < 1000)
+                break;
+            after = rows[n - 1].id;
+        }
+    }
+    qsort(hit, (size_t)nh, sizeof *hit, by_distance);
+    for (int i = 0; i < nh && i < DUP_MAX; i++) {
+        const record *r = hit[i].r;
+        json_t *o = json_pack("{s:I, s:s, s:s?, s:b}", "id", (json_int_t)r->id, "status", rec_str(r, "status"),
+                              "promised_date", rec_str(r, "promised_date"), "same_uprn", hit[i].same_uprn);
+        json_object_set_new(o, "distance_m", hit[i].d >= 0 ? json_integer((json_int_t)lround(hit[i].d)) : json_null());
+        if (q->who.role != ROLE_RESIDENT)
+            json_object_set_new(o, "address", rec_str(r, "address") ? json_string(rec_str(r, "address")) : json_null());
+        json_array_append_new(out, o);
+    }
+    return out;
+}
+
+/* GET /api/v1/requests/duplicates?service=&uprn=&latitude=&longitude=:
+ * before reporting, whether it has been reported already. */
+int api_request_duplicates(req *q, resp *p)
+{
+    const char *svc = req_query(q, "service"), *uprn = req_query(q, "uprn"), *lat = req_query(q, "latitude"),
+               *lon = req_query(q, "longitude");
+    errlist errs = {.n = 0};
+    record probe;
+    record_init(&probe, &request_def);
+    if (!svc || !*svc)
+        errlist_add(&errs, "service", "is required (a catalogue id)");
+    else if (!catalogue_find(q->cat, svc))
+        errlist_add(&errs, "service", "no service has this id (see /api/v1/services)");
+    if (uprn && *uprn)
+        rec_set_str(&probe, "uprn", uprn);
+    if (lat && *lat)
+        rec_set_str(&probe, "latitude", lat);
+    if (lon && *lon)
+        rec_set_str(&probe, "longitude", lon);
+    rec_set_str(&probe, "service", svc ? svc : "x");
+    rec_set_str(&probe, "description", "x");
+    rec_set_str(&probe, "status", "received");
+    record_validate(&probe, 0, q->a, &errs);
+    if (!rec_str(&probe, "uprn") && !rec_str(&probe, "latitude"))
+        errlist_add(&errs, "latitude", "say where: uprn, or latitude and longitude");
+    if (errs.n) {
+        resp_problem(p, 400, "Bad query parameter", NULL, &errs);
+        return 0;
+    }
+    store_conn *c = api_conn_or_fail(q, p);
+    if (!c)
+        return 0;
+    json_t *o = json_object();
+    json_object_set_new(o, "items", possible_duplicates(q, c, svc, rec_str(&probe, "uprn"), rec_str(&probe, "latitude"),
+                                                        rec_str(&probe, "longitude"), 0));
+    resp_json(p, 200, o);
+    json_decref(o);
+    return 0;
+}
+
 static int create_request(req *q, resp *p, store_conn *c)
 {
     record r;
@@ -206,6 +332,9 @@ static int create_request(req *q, resp *p, store_conn *c)
     if (pid)
         audit_person(q, pid);
     json_t *o = request_json(q, c, &r, 1);
+    json_object_set_new(o, "possible_duplicates",
+                        possible_duplicates(q, c, slug, rec_str(&r, "uprn"), rec_str(&r, "latitude"),
+                                            rec_str(&r, "longitude"), r.id));
     resp_json(p, 201, o);
     json_decref(o);
     resp_header(p, "Location", arena_printf(q->a, "/api/v1/requests/%lld", r.id));

@@ -62,6 +62,14 @@ static const query_def outbox_query[] = {
     {.name = NULL},
 };
 
+static const query_def duplicates_query[] = {
+    {.name = "service", .max = 60, .doc = "the service to report (catalogue id)"},
+    {.name = "uprn", .max = 12, .doc = "where: the property's UPRN"},
+    {.name = "latitude", .max = 12, .doc = "where: WGS84 latitude (with longitude)"},
+    {.name = "longitude", .max = 12, .doc = "where: WGS84 longitude (with latitude)"},
+    {.name = NULL},
+};
+
 #define PUBLIC 0u
 #define ANY_SIGNED_IN (STAFF_READERS | R(ROLE_MANAGER) | R(ROLE_RESIDENT))
 
@@ -176,6 +184,9 @@ const route fd_routes[] = {
      BODY_NONE, &notification_def, "Messages about this request, with delivery"},
     {"GET", "/api/v1/notifications", api_notifications_list, R(ROLE_TEAM_LEADER) | R(ROLE_ADMIN) | R(ROLE_DPO),
      OWN_NONE, 1, outbox_query, BODY_NONE, &notification_def, "The outbox: messages by status (queued, sent, failed)"},
+    {"GET", "/api/v1/requests/duplicates", api_request_duplicates, STAFF_READERS | R(ROLE_RESIDENT), OWN_NONE, 0,
+     duplicates_query, BODY_NONE, NULL,
+     "Before reporting: open requests for the same service within 50 m or at the same UPRN"},
 };
 
 const int fd_nroutes = (int)(sizeof fd_routes / sizeof fd_routes[0]);
