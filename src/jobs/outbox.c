@@ -533,7 +533,30 @@ static struct {
     int running, stopping;
     store *s;
     outbox_opts o;
+    long long next_slip;
 } W = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+
+/* The slip warnings for every council, as of today. */
+static void slip_pass(store *s, const void *cat)
+{
+    char err[256], today[11];
+    store_conn *c = store_conn_get(s, err, sizeof err);
+    long long councils[MAX_COUNCILS];
+    int nc = 0;
+    if (!c || store_councils(c, councils, MAX_COUNCILS, &nc) != STORE_OK) {
+        log_error("slip warnings: %s", c ? store_errmsg(c) : err);
+        return;
+    }
+    time_today(today);
+    for (int k = 0; k < nc; k++) {
+        int warned = 0;
+        if (outbox_slip_warnings(c, councils[k], cat, today, &warned, NULL, 0) != STORE_OK)
+            log_error("slip warnings: council %lld: %s", councils[k], store_errmsg(c));
+        else if (warned)
+            log_info("slip warnings: council %lld: %d resident(s) told their request will be late", councils[k],
+                     warned);
+    }
+}
 
 static void *worker(void *arg)
 {
@@ -543,6 +566,10 @@ static void *worker(void *arg)
         pthread_mutex_unlock(&W.lock);
         outbox_report rep = {0};
         char err[512];
+        if (W.o.slip_every > 0 && (long long)time(NULL) >= W.next_slip) {
+            W.next_slip = (long long)time(NULL) + W.o.slip_every;
+            slip_pass(W.s, W.o.cat);
+        }
         if (outbox_send_due(W.s, &W.o, &rep, err, sizeof err) != 0)
             log_error("outbox: %s", err);
         else if (rep.sent || rep.retried || rep.failed)
@@ -585,6 +612,7 @@ void outbox_start(store *s, const outbox_opts *o)
         W.o.lease = 10;
     W.stopping = 0;
     W.running = 1;
+    W.next_slip = 0;
     log_info("outbox: email %s, SMS %s, letters %s", W.o.smtp_url ? "by SMTP" : "waiting (no --smtp)",
              W.o.notify_url ? "by Notify" : "waiting (no --notify-url)",
              W.o.letters_dir ? "to the print spool" : "waiting (no --letters)");

@@ -46,6 +46,19 @@ int outbox_queue_request(store_conn *c, long long council, const record *r, cons
  * the text itself if it is not a date. */
 const char *outbox_date_words(const char *iso, arena *a);
 
+/* ---- "it will be late" ----
+ * A request that will probably miss its promised date: still open
+ * (received, in progress or waiting) on the working day before it, when
+ * nobody has started it (received) or it is on hold (waiting); or any open
+ * request once the date has passed. A request made today is left alone. Its resident is told once: the request's
+ * slip_warned_at is set in the same transaction as the message is queued,
+ * with a version check, so two servers never both send it. Reads the open
+ * requests of council by status; today is "YYYY-MM-DD"; cat is a const
+ * catalogue * (for the bank holidays and service names). *warned gets how
+ * many were told; ids (may be NULL, room for max) which. */
+int outbox_slip_warnings(store_conn *c, long long council, const void *cat, const char *today, int *warned,
+                         long long *ids, int max);
+
 /* ---- the sender ----
  *
  * A worker thread sends what is due: each pass it reads, per council, the

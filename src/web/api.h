@@ -42,6 +42,7 @@ int api_request_update(req *q, resp *p);   /* a status change or a note */
 int api_requests_list(req *q, resp *p);    /* a team's queue */
 int api_person_requests(req *q, resp *p);  /* a person's requests */
 int api_request_duplicates(req *q, resp *p); /* open requests for the same service close by */
+int api_slip_warnings(req *q, resp *p);      /* tell residents whose requests will be late, now */
 
 /* api_notify.c: the outbox, for staff */
 int api_person_notifications(req *q, resp *p);  /* messages to one person */

@@ -508,3 +508,45 @@ int api_person_requests(req *q, resp *p)
     api_page(q, p, items, rows, n, limit);
     return 0;
 }
+
+/* POST /api/v1/requests/slip-warnings {as_of?}: tells now (rather than at
+ * the next scheduled pass) every resident whose request will be late;
+ * as_of (YYYY-MM-DD, default today) runs it as of another day. */
+int api_slip_warnings(req *q, resp *p)
+{
+    errlist errs = {.n = 0};
+    const char *k;
+    json_t *v;
+    json_object_foreach(q->json, k, v)
+    {
+        if (strcmp(k, "as_of"))
+            errlist_add(&errs, arena_strdup(q->a, k), "is not a field (as_of)");
+    }
+    char today[11];
+    time_today(today);
+    const char *as_of = json_string_value(json_object_get(q->json, "as_of"));
+    if (json_object_get(q->json, "as_of") && (!as_of || !time_valid_date(as_of)))
+        errlist_add(&errs, "as_of", "must be a date, YYYY-MM-DD");
+    else if (as_of && strcmp(as_of, today) < 0)
+        errlist_add(&errs, "as_of", "may not be in the past");
+    if (errs.n) {
+        resp_problem(p, 422, "Invalid fields", "Nobody was told anything.", &errs);
+        return 0;
+    }
+    store_conn *c = api_conn_or_fail(q, p);
+    if (!c)
+        return 0;
+    enum { MAX_IDS = 1000 };
+    long long ids[MAX_IDS];
+    int warned = 0;
+    if (outbox_slip_warnings(c, q->council, q->cat, as_of ? as_of : today, &warned, ids, MAX_IDS) != STORE_OK)
+        return api_store_error_or_fail(p, c);
+    json_t *o = json_object(), *list = json_array();
+    for (int i = 0; i < warned && i < MAX_IDS; i++)
+        json_array_append_new(list, json_integer(ids[i]));
+    json_object_set_new(o, "warned", json_integer(warned));
+    json_object_set_new(o, "requests", list);
+    resp_json(p, 200, o);
+    json_decref(o);
+    return 0;
+}

@@ -187,6 +187,8 @@ const route fd_routes[] = {
     {"GET", "/api/v1/requests/duplicates", api_request_duplicates, STAFF_READERS | R(ROLE_RESIDENT), OWN_NONE, 0,
      duplicates_query, BODY_NONE, NULL,
      "Before reporting: open requests for the same service within 50 m or at the same UPRN"},
+    {"POST", "/api/v1/requests/slip-warnings", api_slip_warnings, R(ROLE_TEAM_LEADER) | R(ROLE_ADMIN), OWN_NONE, 1,
+     NULL, BODY_JSON, NULL, "Tell every resident whose request will miss its promised date, once (serve does it hourly)"},
 };
 
 const int fd_nroutes = (int)(sizeof fd_routes / sizeof fd_routes[0]);

@@ -248,6 +248,47 @@ test('a letter goes to the print spool for a resident who prefers post', async (
   assert.match(text, /We will deal with it by/);
 });
 
+test('a resident is told once, before the date passes, that their request will be late', async () => {
+  const email = `slip${uniq()}@example.org`;
+  const pid = await person({ email });
+  const mk = async (status) => {
+    const r = await request(port, 'POST', '/api/v1/requests', { body: { service: 'pothole', person_id: pid, address: '3 Elm Road', description: 'Hole' } });
+    if (status) await request(port, 'POST', `/api/v1/requests/${r.body.id}/updates`, { body: { kind: 'status_change', status, text: 'why' } });
+    return r.body;
+  };
+  const untouched = await mk(null), working = await mk('in_progress'), waiting = await mk('waiting');
+  const pd = untouched.promised_date;
+  const dayAfter = new Date(Date.parse(pd + 'T00:00:00Z') + 86400000).toISOString().slice(0, 10);
+  const slip = (as_of) => request(port, 'POST', '/api/v1/requests/slip-warnings', { body: as_of ? { as_of } : {} });
+  // Today nothing is near its date.
+  const now = await slip();
+  assert.equal(now.status, 200, now.text);
+  assert.ok(![untouched.id, working.id, waiting.id].some((id) => now.body.requests.includes(id)));
+  // On the promised day, one not started and one on hold will slip; one in progress may not.
+  const due = await slip(pd);
+  assert.deepEqual([untouched.id, working.id, waiting.id].filter((id) => due.body.requests.includes(id)), [untouched.id, waiting.id]);
+  // Never twice.
+  const again = await slip(pd);
+  assert.ok(![untouched.id, waiting.id].some((id) => again.body.requests.includes(id)));
+  // Once the date has passed, the one in progress is late too.
+  const late = await slip(dayAfter);
+  assert.ok(late.body.requests.includes(working.id));
+  assert.ok(![untouched.id, waiting.id].some((id) => late.body.requests.includes(id)));
+  for (const r of [untouched, working, waiting]) {
+    const ns = (await notes(r.id)).filter((n) => /will be late/.test(n.subject));
+    assert.equal(ns.length, 1, `request ${r.id}: one warning`);
+    assert.match(ns[0].body, r.id === working.id ? /was not dealt with by/ : /will not be dealt with by/);
+    const g = await request(port, 'GET', `/api/v1/requests/${r.id}`);
+    assert.match(g.body.slip_warned_at, /^\d{4}-/);
+    assert.equal(g.body.overdue, false);
+  }
+  await until('the warnings emailed', () => mailsTo(email).filter((m) => /will be late/.test(m.data)).length === 3);
+  for (const [body, code] of [[{ as_of: '2001-01-01' }, 422], [{ as_of: 'soon' }, 422], [{ when: pd }, 422]])
+    assert.equal((await request(port, 'POST', '/api/v1/requests/slip-warnings', { body })).status, code);
+  const agent = makeToken(srv.db, 'agent');
+  assert.equal((await request(port, 'POST', '/api/v1/requests/slip-warnings', { body: {}, headers: { Authorization: 'Bearer ' + agent } })).status, 403);
+});
+
 test('the outbox survives a restart: messages queued while SMTP is down go out after it', async () => {
   // Stop the shared server; run one on the same database whose SMTP server is down.
   assert.equal(await stopServer(srv), 0, srv.output().err);
