@@ -18,3 +18,4 @@ CREATE INDEX request_updates_created ON request_updates (council_id, created_at,
 -- The sender's work list: queued messages by when they are due.
 CREATE INDEX notifications_due ON notifications (council_id, next_attempt_at, id);
 CREATE INDEX notifications_about_id ON notifications (council_id, about_id, id);
+CREATE INDEX requests_created ON requests (council_id, created_at, id);
