@@ -26,12 +26,14 @@
 #include "store/store.h"
 #include "web/auth.h"
 #include "web/server.h"
+#include "web/open311.h"
 
 typedef struct {
     const char *db, *pg, *listen, *access_log;
     const char *email, *name, *role, *department, *scopes, *rules, *as_of, *catalogue_dir, *service, *csv, *static_dir;
     long long person, retention_every;
     const char *smtp, *mail_from, *notify_url, *notify_template, *letters;
+    const char *jurisdiction;
     long long outbox_every, outbox_attempts, outbox_backoff, slip_every;
     long long threads, people, seed, max_body, timeout;
     int help;
@@ -50,6 +52,7 @@ static const char *usage_main =
     "  dedupe    find duplicate records in a FEBRL CSV file\n"
     "  user add  add a staff user or a resident's account (password on stdin)\n"
     "  token create  make an API token for a system (printed once)\n"
+    "  open311-key create  make an Open311 client's api_key (printed once)\n"
     "\n"
     "Run 'frontdoor COMMAND --help' for a command's options.\n";
 
@@ -80,7 +83,9 @@ static const char *usage_serve =
     "  --outbox-every SECS   send what is due every SECS seconds (default 2; 0 = never)\n"
     "  --outbox-attempts N   attempts before a message is marked failed (default 8)\n"
     "  --outbox-backoff SECS wait before the first retry, doubling each time (default 30)\n"
-    "  --slip-every SECS tell residents when a request will be late, every SECS seconds (default 3600; 0 = never)\n";
+    "  --slip-every SECS tell residents when a request will be late, every SECS seconds (default 3600; 0 = never)\n"
+    "  --jurisdiction ID the Open311 jurisdiction_id this server answers for (e.g. lambeth.gov.uk);\n"
+    "                    without it jurisdiction_id is ignored. Open311 services: CATALOGUE/open311.txt\n";
 
 static const char *usage_demo =
     "usage: frontdoor demo [options]\n"
@@ -171,6 +176,8 @@ static int parse(const char *cmd, int argc, char **argv, const char *const *allo
             o->notify_template = v;
         else if (!strcmp(f, "--letters"))
             o->letters = v;
+        else if (!strcmp(f, "--jurisdiction"))
+            o->jurisdiction = v;
         else if (!strcmp(f, "--outbox-every") && number(v, 0, 3600, &o->outbox_every) != 0)
             return bad(cmd, "--outbox-every must be from 0 (off) to 3600 seconds, not", v);
         else if (!strcmp(f, "--outbox-attempts") && number(v, 1, 100, &o->outbox_attempts) != 0)
@@ -287,7 +294,7 @@ static int cmd_serve(int argc, char **argv)
                                           "--retention-every", "--catalogue", "--static",
                                           "--smtp", "--mail-from", "--notify-url", "--notify-template", "--letters",
                                           "--outbox-every", "--outbox-attempts", "--outbox-backoff", "--slip-every",
-                                          NULL};
+                                          "--jurisdiction", NULL};
     opts o = {.listen = "127.0.0.1:8080", .access_log = "-", .max_body = 1 << 20, .timeout = 30,
               .rules = "catalogue/retention.tsv", .retention_every = 3600, .catalogue_dir = "catalogue",
               .static_dir = "static"};
@@ -302,8 +309,18 @@ static int cmd_serve(int argc, char **argv)
     catalogue cat;
     if (load_catalogue("serve", o.catalogue_dir, &cat) != 0)
         return 2;
+    {
+        char path[1024], err[1200];
+        snprintf(path, sizeof path, "%s/open311.txt", o.catalogue_dir);
+        if (open311_configure(&cat, path, o.jurisdiction, err, sizeof err) != 0) {
+            fprintf(stderr, "frontdoor serve: %s\n", err);
+            catalogue_free(&cat);
+            return 2;
+        }
+    }
     store *s = open_store("serve", &o);
     if (!s) {
+        open311_free();
         catalogue_free(&cat);
         return 2;
     }
@@ -321,6 +338,7 @@ static int cmd_serve(int argc, char **argv)
     rc = server_run(s, &so);
     outbox_stop();
     retention_stop();
+    open311_free();
     store_close(s);
     catalogue_free(&cat);
     return rc;
@@ -578,6 +596,33 @@ static int cmd_access(int argc, char **argv, int is_user)
     return rc;
 }
 
+/* `frontdoor open311-key create --name NAME`: one client's api_key. */
+static int cmd_open311_key(int argc, char **argv)
+{
+    static const char *const allowed[] = {"--db", "--pg", "--name", NULL};
+    opts o = {0};
+    int rc = parse("open311-key create", argc - 1, argv + 1, allowed, &o);
+    if (rc)
+        return rc;
+    if (o.help) {
+        printf("usage: frontdoor open311-key create --name NAME [options]\n"
+               "Makes an api_key for one Open311 client (FixMyStreet, say) and prints it once.\n"
+               "It may report problems and post updates through /open311/v2/, and nothing else.\n\n"
+               "%s"
+               "  --name NAME       which client holds it\n",
+               usage_db);
+        return 0;
+    }
+    if (!o.name)
+        return bad("open311-key create", "--name is required", NULL);
+    store *s = open_store("open311-key create", &o);
+    if (!s)
+        return 2;
+    rc = open311_cli_key_create(s, 1, o.name);
+    store_close(s);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (sodium_init() < 0) {
@@ -607,6 +652,8 @@ int main(int argc, char **argv)
         return cmd_access(argc, argv, 1);
     if (!strcmp(argv[1], "token") && argc > 2 && !strcmp(argv[2], "create"))
         return cmd_access(argc, argv, 0);
+    if (!strcmp(argv[1], "open311-key") && argc > 2 && !strcmp(argv[2], "create"))
+        return cmd_open311_key(argc, argv);
     fprintf(stderr, "frontdoor: unknown command '%s' (see 'frontdoor --help')\n", argv[1]);
     return 2;
 }

@@ -43,6 +43,9 @@ int api_requests_list(req *q, resp *p);    /* a team's queue */
 int api_person_requests(req *q, resp *p);  /* a person's requests */
 int api_request_duplicates(req *q, resp *p); /* open requests for the same service close by */
 int api_slip_warnings(req *q, resp *p);      /* tell residents whose requests will be late, now */
+/* The create itself, from q->json, inside the caller's transaction (for
+ * api_create_idempotent; Open311 makes its requests through it too). */
+int api_request_create_in(req *q, resp *p, store_conn *c);
 
 /* api_notify.c: the outbox, for staff */
 int api_person_notifications(req *q, resp *p);  /* messages to one person */

@@ -284,7 +284,7 @@ int api_request_duplicates(req *q, resp *p)
     return 0;
 }
 
-static int create_request(req *q, resp *p, store_conn *c)
+int api_request_create_in(req *q, resp *p, store_conn *c)
 {
     record r;
     errlist errs = {.n = 0};
@@ -344,7 +344,7 @@ static int create_request(req *q, resp *p, store_conn *c)
 
 int api_request_create(req *q, resp *p)
 {
-    return api_create_idempotent(q, p, create_request);
+    return api_create_idempotent(q, p, api_request_create_in);
 }
 
 int api_request_get(req *q, resp *p)
