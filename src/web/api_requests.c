@@ -102,7 +102,7 @@ static const char *status_words(const char *status)
     for (size_t i = 0; status && i < sizeof w / sizeof w[0]; i++)
         if (!strcmp(w[i][0], status))
             return w[i][1];
-    return status;
+    return status ? status : "It has changed";
 }
 
 /* The service's name for messages: its catalogue name, else its id. */
@@ -542,8 +542,12 @@ int api_slip_warnings(req *q, resp *p)
     if (outbox_slip_warnings(c, q->council, q->cat, as_of ? as_of : today, &warned, ids, MAX_IDS) != STORE_OK)
         return api_store_error_or_fail(p, c);
     json_t *o = json_object(), *list = json_array();
-    for (int i = 0; i < warned && i < MAX_IDS; i++)
+    for (int i = 0; i < warned && i < MAX_IDS; i++) {
+        record r;
         json_array_append_new(list, json_integer(ids[i]));
+        if (store_get(c, q->council, &request_def, ids[i], q->a, &r) == STORE_OK && rec_int(&r, "person_id"))
+            audit_person(q, rec_int(&r, "person_id")); /* a message was queued to them */
+    }
     json_object_set_new(o, "warned", json_integer(warned));
     json_object_set_new(o, "requests", list);
     resp_json(p, 200, o);

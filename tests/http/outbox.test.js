@@ -289,6 +289,29 @@ test('a resident is told once, before the date passes, that their request will b
   assert.equal((await request(port, 'POST', '/api/v1/requests/slip-warnings', { body: {}, headers: { Authorization: 'Bearer ' + agent } })).status, 403);
 });
 
+test('two servers sharing the database send each message once', async () => {
+  const second = await startServer(senderArgs(smtpPort), srv.db);
+  try {
+    const email = `pair${uniq()}@example.org`;
+    const made = [];
+    for (let i = 0; i < 12; i++) {
+      const r = await request(i % 2 ? second.port : port, 'POST', '/api/v1/requests', { body: { service: 'pothole', address: `${i} Pair Road`, description: 'Hole', contact_email: email } });
+      assert.equal(r.status, 201, r.text);
+      made.push(r.body.id);
+    }
+    await until('twelve emails', async () => {
+      const ns = await Promise.all(made.map(notes));
+      return ns.every((n) => n.length === 1 && n[0].status === 'sent');
+    });
+    await new Promise((res) => setTimeout(res, 2500)); // a duplicate would arrive meanwhile
+    const got = mailsTo(email);
+    assert.equal(got.length, 12, 'each message exactly once');
+    assert.equal(new Set(got.map((m) => /Message-ID: (\S+)/.exec(m.data)[1])).size, 12);
+  } finally {
+    assert.equal(await stopServer(second), 0, second.output().err);
+  }
+});
+
 test('the outbox survives a restart: messages queued while SMTP is down go out after it', async () => {
   // Stop the shared server; run one on the same database whose SMTP server is down.
   assert.equal(await stopServer(srv), 0, srv.output().err);
