@@ -443,7 +443,14 @@ static int send_one(store_conn *c, long long council, const outbox_opts *o, reco
         return rc;
     attempt at = {0};
     const char *ch = rec_str(n, "channel");
-    if (!strcmp(ch, "email"))
+    record per;
+    if (rec_int(n, "person_id") && store_get(c, council, &person_def, rec_int(n, "person_id"), a, &per) == STORE_OK &&
+        (rec_str(&per, "erased_at") || rec_str(&per, "date_of_death"))) {
+        /* Erased or died since it was queued: it is not sent. */
+        at.permanent = 1;
+        snprintf(at.error, sizeof at.error, "not sent: the person %s since it was queued",
+                 rec_str(&per, "erased_at") ? "was erased" : "has died");
+    } else if (!strcmp(ch, "email"))
         send_email(o, council, n, &at);
     else if (!strcmp(ch, "sms"))
         send_sms(o, n, a, &at);

@@ -289,6 +289,32 @@ test('a resident is told once, before the date passes, that their request will b
   assert.equal((await request(port, 'POST', '/api/v1/requests/slip-warnings', { body: {}, headers: { Authorization: 'Bearer ' + agent } })).status, 403);
 });
 
+test('subject access lists the messages; erasure blanks them and stops any not yet sent', async () => {
+  const phone = `07700 9${String(uniq()).slice(-2)}999`; // the receiver always fails it: it waits to be retried
+  const pid = await person({ phone, given_name: 'Erin' });
+  const r = await request(port, 'POST', '/api/v1/requests', { body: { service: 'pothole', person_id: pid, address: '4 Elm Road', description: 'Hole' } });
+  assert.equal(r.status, 201);
+  const dpo = { Authorization: 'Bearer ' + makeToken(srv.db, 'dpo') };
+  const ex = await request(port, 'GET', `/api/v1/people/${pid}/export`, { headers: dpo });
+  assert.equal(ex.status, 200, ex.text);
+  assert.equal(ex.body.messages.length, 1);
+  assert.equal(ex.body.messages[0].recipient, phone);
+  let e;
+  for (let i = 0; i < 20; i++) { // the sender may be updating the message at this moment: 409, try again
+    e = await request(port, 'POST', `/api/v1/people/${pid}/erase`, { headers: dpo, body: { reason: 'asked' } });
+    if (e.status !== 409) break;
+  }
+  assert.equal(e.status, 200, e.text);
+  const n = (await notes(r.body.id))[0];
+  assert.equal(n.recipient, '[erased]');
+  assert.equal(n.body, '[erased]');
+  assert.equal(n.status, 'failed');
+  assert.match(n.last_error, /erased|HTTP 500/); // erased while queued (or, on a slow machine, already given up)
+  const tries = notify.attempts.get(phone) || 0;
+  await new Promise((res) => setTimeout(res, 2500));
+  assert.equal(notify.attempts.get(phone) || 0, tries, 'no attempt after the erasure');
+});
+
 test('two servers sharing the database send each message once', async () => {
   const second = await startServer(senderArgs(smtpPort), srv.db);
   try {
