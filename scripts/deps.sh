@@ -3,9 +3,11 @@
 # only those missing, with apt-get (when root). Quiet when all are present.
 set -euo pipefail
 want=(gcc make cmake ninja-build pkg-config libmicrohttpd-dev libsqlite3-dev libjansson-dev libsodium-dev libpq-dev nodejs npm)
+want+=(libcurl4-openssl-dev) # the outbox sends email (SMTP) and SMS (HTTP) with libcurl
 case "${1:-run}" in
   run) ;;
-  check) want+=(libcmocka-dev postgresql-15 nodejs npm curl clang libclang-rt-14-dev chromium) ;;
+  check) want+=(libcmocka-dev postgresql-15 nodejs npm curl clang libclang-rt-14-dev chromium)
+         want+=(python3-aiosmtpd) ;; # the outbox tests' SMTP server (tests/http/smtp_sink.py)
   bench) want+=(wrk nginx-light curl sqlite3) ;;
   *) echo "usage: scripts/deps.sh run|check|bench" >&2; exit 2 ;;
 esac

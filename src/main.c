@@ -7,6 +7,7 @@
  * A bad flag or an unreachable database is one line on stderr and exit
  * code 2; success is 0. */
 #include <ctype.h>
+#include <curl/curl.h>
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -23,15 +24,20 @@
 #include "demo/demo.h"
 #include "jobs/jobs.h"
 #include "jobs/linkage.h"
+#include "jobs/outbox.h"
 #include "store/store.h"
 #include "web/auth.h"
 #include "web/server.h"
+#include "web/open311.h"
 
 typedef struct {
     const char *db, *pg, *listen, *access_log;
     const char *email, *name, *role, *department, *scopes, *rules, *as_of, *catalogue_dir, *service, *csv, *static_dir;
     const char *host;
     long long person, retention_every, council;
+    const char *smtp, *mail_from, *notify_url, *notify_template, *letters;
+    const char *jurisdiction;
+    long long outbox_every, outbox_attempts, outbox_backoff, slip_every;
     long long threads, people, seed, max_body, timeout;
     int help;
 } opts;
@@ -50,6 +56,7 @@ static const char *usage_main =
     "  user add  add a staff user or a resident's account (password on stdin)\n"
     "  token create  make an API token for a system (printed once)\n"
     "  council add   add a council to a shared deployment; council list: the councils\n"
+    "  open311-key create  make an Open311 client's api_key (printed once)\n"
     "\n"
     "Run 'frontdoor COMMAND --help' for a command's options.\n";
 
@@ -71,7 +78,20 @@ static const char *usage_serve =
     "  --retention-every SECS  apply them every SECS seconds (default 3600; 0 = never)\n"
     "  --catalogue DIR   the council's catalogue: services.txt (default catalogue)\n"
     "  --static DIR      GOV.UK Frontend's built files, served at /static/ and /assets/ (default static)\n"
-    "  --council ID      the council for requests whose Host names no council (default 1)\n";
+    "  --council ID      the council for requests whose Host names no council (default 1)\n"
+    "  --smtp URL        send email through this SMTP server, e.g. smtp://127.0.0.1:25 (smtps:// for TLS;\n"
+    "                    FD_SMTP_USER and FD_SMTP_PASSWORD from the environment for AUTH)\n"
+    "  --mail-from ADDR  the From address of email (default frontdoor@localhost)\n"
+    "  --notify-url URL  send SMS through this GOV.UK Notify-compatible API, e.g.\n"
+    "                    https://api.notifications.service.gov.uk (key: FD_NOTIFY_API_KEY in the environment)\n"
+    "  --notify-template ID  the Notify SMS template, whose one placeholder is ((body))\n"
+    "  --letters DIR     put letters in this print spool directory\n"
+    "  --outbox-every SECS   send what is due every SECS seconds (default 2; 0 = never)\n"
+    "  --outbox-attempts N   attempts before a message is marked failed (default 8)\n"
+    "  --outbox-backoff SECS wait before the first retry, doubling each time (default 30)\n"
+    "  --slip-every SECS tell residents when a request will be late, every SECS seconds (default 3600; 0 = never)\n"
+    "  --jurisdiction ID the Open311 jurisdiction_id this server answers for (e.g. lambeth.gov.uk);\n"
+    "                    without it jurisdiction_id is ignored. Open311 services: CATALOGUE/open311.txt\n";
 
 static const char *usage_demo =
     "usage: frontdoor demo [options]\n"
@@ -157,6 +177,26 @@ static int parse(const char *cmd, int argc, char **argv, const char *const *allo
             o->host = v;
         else if (!strcmp(f, "--council") && number(v, 1, (long long)1 << 62, &o->council) != 0)
             return bad(cmd, "--council must be a council's id (see 'frontdoor council list'), not", v);
+        else if (!strcmp(f, "--smtp"))
+            o->smtp = v;
+        else if (!strcmp(f, "--mail-from"))
+            o->mail_from = v;
+        else if (!strcmp(f, "--notify-url"))
+            o->notify_url = v;
+        else if (!strcmp(f, "--notify-template"))
+            o->notify_template = v;
+        else if (!strcmp(f, "--letters"))
+            o->letters = v;
+        else if (!strcmp(f, "--jurisdiction"))
+            o->jurisdiction = v;
+        else if (!strcmp(f, "--outbox-every") && number(v, 0, 3600, &o->outbox_every) != 0)
+            return bad(cmd, "--outbox-every must be from 0 (off) to 3600 seconds, not", v);
+        else if (!strcmp(f, "--outbox-attempts") && number(v, 1, 100, &o->outbox_attempts) != 0)
+            return bad(cmd, "--outbox-attempts must be from 1 to 100, not", v);
+        else if (!strcmp(f, "--outbox-backoff") && number(v, 1, 86400, &o->outbox_backoff) != 0)
+            return bad(cmd, "--outbox-backoff must be from 1 to 86400 seconds, not", v);
+        else if (!strcmp(f, "--slip-every") && number(v, 0, 7 * 86400, &o->slip_every) != 0)
+            return bad(cmd, "--slip-every must be from 0 (off) to 604800 seconds, not", v);
         else if (!strcmp(f, "--retention-every") && number(v, 0, 7 * 86400, &o->retention_every) != 0)
             return bad(cmd, "--retention-every must be from 0 (off) to 604800 seconds, not", v);
         else if (!strcmp(f, "--person") && number(v, 1, (long long)1 << 62, &o->person) != 0)
@@ -326,10 +366,14 @@ static int cmd_serve(int argc, char **argv)
 {
     static const char *const allowed[] = {"--db",         "--pg",        "--listen",          "--threads",
                                           "--max-body",   "--timeout",   "--access-log",      "--retention",
-                                          "--retention-every", "--catalogue", "--static", "--council", NULL};
+                                          "--retention-every", "--catalogue", "--static", "--council",
+                                          "--smtp", "--mail-from", "--notify-url", "--notify-template", "--letters",
+                                          "--outbox-every", "--outbox-attempts", "--outbox-backoff", "--slip-every",
+                                          "--jurisdiction", NULL};
     opts o = {.council = 1, .listen = "127.0.0.1:8080", .access_log = "-", .max_body = 1 << 20, .timeout = 30,
               .rules = "catalogue/retention.tsv", .retention_every = 3600, .catalogue_dir = "catalogue",
               .static_dir = "static"};
+    o.outbox_every = 2, o.outbox_attempts = 8, o.outbox_backoff = 30, o.slip_every = 3600;
     int rc = parse("serve", argc, argv, allowed, &o);
     if (rc)
         return rc;
@@ -340,8 +384,18 @@ static int cmd_serve(int argc, char **argv)
     catalogue cat;
     if (load_catalogue("serve", o.catalogue_dir, &cat) != 0)
         return 2;
+    {
+        char path[1024], err[1200];
+        snprintf(path, sizeof path, "%s/open311.txt", o.catalogue_dir);
+        if (open311_configure(&cat, path, o.jurisdiction, err, sizeof err) != 0) {
+            fprintf(stderr, "frontdoor serve: %s\n", err);
+            catalogue_free(&cat);
+            return 2;
+        }
+    }
     store *s = open_store("serve", &o);
     if (!s) {
+        open311_free();
         catalogue_free(&cat);
         return 2;
     }
@@ -349,8 +403,17 @@ static int cmd_serve(int argc, char **argv)
                       .timeout_s = (int)o.timeout, .access_log = o.access_log, .cat = &cat,
                       .static_dir = o.static_dir, .default_council = o.council};
     retention_start(s, o.rules, (int)o.retention_every);
+    outbox_opts ob = {.smtp_url = o.smtp, .smtp_user = getenv("FD_SMTP_USER"),
+                      .smtp_password = getenv("FD_SMTP_PASSWORD"), .mail_from = o.mail_from,
+                      .notify_url = o.notify_url, .notify_key = getenv("FD_NOTIFY_API_KEY"),
+                      .notify_template = o.notify_template, .letters_dir = o.letters, .every = (int)o.outbox_every,
+                      .max_attempts = (int)o.outbox_attempts, .backoff = (int)o.outbox_backoff, .lease = 120,
+                      .cat = &cat, .slip_every = (int)o.slip_every};
+    outbox_start(s, &ob);
     rc = server_run(s, &so);
+    outbox_stop();
     retention_stop();
+    open311_free();
     store_close(s);
     catalogue_free(&cat);
     return rc;
@@ -700,12 +763,40 @@ static int cmd_council(int argc, char **argv)
     return rc;
 }
 
+/* `frontdoor open311-key create --name NAME`: one client's api_key. */
+static int cmd_open311_key(int argc, char **argv)
+{
+    static const char *const allowed[] = {"--db", "--pg", "--name", NULL};
+    opts o = {0};
+    int rc = parse("open311-key create", argc - 1, argv + 1, allowed, &o);
+    if (rc)
+        return rc;
+    if (o.help) {
+        printf("usage: frontdoor open311-key create --name NAME [options]\n"
+               "Makes an api_key for one Open311 client (FixMyStreet, say) and prints it once.\n"
+               "It may report problems and post updates through /open311/v2/, and nothing else.\n\n"
+               "%s"
+               "  --name NAME       which client holds it\n",
+               usage_db);
+        return 0;
+    }
+    if (!o.name)
+        return bad("open311-key create", "--name is required", NULL);
+    store *s = open_store("open311-key create", &o);
+    if (!s)
+        return 2;
+    rc = open311_cli_key_create(s, 1, o.name);
+    store_close(s);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (sodium_init() < 0) {
         fputs("frontdoor: libsodium failed to start\n", stderr);
         return 1;
     }
+    curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread: the outbox's sender uses libcurl */
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         fputs(usage_main, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
@@ -730,6 +821,8 @@ int main(int argc, char **argv)
         return cmd_access(argc, argv, 0);
     if (!strcmp(argv[1], "council"))
         return cmd_council(argc, argv);
+    if (!strcmp(argv[1], "open311-key") && argc > 2 && !strcmp(argv[2], "create"))
+        return cmd_open311_key(argc, argv);
     fprintf(stderr, "frontdoor: unknown command '%s' (see 'frontdoor --help')\n", argv[1]);
     return 2;
 }

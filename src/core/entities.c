@@ -241,6 +241,14 @@ static const field_def request_fields[] = {
     {.name = "promised_date", .type = FT_DATE, .flags = F_READONLY,
      .doc = "when it will be done by: the service's promise in working days"},
     {.name = "resolved_at", .type = FT_TEXT, .flags = F_READONLY, .max_len = 20, .doc = "when it was resolved"},
+    TEXT("contact_name", 0, 200, CHECK_NONE, "a reporter who is not a known person: their name"),
+    TEXT("contact_email", F_IMMUTABLE, 254, CHECK_EMAIL, "a reporter who is not a known person: email for updates"),
+    TEXT("contact_phone", F_IMMUTABLE, 30, CHECK_PHONE, "a reporter who is not a known person: phone for SMS updates"),
+    TEXT("media_url", 0, 500, CHECK_NONE, "a photo of the problem (a URL)"),
+    {.name = "slip_warned_at", .type = FT_TEXT, .flags = F_READONLY, .max_len = 20,
+     .doc = "when the resident was told it will be late (once only)"},
+    {.name = "open311_token", .type = FT_TEXT, .flags = F_READONLY, .max_len = 40,
+     .doc = "the Open311 token of a request made through GeoReport v2"},
 };
 
 static void request_check(const record *r, int is_create, arena *a, errlist *errs)
@@ -270,6 +278,8 @@ static const field_def update_fields[] = {
     BOOL("public", 0, "shown to the resident"),
     {.name = "author_id", .type = FT_INT, .flags = F_READONLY, .min = 0, .max = (1LL << 62),
      .doc = "who wrote it (0: the system)"},
+    {.name = "external_id", .type = FT_TEXT, .flags = F_READONLY, .max_len = 100,
+     .doc = "the client's own id for it (Open311 servicerequestupdates update_id)"},
 };
 
 const entity_def request_update_def = {

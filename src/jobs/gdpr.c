@@ -47,5 +47,22 @@ int gdpr_erase(store_conn *c, long long council, record *per, arena *a)
         rec_set_str(&evs[i], "effects", "[]");
         rc = store_update(c, council, &evs[i], evs[i].version);
     }
+    /* The messages to them: what they said and where they went goes too; a
+     * message not yet sent never will be. */
+    record *ms;
+    int nm = 0;
+    if (rc == STORE_OK)
+        rc = store_list(c, council, &notification_def, "person_id", per->id, 0, 1000, a, &ms, &nm);
+    for (int i = 0; rc == STORE_OK && i < nm; i++) {
+        rec_set_str(&ms[i], "recipient", "[erased]");
+        rec_set_str(&ms[i], "subject", NULL);
+        rec_set_str(&ms[i], "body", "[erased]");
+        if (!strcmp(rec_str(&ms[i], "status"), "queued")) {
+            rec_set_str(&ms[i], "status", "failed");
+            rec_set_str(&ms[i], "next_attempt_at", NULL);
+            rec_set_str(&ms[i], "last_error", "not sent: the person was erased");
+        }
+        rc = store_update(c, council, &ms[i], ms[i].version);
+    }
     return rc;
 }

@@ -264,3 +264,17 @@ int store_idem_put(store_conn *c, long long council, const char *key, const char
 {
     return c->ops->idem_put(c, council, key, req_hash, status, body);
 }
+
+int store_list_between(store_conn *c, long long council, const entity_def *def, const char *field, const char *from,
+                       const char *to, long long after_id, int limit, arena *a, record **out, int *n)
+{
+    *out = NULL;
+    *n = 0;
+    int fi = entity_field(def, field);
+    if ((fi < 0 && strcmp(field, "created_at") && strcmp(field, "updated_at")) || limit < 1 || limit > 1000)
+        return store_fail(c, "list_between: %s has no field %s, or limit %d is outside 1..1000", def->name, field,
+                          limit);
+    return c->ops->list_between(c, council, def, fi < 0 ? (field[0] == 'c' ? "created_at" : "updated_at")
+                                                        : def->fields[fi].name,
+                                from, to, after_id, limit, a, out, n);
+}

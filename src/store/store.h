@@ -127,6 +127,12 @@ int store_purge(store_conn *c, long long council, const char *what, const char *
 int store_list_before(store_conn *c, long long council, const entity_def *def, const char *field, const char *cutoff,
                       long long after_id, int limit, arena *a, record **out, int *n);
 
+/* Rows of def whose field (a date or time) is from `from` (inclusive) to
+ * `to` (exclusive), in id order after after_id, at most limit; as
+ * store_list. For time windows (Open311's start_date and end_date). */
+int store_list_between(store_conn *c, long long council, const entity_def *def, const char *field, const char *from,
+                       const char *to, long long after_id, int limit, arena *a, record **out, int *n);
+
 /* Idempotency keys: the stored outcome of a POST, so a retry gets the same
  * answer and creates nothing. get: STORE_NOTFOUND if the key is unused, else
  * fills *req_hash, *status and *body (from a). put: STORE_DUPLICATE if the

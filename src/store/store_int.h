@@ -44,6 +44,8 @@ typedef struct store_ops {
                     char **body);
     int (*idem_put)(store_conn *c, long long council, const char *key, const char *req_hash, int status,
                     const char *body);
+    int (*list_between)(store_conn *c, long long council, const entity_def *def, const char *field, const char *from,
+                        const char *to, long long after_id, int limit, arena *a, record **out, int *n);
 } store_ops;
 
 /* Every backend's connection starts with this header. */

@@ -922,6 +922,45 @@ static int pg_list_before(store_conn *c, long long council, const entity_def *d,
     return STORE_OK;
 }
 
+/* store_list_between: rows whose field is in [from, to), in id order. */
+static int pg_list_between(store_conn *c, long long council, const entity_def *d, const char *field, const char *from,
+                           const char *to, long long after_id, int limit, arena *a, record **out, int *n)
+{
+    pg_conn *q = (pg_conn *)c;
+    int rc = ready(q);
+    if (rc != STORE_OK)
+        return rc;
+    buf b;
+    buf_init(&b, 8192);
+    buf_puts(&b, "SELECT id, version, created_at, updated_at");
+    for (int i = 0; i < d->nfields; i++)
+        buf_printf(&b, ", %s", d->fields[i].name);
+    buf_printf(&b, " FROM %s WHERE council_id = $1 AND %s >= $2 AND %s < $5 AND id > $3 ORDER BY id LIMIT $4", d->table,
+               field, field);
+    params p;
+    p.n = 0;
+    p_int(&p, council);
+    p_str(&p, from);
+    p_int(&p, after_id);
+    p_int(&p, limit);
+    p_str(&p, to);
+    PGresult *res = PQexecParams(q->pg, buf_str(&b), p.n, NULL, p.v, NULL, NULL, 0);
+    buf_free(&b);
+    if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = res_fail(q, res, d->table);
+        PQclear(res);
+        return rc;
+    }
+    int k = PQntuples(res) < limit ? PQntuples(res) : limit;
+    record *rows = arena_alloc(a, sizeof(record) * (size_t)(k > 0 ? k : 1));
+    for (int i = 0; i < k; i++)
+        read_row(res, i, d, a, &rows[i]);
+    PQclear(res);
+    *out = rows;
+    *n = k;
+    return STORE_OK;
+}
+
 /* store_search_people: trigram similarity on names (pg_trgm's % uses the
  * GIN indexes), equality on date of birth, phone digits and email. The
  * SQL's shape depends only on the number of terms; values are bound. */
@@ -1077,6 +1116,7 @@ const store_ops store_pg_ops = {
     .council_add = pg_council_add,
     .purge = pg_purge,
     .list_before = pg_list_before,
+    .list_between = pg_list_between,
     .idem_get = pg_idem_get,
     .idem_put = pg_idem_put,
 };

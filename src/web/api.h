@@ -41,6 +41,16 @@ int api_request_get(req *q, resp *p);      /* one request with its timeline */
 int api_request_update(req *q, resp *p);   /* a status change or a note */
 int api_requests_list(req *q, resp *p);    /* a team's queue */
 int api_person_requests(req *q, resp *p);  /* a person's requests */
+int api_request_duplicates(req *q, resp *p); /* open requests for the same service close by */
+int api_slip_warnings(req *q, resp *p);      /* tell residents whose requests will be late, now */
+/* The create itself, from q->json, inside the caller's transaction (for
+ * api_create_idempotent; Open311 makes its requests through it too). */
+int api_request_create_in(req *q, resp *p, store_conn *c);
+
+/* api_notify.c: the outbox, for staff */
+int api_person_notifications(req *q, resp *p);  /* messages to one person */
+int api_request_notifications(req *q, resp *p); /* messages about one request */
+int api_notifications_list(req *q, resp *p);    /* the outbox, by status */
 
 /* api_life_events.c: tell us once */
 int api_life_event_create(req *q, resp *p);   /* report a life event (or preview it) and apply its playbook */

@@ -153,6 +153,14 @@ static json_t *export_model(req *q, store_conn *c, const record *per)
                                                "route", rec_str(&au[i], "route") ? rec_str(&au[i], "route") : ""));
     if (n == MAX_ROWS)
         json_object_set_new(o, "who_looked_note", json_string("the 1,000 oldest entries; ask the DPO for the rest"));
+
+    record *ns;
+    if (store_list(c, q->council, &notification_def, "person_id", per->id, 0, MAX_ROWS, q->a, &ns, &n) != STORE_OK)
+        goto fail;
+    json_t *msgs = json_array();
+    json_object_set_new(o, "messages", msgs); /* what the council sent them, or will */
+    for (int i = 0; i < n; i++)
+        json_array_append_new(msgs, jsonrec_write(&ns[i], all));
     return o;
 fail:
     json_decref(o);

@@ -8,6 +8,7 @@
 #include "core/entities.h"
 #include "web/auth.h"
 #include "web/api.h"
+#include "web/open311.h"
 
 static const query_def offers_query[] = {
     {.name = "explain", .max = 5, .doc = "true: also list the services not offered, with the reasons"},
@@ -70,6 +71,45 @@ static const query_def task_query[] = {
 };
 
 #define TASK_WORKERS (R(ROLE_BACK_OFFICE) | R(ROLE_TEAM_LEADER) | R(ROLE_ADMIN))
+static const query_def outbox_query[] = {
+    {.name = "limit", .min = 1, .max = 1000, .is_int = 1, .doc = "most items in one page (default 50)"},
+    {.name = "cursor", .max = 32, .doc = "next_cursor from the previous page"},
+    {.name = "status", .max = 20, .doc = "only messages in this status: queued, sent or failed"},
+    {.name = NULL},
+};
+
+static const query_def duplicates_query[] = {
+    {.name = "service", .max = 60, .doc = "the service to report (catalogue id)"},
+    {.name = "uprn", .max = 12, .doc = "where: the property's UPRN"},
+    {.name = "latitude", .max = 12, .doc = "where: WGS84 latitude (with longitude)"},
+    {.name = "longitude", .max = 12, .doc = "where: WGS84 longitude (with latitude)"},
+    {.name = NULL},
+};
+
+static const query_def o311_query[] = {
+    {.name = "jurisdiction_id", .max = 100, .doc = "Open311: the jurisdiction (ignored unless the server has one)"},
+    {.name = "api_key", .max = 200, .doc = "Open311: the client's key (not needed to read)"},
+    {.name = NULL},
+};
+
+static const query_def o311_requests_query[] = {
+    {.name = "jurisdiction_id", .max = 100, .doc = "Open311: the jurisdiction (ignored unless the server has one)"},
+    {.name = "api_key", .max = 200, .doc = "Open311: the client's key (not needed to read)"},
+    {.name = "service_request_id", .max = 16000, .doc = "comma list of ids; overrides every other filter"},
+    {.name = "service_code", .max = 4000, .doc = "comma list of service codes (default all)"},
+    {.name = "start_date", .max = 40, .doc = "W3C datetime: requested from (default 90 days before end_date)"},
+    {.name = "end_date", .max = 40, .doc = "W3C datetime: requested until (default now; at most 90 days after start)"},
+    {.name = "status", .max = 20, .doc = "open, closed, or open,closed (default all)"},
+    {.name = NULL},
+};
+
+static const query_def o311_updates_query[] = {
+    {.name = "jurisdiction_id", .max = 100, .doc = "Open311: the jurisdiction (ignored unless the server has one)"},
+    {.name = "api_key", .max = 200, .doc = "Open311: the client's key (checked if given)"},
+    {.name = "start_date", .max = 40, .doc = "W3C datetime: updates from (default a day before end_date)"},
+    {.name = "end_date", .max = 40, .doc = "W3C datetime: updates until (default now)"},
+    {.name = NULL},
+};
 
 #define PUBLIC 0u
 #define ANY_SIGNED_IN (STAFF_READERS | R(ROLE_MANAGER) | R(ROLE_RESIDENT))
@@ -193,6 +233,53 @@ const route fd_routes[] = {
      "Take a task (back office: only their own team's)"},
     {"POST", "/api/v1/tasks/{id}/complete", api_task_complete, TASK_WORKERS, OWN_NONE, 1, NULL, BODY_JSON, &task_def,
      "Mark a task done, with an optional note"},
+    {"GET", "/api/v1/people/{id}/notifications", api_person_notifications, STAFF_READERS, OWN_NONE, 1, list_query,
+     BODY_NONE, &notification_def, "Messages sent or queued to this person (email, SMS, letter), with delivery"},
+    {"GET", "/api/v1/requests/{id}/notifications", api_request_notifications, STAFF_READERS, OWN_NONE, 1, list_query,
+     BODY_NONE, &notification_def, "Messages about this request, with delivery"},
+    {"GET", "/api/v1/notifications", api_notifications_list, R(ROLE_TEAM_LEADER) | R(ROLE_ADMIN) | R(ROLE_DPO),
+     OWN_NONE, 1, outbox_query, BODY_NONE, &notification_def, "The outbox: messages by status (queued, sent, failed)"},
+    {"GET", "/api/v1/requests/duplicates", api_request_duplicates, STAFF_READERS | R(ROLE_RESIDENT), OWN_NONE, 0,
+     duplicates_query, BODY_NONE, NULL,
+     "Before reporting: open requests for the same service within 50 m or at the same UPRN"},
+    {"POST", "/api/v1/requests/slip-warnings", api_slip_warnings, R(ROLE_TEAM_LEADER) | R(ROLE_ADMIN), OWN_NONE, 1,
+     NULL, BODY_JSON, NULL, "Tell every resident whose request will miss its promised date, once (serve does it hourly)"},
+    {"GET", "/open311/v2/discovery.xml", open311_discovery, PUBLIC, OWN_NONE, 0, o311_query, BODY_NONE, NULL,
+     "Open311 GeoReport v2 (XML): service discovery"},
+    {"GET", "/open311/v2/services.xml", open311_services, PUBLIC, OWN_NONE, 0, o311_query, BODY_NONE, NULL,
+     "Open311 (XML): the services a client may report"},
+    {"GET", "/open311/v2/services/{slug}.xml", open311_service_definition, PUBLIC, OWN_NONE, 0, o311_query,
+     BODY_NONE, NULL, "Open311 (XML): a service definition (its e-form fields as attributes)"},
+    {"POST", "/open311/v2/requests.xml", open311_request_create, PUBLIC, OWN_NONE, 0, NULL, BODY_FORM, NULL,
+     "Open311 (XML): report a problem (api_key; form-urlencoded)"},
+    {"GET", "/open311/v2/requests.xml", open311_requests, PUBLIC, OWN_NONE, 0, o311_requests_query, BODY_NONE, NULL,
+     "Open311 (XML): requests by id, service, status and date"},
+    {"GET", "/open311/v2/requests/{id}.xml", open311_request_get, PUBLIC, OWN_NONE, 0, o311_query, BODY_NONE, NULL,
+     "Open311 (XML): one request (a list of one)"},
+    {"GET", "/open311/v2/tokens/{slug}.xml", open311_token_get, PUBLIC, OWN_NONE, 0, o311_query, BODY_NONE, NULL,
+     "Open311 (XML): the service_request_id for a token"},
+    {"GET", "/open311/v2/servicerequestupdates.xml", open311_updates, PUBLIC, OWN_NONE, 0, o311_updates_query,
+     BODY_NONE, NULL, "Open311, FixMyStreet's extension (XML): public updates in a time window"},
+    {"POST", "/open311/v2/servicerequestupdates.xml", open311_update_create, PUBLIC, OWN_NONE, 0, NULL, BODY_FORM,
+     NULL, "Open311, FixMyStreet's extension (XML): a reporter's update (api_key; form-urlencoded)"},
+    {"GET", "/open311/v2/discovery.json", open311_discovery, PUBLIC, OWN_NONE, 0, o311_query, BODY_NONE, NULL,
+     "Open311 GeoReport v2 (JSON): service discovery"},
+    {"GET", "/open311/v2/services.json", open311_services, PUBLIC, OWN_NONE, 0, o311_query, BODY_NONE, NULL,
+     "Open311 (JSON): the services a client may report"},
+    {"GET", "/open311/v2/services/{slug}.json", open311_service_definition, PUBLIC, OWN_NONE, 0, o311_query,
+     BODY_NONE, NULL, "Open311 (JSON): a service definition (its e-form fields as attributes)"},
+    {"POST", "/open311/v2/requests.json", open311_request_create, PUBLIC, OWN_NONE, 0, NULL, BODY_FORM, NULL,
+     "Open311 (JSON): report a problem (api_key; form-urlencoded)"},
+    {"GET", "/open311/v2/requests.json", open311_requests, PUBLIC, OWN_NONE, 0, o311_requests_query, BODY_NONE, NULL,
+     "Open311 (JSON): requests by id, service, status and date"},
+    {"GET", "/open311/v2/requests/{id}.json", open311_request_get, PUBLIC, OWN_NONE, 0, o311_query, BODY_NONE, NULL,
+     "Open311 (JSON): one request (a list of one)"},
+    {"GET", "/open311/v2/tokens/{slug}.json", open311_token_get, PUBLIC, OWN_NONE, 0, o311_query, BODY_NONE, NULL,
+     "Open311 (JSON): the service_request_id for a token"},
+    {"GET", "/open311/v2/servicerequestupdates.json", open311_updates, PUBLIC, OWN_NONE, 0, o311_updates_query,
+     BODY_NONE, NULL, "Open311, FixMyStreet's extension (JSON): public updates in a time window"},
+    {"POST", "/open311/v2/servicerequestupdates.json", open311_update_create, PUBLIC, OWN_NONE, 0, NULL, BODY_FORM,
+     NULL, "Open311, FixMyStreet's extension (JSON): a reporter's update (api_key; form-urlencoded)"},
 };
 
 const int fd_nroutes = (int)(sizeof fd_routes / sizeof fd_routes[0]);

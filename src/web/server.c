@@ -28,6 +28,7 @@
 #include "web/auth.h"
 #include "web/metrics.h"
 #include "web/routes.h"
+#include "web/open311.h"
 #include "core/entities.h"
 
 enum { MAX_RESPONSE = 16 * 1024 * 1024 };
@@ -465,6 +466,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     client_ip(conn, ip);
     q.ip = ip;
     dispatch(sv, conn, x, &q, &p);
+    open311_finish(&q, &p); /* Open311's own error bodies under /open311/ */
     enum MHD_Result ok = send_resp(conn, x, &p);
     buf_free(&p.body);
     if (q.json)

@@ -116,3 +116,40 @@ test('queues by team and status; a resident sees their own requests, public note
   const contacts = await request(port, 'GET', `/api/v1/people/${pid}/contacts`);
   assert.ok(contacts.body.items.some((c) => c.service === 'pothole' && c.channel === 'web'));
 });
+
+test('an open request for the same service within 50 m or at the same UPRN is a possible duplicate', async () => {
+  // A point of our own, far from any other test's.
+  const lat = (51.2 + Math.random() * 0.2).toFixed(5), lon = (-0.3 + Math.random() * 0.2).toFixed(5);
+  const first = await request(port, 'POST', '/api/v1/requests', { body: { service: 'pothole', latitude: lat, longitude: lon, description: 'Deep hole' } });
+  assert.equal(first.status, 201, first.text);
+  assert.deepEqual(first.body.possible_duplicates, []);
+  // About 30 m north: the same hole, probably.
+  const near = (Number(lat) + 0.00027).toFixed(5);
+  const second = await request(port, 'POST', '/api/v1/requests', { body: { service: 'pothole', latitude: near, longitude: lon, description: 'Hole again' } });
+  assert.equal(second.status, 201, second.text);
+  assert.equal(second.body.possible_duplicates.length, 1, second.text);
+  const d = second.body.possible_duplicates[0];
+  assert.equal(d.id, first.body.id);
+  assert.equal(d.status, 'received');
+  assert.ok(d.distance_m >= 25 && d.distance_m <= 35, String(d.distance_m));
+  // About 110 m away, another service, or closed: not duplicates.
+  const far = (Number(lat) + 0.001).toFixed(5);
+  const check = (q) => request(port, 'GET', '/api/v1/requests/duplicates?' + new URLSearchParams(q));
+  assert.deepEqual((await check({ service: 'pothole', latitude: far, longitude: lon })).body.items, []);
+  assert.deepEqual((await check({ service: 'flytipping', latitude: lat, longitude: lon })).body.items, []);
+  const both = await check({ service: 'pothole', latitude: lat, longitude: lon });
+  assert.deepEqual(both.body.items.map((i) => i.id), [first.body.id, second.body.id], 'nearest first');
+  await request(port, 'POST', `/api/v1/requests/${first.body.id}/updates`, { body: { kind: 'status_change', status: 'closed', text: 'duplicate' } });
+  assert.deepEqual((await check({ service: 'pothole', latitude: lat, longitude: lon })).body.items.map((i) => i.id), [second.body.id]);
+  // The same UPRN, without coordinates.
+  const uprn = String(Date.now()).slice(-10);
+  const a = await request(port, 'POST', '/api/v1/requests', { body: { service: 'missed-bin', uprn, description: 'Not emptied' } });
+  const b = await request(port, 'POST', '/api/v1/requests', { body: { service: 'missed-bin', uprn, description: 'Still not emptied' } });
+  assert.deepEqual(b.body.possible_duplicates.map((x) => [x.id, x.same_uprn, x.distance_m]), [[a.body.id, true, null]]);
+  // The check names what is wrong.
+  for (const [q, field] of [[{ latitude: lat, longitude: lon }, 'service'], [{ service: 'nope', uprn }, 'service'], [{ service: 'pothole' }, 'latitude'], [{ service: 'pothole', latitude: '95', longitude: '0' }, 'latitude'], [{ service: 'pothole', latitude: lat }, 'longitude']]) {
+    const r = await check(q);
+    assert.equal(r.status, 400, JSON.stringify(q) + r.text);
+    assert.ok(r.body.errors.some((e) => e.field === field), JSON.stringify(q) + r.text);
+  }
+});

@@ -985,6 +985,24 @@ static void test_audit_append_only(void **state)
     expect_rc(c, store_list_before(c, 1, &person_def, "date_of_death", "1990-05-05", p.id - 1, 10, a, &rows, &k),
               STORE_OK, "list_before, not before");
     assert_int_equal(k, 0);
+    /* list_between: from inclusive, to exclusive; created_at too. */
+    expect_rc(c, store_list_between(c, 1, &person_def, "date_of_death", "1990-05-05", "1990-05-06", p.id - 1, 10, a,
+                                    &rows, &k),
+              STORE_OK, "list_between");
+    assert_int_equal(k, 1);
+    assert_int_equal(rows[0].id, p.id);
+    expect_rc(c, store_list_between(c, 1, &person_def, "date_of_death", "1990-05-06", "1990-06-01", p.id - 1, 10, a,
+                                    &rows, &k),
+              STORE_OK, "list_between, after");
+    assert_int_equal(k, 0);
+    expect_rc(c, store_list_between(c, 1, &person_def, "date_of_death", "1990-01-01", "1990-05-05", p.id - 1, 10, a,
+                                    &rows, &k),
+              STORE_OK, "list_between, to is exclusive");
+    assert_int_equal(k, 0);
+    expect_rc(c, store_list_between(c, 1, &person_def, "created_at", "2000-01-01T00:00:00Z", "9999-01-01T00:00:00Z",
+                                    p.id - 1, 10, a, &rows, &k),
+              STORE_OK, "list_between on created_at");
+    assert_int_equal(k, 1);
     expect_rc(c, store_find(c, 1, &person_def, "family_name", rec_str(&p, "family_name"), a, &got), STORE_OK, "find");
     assert_int_equal(got.id, p.id);
     expect_rc(c, store_find(c, 1, &person_def, "family_name", "No Such Name", a, &got), STORE_NOTFOUND, "find none");
