@@ -42,6 +42,14 @@ int api_request_update(req *q, resp *p);   /* a status change or a note */
 int api_requests_list(req *q, resp *p);    /* a team's queue */
 int api_person_requests(req *q, resp *p);  /* a person's requests */
 
+/* api_reports.c: management information, JSON or CSV */
+int api_report_channels(req *q, resp *p);      /* contacts by channel, with the shift from a year before */
+int api_report_cost(req *q, resp *p);          /* what contacts cost */
+int api_report_avoidable(req *q, resp *p);     /* avoidable contacts and why */
+int api_report_first_contact(req *q, resp *p); /* first-contact resolution */
+int api_report_sla(req *q, resp *p);           /* requests done by their promised date */
+int api_report_takeup(req *q, resp *p);        /* residents who came about one service and took up others */
+
 /* page_staff.c: staff pages (HTML) */
 int page_sign_in(req *q, resp *p);
 int page_sign_in_post(req *q, resp *p);

@@ -55,7 +55,18 @@ static const query_def list_query[] = {
     {.name = NULL},
 };
 
+static const query_def report_query[] = {
+    {.name = "from", .max = 10, .doc = "first day, YYYY-MM-DD (default: a year before to)"},
+    {.name = "to", .max = 10, .doc = "last day, YYYY-MM-DD (default: today)"},
+    {.name = "by", .max = 12, .doc = "one row per month (default), channel, service or department"},
+    {.name = "format", .max = 4, .doc = "json (default) or csv; Accept: text/csv also gives CSV"},
+    {.name = "source", .max = 6,
+     .doc = "contact reports: rollup (default) or raw, counting the contacts themselves (slow; for checking)"},
+    {.name = NULL},
+};
+
 #define PUBLIC 0u
+#define REPORT_READERS (R(ROLE_MANAGER) | R(ROLE_TEAM_LEADER) | R(ROLE_ADMIN))
 #define ANY_SIGNED_IN (STAFF_READERS | R(ROLE_MANAGER) | R(ROLE_RESIDENT))
 
 /* Every route. Order matters only for documentation. */
@@ -144,6 +155,18 @@ const route fd_routes[] = {
     {"GET", "/api/v1/reports/missing-out/{id}", api_missing_out_csv,
      R(ROLE_TEAM_LEADER) | R(ROLE_BACK_OFFICE) | R(ROLE_ADMIN), OWN_NONE, 1, NULL, BODY_NONE, NULL,
      "Who is missing out on one service (by LGSL code), as CSV for a take-up campaign"},
+    {"GET", "/api/v1/reports/channels", api_report_channels, REPORT_READERS, OWN_NONE, 0, report_query, BODY_NONE,
+     NULL, "Contacts by channel, each channel's share and its shift from the same dates a year before"},
+    {"GET", "/api/v1/reports/cost", api_report_cost, REPORT_READERS, OWN_NONE, 0, report_query, BODY_NONE, NULL,
+     "What contacts cost (catalogue/contact_costs.tsv), in total and per contact"},
+    {"GET", "/api/v1/reports/avoidable", api_report_avoidable, REPORT_READERS, OWN_NONE, 0, report_query, BODY_NONE,
+     NULL, "Avoidable contacts, by reason, and the avoidable-contact rate"},
+    {"GET", "/api/v1/reports/first-contact", api_report_first_contact, REPORT_READERS, OWN_NONE, 0, report_query,
+     BODY_NONE, NULL, "First-contact resolution rate"},
+    {"GET", "/api/v1/reports/sla", api_report_sla, REPORT_READERS, OWN_NONE, 0, report_query, BODY_NONE, NULL,
+     "Requests made in the range: resolved on time, late, and open past their promised date"},
+    {"GET", "/api/v1/reports/take-up", api_report_takeup, REPORT_READERS, OWN_NONE, 0, report_query, BODY_NONE, NULL,
+     "Residents who came about one service and then took up two or more others"},
 
     {"GET", "/api/v1/properties", api_list, STAFF_READERS, OWN_NONE, 0, list_query, BODY_NONE, &property_def,
      "List properties, paged"},
