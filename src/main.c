@@ -1,7 +1,7 @@
 /* main.c: the `frontdoor` command.
  *
  *   frontdoor serve   [--db FILE | --pg URL] [--listen HOST:PORT] [--threads N] ...
- *   frontdoor demo    [--db FILE | --pg URL] [--people N] [--seed N]
+ *   frontdoor demo    [--db FILE | --pg URL] [--people N] [--seed N] [--history PERCENT]
  *   frontdoor migrate [--db FILE | --pg URL]
  *
  * A bad flag or an unreachable database is one line on stderr and exit
@@ -30,6 +30,7 @@ typedef struct {
     const char *email, *name, *role, *department, *scopes, *rules, *as_of, *catalogue_dir, *service, *csv, *static_dir;
     long long person, retention_every;
     long long threads, people, seed, max_body, timeout;
+    long long history; /* demo: percent of Southwark's 2009-2011 contacts */
     int help;
 } opts;
 
@@ -74,7 +75,10 @@ static const char *usage_demo =
     "%s"
     "  --people N        residents to create (default 290000)\n"
     "  --seed N          random seed (default 1); the same seed gives the same borough\n"
-    "  --catalogue DIR   the services whose take-up is seeded (default catalogue)\n";
+    "  --catalogue DIR   the services whose take-up is seeded (default catalogue)\n"
+    "  --history PERCENT contacts from 2009 to 2011 following Southwark's volumes and channel mix:\n"
+    "                    this percentage of its 5.45 million (default 1; 100 for all; 0 for none),\n"
+    "                    fewer in proportion for fewer than 290000 people\n";
 
 static const char *usage_migrate = "usage: frontdoor migrate [options]\n"
                                    "Applies the schema migrations not yet applied, each in one transaction.\n\n"
@@ -154,6 +158,8 @@ static int parse(const char *cmd, int argc, char **argv, const char *const *allo
             return bad(cmd, "--threads must be a whole number from 1 to 256, not", v);
         else if (!strcmp(f, "--people") && number(v, 1, 10000000, &o->people) != 0)
             return bad(cmd, "--people must be a whole number from 1 to 10000000, not", v);
+        else if (!strcmp(f, "--history") && number(v, 0, 100, &o->history) != 0)
+            return bad(cmd, "--history must be a percentage from 0 to 100, not", v);
         else if (!strcmp(f, "--seed") && number(v, 0, (long long)1 << 62, &o->seed) != 0)
             return bad(cmd, "--seed must be a non-negative whole number, not", v);
         else if (!strcmp(f, "--max-body") && number(v, 1024, 64LL << 20, &o->max_body) != 0)
@@ -283,8 +289,8 @@ static int cmd_serve(int argc, char **argv)
 
 static int cmd_demo(int argc, char **argv)
 {
-    static const char *const allowed[] = {"--db", "--pg", "--people", "--seed", "--catalogue", NULL};
-    opts o = {.people = 290000, .seed = 1, .catalogue_dir = "catalogue"};
+    static const char *const allowed[] = {"--db", "--pg", "--people", "--seed", "--catalogue", "--history", NULL};
+    opts o = {.people = 290000, .seed = 1, .catalogue_dir = "catalogue", .history = 1};
     int rc = parse("demo", argc, argv, allowed, &o);
     if (rc)
         return rc;
@@ -326,13 +332,23 @@ static int cmd_demo(int argc, char **argv)
     if (rc == 0)
         rc = demo_takeup(c, 1, &cat, (unsigned long long)o.seed + 1, DEMO_AS_OF "T00:00:00Z", &more, err, sizeof err);
     made += more;
+    demo_history_stats hs = {0};
+    if (rc == 0) {
+        printf("take-up: %lld enrolments in services the rules say they are entitled to\n", made);
+        if (o.history > 0)
+            rc = demo_history(c, 1, &cat, (int)o.history, st.people, (unsigned long long)o.seed, &hs, err,
+                              sizeof err);
+    }
     catalogue_free(&cat);
     if (rc != 0) {
         fprintf(stderr, "frontdoor demo: %s\n", err);
         store_close(s);
         return 1;
     }
-    printf("take-up: %lld enrolments in services the rules say they are entitled to\n", made);
+    if (o.history > 0)
+        printf("history: %lld contacts from 2009 to 2011 (%lld%% of Southwark's), %lld enrolments taken up after "
+               "them, in %.1f s\n",
+               hs.contacts, o.history, hs.enrolments, hs.seconds);
     if (auth_demo_accounts(s, 1, stdout) != 0) {
         store_close(s);
         return 1;
