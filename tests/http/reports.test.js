@@ -214,3 +214,55 @@ test('bad parameters are 400 naming each one; only report readers may look', asy
   const def = await get('/api/v1/reports/cost');
   assert.equal(def.body.to, new Date().toISOString().slice(0, 10));
 });
+
+test('the demo borough has three years of contacts with Southwark\'s channel shift', { skip: !!process.env.FD_TEST_PG_URL && 'the PostgreSQL database is shared by this run\'s tests' }, async () => {
+  const { run, freshDb } = require('./helpers');
+  const db = freshDb();
+  // 1,450 people is 1/200 of Southwark's 290,000: the history is scaled to match.
+  const d = run(['demo', ...db, '--people', '1450', '--history', '100']);
+  assert.equal(d.code, 0, d.stderr);
+  const scaled = (n) => Math.round(n * 0.005);
+  const total = [1680804 + 193469, 1630596 + 197852 + 1552, 1472794 + 181718 + 93936 + 1552];
+  const hm = /history: (\d+) contacts from 2009 to 2011/.exec(d.stdout);
+  assert.ok(hm, d.stdout);
+  assert.equal(Number(hm[1]), scaled(1680804) + scaled(193469) + scaled(1630596) + scaled(197852) + scaled(1552) +
+    scaled(1472794) + scaled(181718) + scaled(93936) + scaled(1552));
+  const s = await startServer(['--access-log', 'off'], db);
+  try {
+    const t = makeToken(db, 'manager');
+    const g = async (p) => {
+      const r = await request(s.port, 'GET', p, { headers: { Authorization: `Bearer ${t}` } });
+      assert.equal(r.status, 200, r.text);
+      return r.body;
+    };
+    const y2011 = await g('/api/v1/reports/channels?from=2011-01-01&to=2011-12-31&by=channel');
+    const ch = (name) => y2011.rows.find((r) => r.channel === name);
+    assert.equal(ch('phone').contacts, scaled(1472794));
+    assert.equal(ch('phone').previous_contacts, scaled(1630596));
+    assert.equal(ch('face_to_face').contacts, scaled(181718));
+    assert.equal(ch('web').contacts, scaled(93936));
+    assert.equal(ch('web').previous_contacts, 0);
+    assert.ok(ch('phone').shift < -0.03, JSON.stringify(ch('phone')));
+    assert.ok(ch('web').shift > 0.05);
+    for (const [i, year] of [2009, 2010, 2011].entries()) {
+      const cost = await g(`/api/v1/reports/cost?from=${year}-01-01&to=${year}-12-31&by=channel`);
+      assert.ok(Math.abs(cost.total.contacts - total[i] * 0.005) <= 3, `${year}: ${cost.total.contacts}`);
+    }
+    // Face to face is a weekday channel; April is busier than August.
+    const months = await g('/api/v1/reports/channels?from=2010-01-01&to=2010-12-31&by=month');
+    const phoneIn = (m) => months.rows.find((r) => r.month === m && r.channel === 'phone').contacts;
+    assert.ok(phoneIn('2010-04') > phoneIn('2010-08'));
+    const rolled = await g('/api/v1/reports/avoidable?from=2009-02-11&to=2011-10-17&by=service');
+    const raw = await g('/api/v1/reports/avoidable?from=2009-02-11&to=2011-10-17&by=service&source=raw');
+    assert.deepEqual(rolled.rows, raw.rows);
+    assert.ok(rolled.total.avoidable_rate > 0.1 && rolled.total.avoidable_rate < 0.5);
+    const fcr = await g('/api/v1/reports/first-contact?from=2009-01-01&to=2011-12-31&by=month');
+    const rateIn = (m) => fcr.rows.find((r) => r.month === m).first_contact_rate;
+    assert.ok(rateIn('2011-06') > rateIn('2009-06'));
+    const takeup = await g('/api/v1/reports/take-up?from=2009-01-01&to=2011-12-31&by=department');
+    assert.ok(takeup.total.residents > 0, JSON.stringify(takeup));
+    assert.ok(takeup.total.services_taken_up >= 2 * takeup.total.residents);
+  } finally {
+    assert.equal(await stopServer(s), 0);
+  }
+});
