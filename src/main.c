@@ -195,6 +195,11 @@ static store *open_store(const char *cmd, const opts *o)
 
 /* Reads DIR/services.txt; a bad file is one line naming file, line and
  * column, and stops start-up. */
+static int known_service(const char *slug, void *ctx)
+{
+    return catalogue_find(ctx, slug) != NULL;
+}
+
 static int load_catalogue(const char *cmd, const char *dir, catalogue *out)
 {
     char path[1024], err[600];
@@ -236,6 +241,21 @@ static int load_catalogue(const char *cmd, const char *dir, catalogue *out)
             fprintf(stderr, "frontdoor %s: %s\n", cmd, err);
             catalogue_free(out);
             return -1;
+        }
+    }
+    /* Where appointments are booked: optional (without it, no slots). */
+    snprintf(path, sizeof path, "%s/locations.txt", dir);
+    if ((f = fopen(path, "r")) != NULL) {
+        char *loc = xmalloc(MAX + 1);
+        size_t k = fread(loc, 1, MAX, f);
+        fclose(f);
+        loc[k] = '\0';
+        rc = locations_parse(loc, path, known_service, out, &out->locations, err, sizeof err);
+        free(loc);
+        if (rc != 0) {
+            fprintf(stderr, "frontdoor %s: %s\n", cmd, err);
+            catalogue_free(out);
+            return rc;
         }
     }
     /* What contacts cost: optional (without it no cost is recorded). */

@@ -181,4 +181,13 @@ typedef struct {
 typedef int (*takeup_fn)(void *ctx, const takeup_row *row);
 int store_takeup(store_conn *c, long long council, const char *from, const char *to, takeup_fn fn, void *ctx);
 
+/* ---- Appointments (store_appointments.c) ---- */
+
+/* Calls fn(ctx, starts_at, booked) for each slot of service at location
+ * starting from `from` to before `to` (local "YYYY-MM-DDTHH:MM" text) that
+ * has booked appointments, with how many. */
+int store_appointment_counts(store_conn *c, long long council, const char *location, const char *service,
+                             const char *from, const char *to,
+                             int (*fn)(void *ctx, const char *starts_at, long long booked), void *ctx);
+
 #endif

@@ -141,3 +141,28 @@ END;
 -- service-level report from requests made in it.
 CREATE INDEX enrolments_started ON enrolments (council_id, start_date);
 CREATE INDEX requests_created ON requests (council_id, created_at);
+
+-- Appointments (catalogue/locations.txt has the slots). A booked
+-- appointment holds one seat of its slot, 1 to the slot's capacity; the
+-- unique index is what keeps a slot from being overbooked, however many
+-- bookings race for it. A cancelled one gives its seat up (NULL).
+CREATE TABLE appointments (
+    id INTEGER PRIMARY KEY,
+    council_id INTEGER NOT NULL REFERENCES councils(id),
+    version INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    person_id INTEGER NOT NULL REFERENCES people(id),
+    service TEXT NOT NULL,
+    location TEXT NOT NULL,
+    starts_at TEXT NOT NULL,
+    ends_at TEXT,
+    status TEXT NOT NULL,
+    seat INTEGER,
+    note TEXT,
+    cancel_reason TEXT,
+    reminder_id INTEGER
+);
+CREATE INDEX appointments_council ON appointments (council_id, id);
+CREATE INDEX appointments_person ON appointments (council_id, person_id, id);
+CREATE UNIQUE INDEX appointments_seat ON appointments (council_id, location, service, starts_at, seat);
