@@ -196,6 +196,7 @@ static const field_def contact_fields[] = {
     ENUM("avoidable", 0, avoidable_choices, "whether it need not have happened, and why"),
     {.name = "cost_pence", .type = FT_INT, .flags = F_READONLY, .min = 0, .max = 1000000,
      .doc = "what it cost the council, from the channel (catalogue/contact_costs.tsv)"},
+    REF("request_id", F_IMMUTABLE, "requests", "the request it made or was about, if any"),
 };
 
 static void contact_check(const record *r, int is_create, arena *a, errlist *errs)
@@ -344,8 +345,10 @@ const entity_def appointment_def = {
     .nfields = (int)(sizeof appointment_fields / sizeof appointment_fields[0]),
 };
 
+/* In an order where every entity comes after those it refers to (a
+ * contact may name its request). */
 const entity_def *const fd_entities[] = {&person_def,  &property_def, &household_def, &member_def, &consent_def,
-                                         &enrolment_def, &contact_def, &request_def,  &request_update_def,
+                                         &enrolment_def, &request_def, &request_update_def, &contact_def,
                                          &notification_def, &appointment_def, NULL};
 
 int member_current(const record *m, const char *date)

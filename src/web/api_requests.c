@@ -146,7 +146,8 @@ static int create_request(req *q, resp *p, store_conn *c)
         timeline_add(q, c, r.id, "status_change", "received",
                      arena_printf(q->a, "Received. We will deal with it by %s.", rec_str(&r, "promised_date")), 1) !=
             STORE_OK ||
-        api_contact_log(q, c, rec_str(&r, "channel"), "transaction", slug, "made a request", pid, 0) != STORE_OK)
+        api_contact_log_request(q, c, rec_str(&r, "channel"), "transaction", slug, "made a request", pid, 0, r.id) !=
+            STORE_OK)
         return api_store_error_or_fail(p, c);
     if (pid)
         audit_person(q, pid);

@@ -113,3 +113,8 @@ CREATE TABLE appointments (
 );
 CREATE INDEX appointments_person ON appointments (council_id, person_id, id);
 CREATE UNIQUE INDEX appointments_seat ON appointments (council_id, location, service, starts_at, seat);
+
+-- A contact's request: the one it made or was about.
+ALTER TABLE contacts ADD COLUMN request_id BIGINT;
+ALTER TABLE contacts ADD FOREIGN KEY (council_id, request_id) REFERENCES requests (council_id, id);
+CREATE INDEX contacts_request ON contacts (council_id, request_id);
