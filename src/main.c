@@ -1,7 +1,7 @@
 /* main.c: the `frontdoor` command.
  *
  *   frontdoor serve   [--db FILE | --pg URL] [--listen HOST:PORT] [--threads N] ...
- *   frontdoor demo    [--db FILE | --pg URL] [--people N] [--seed N]
+ *   frontdoor demo    [--db FILE | --pg URL] [--people N] [--seed N] [--history PERCENT]
  *   frontdoor migrate [--db FILE | --pg URL]
  *
  * A bad flag or an unreachable database is one line on stderr and exit
@@ -39,6 +39,7 @@ typedef struct {
     const char *jurisdiction;
     long long outbox_every, outbox_attempts, outbox_backoff, slip_every;
     long long threads, people, seed, max_body, timeout;
+    long long history; /* demo: percent of Southwark's 2009-2011 contacts */
     int help;
 } opts;
 
@@ -101,7 +102,10 @@ static const char *usage_demo =
     "  --people N        residents to create (default 290000)\n"
     "  --seed N          random seed (default 1); the same seed gives the same borough\n"
     "  --catalogue DIR   the services whose take-up is seeded (default catalogue)\n"
-    "  --council ID      the council to fill (default 1; it must hold no people yet)\n";
+    "  --council ID      the council to fill (default 1; it must hold no people yet)\n"
+    "  --history PERCENT contacts from 2009 to 2011 following Southwark's volumes and channel mix:\n"
+    "                    this percentage of its 5.45 million (default 1; 100 for all; 0 for none),\n"
+    "                    fewer in proportion for fewer than 290000 people\n";
 
 static const char *usage_migrate = "usage: frontdoor migrate [options]\n"
                                    "Applies the schema migrations not yet applied, each in one transaction.\n\n"
@@ -205,6 +209,8 @@ static int parse(const char *cmd, int argc, char **argv, const char *const *allo
             return bad(cmd, "--threads must be a whole number from 1 to 256, not", v);
         else if (!strcmp(f, "--people") && number(v, 1, 10000000, &o->people) != 0)
             return bad(cmd, "--people must be a whole number from 1 to 10000000, not", v);
+        else if (!strcmp(f, "--history") && number(v, 0, 100, &o->history) != 0)
+            return bad(cmd, "--history must be a percentage from 0 to 100, not", v);
         else if (!strcmp(f, "--seed") && number(v, 0, (long long)1 << 62, &o->seed) != 0)
             return bad(cmd, "--seed must be a non-negative whole number, not", v);
         else if (!strcmp(f, "--max-body") && number(v, 1024, 64LL << 20, &o->max_body) != 0)
@@ -302,6 +308,11 @@ static int load_playbooks(const char *cmd, const char *dir, catalogue *cat)
 
 /* Reads DIR/services.txt; a bad file is one line naming file, line and
  * column, and stops start-up. */
+static int known_service(const char *slug, void *ctx)
+{
+    return catalogue_find(ctx, slug) != NULL;
+}
+
 static int load_catalogue(const char *cmd, const char *dir, catalogue *out)
 {
     char path[1024], err[600];
@@ -343,6 +354,21 @@ static int load_catalogue(const char *cmd, const char *dir, catalogue *out)
             fprintf(stderr, "frontdoor %s: %s\n", cmd, err);
             catalogue_free(out);
             return -1;
+        }
+    }
+    /* Where appointments are booked: optional (without it, no slots). */
+    snprintf(path, sizeof path, "%s/locations.txt", dir);
+    if ((f = fopen(path, "r")) != NULL) {
+        char *loc = xmalloc(MAX + 1);
+        size_t k = fread(loc, 1, MAX, f);
+        fclose(f);
+        loc[k] = '\0';
+        rc = locations_parse(loc, path, known_service, out, &out->locations, err, sizeof err);
+        free(loc);
+        if (rc != 0) {
+            fprintf(stderr, "frontdoor %s: %s\n", cmd, err);
+            catalogue_free(out);
+            return rc;
         }
     }
     /* What contacts cost: optional (without it no cost is recorded). */
@@ -421,8 +447,9 @@ static int cmd_serve(int argc, char **argv)
 
 static int cmd_demo(int argc, char **argv)
 {
-    static const char *const allowed[] = {"--db", "--pg", "--people", "--seed", "--catalogue", "--council", NULL};
-    opts o = {.council = 1, .people = 290000, .seed = 1, .catalogue_dir = "catalogue"};
+    static const char *const allowed[] = {"--db",      "--pg",      "--people", "--seed",
+                                          "--catalogue", "--council", "--history", NULL};
+    opts o = {.council = 1, .people = 290000, .seed = 1, .catalogue_dir = "catalogue", .history = 1};
     int rc = parse("demo", argc, argv, allowed, &o);
     if (rc)
         return rc;
@@ -468,6 +495,13 @@ static int cmd_demo(int argc, char **argv)
     if (rc == 0)
         rc = demo_takeup(c, o.council, &cat, (unsigned long long)o.seed + 1, DEMO_AS_OF "T00:00:00Z", &more, err, sizeof err);
     made += more;
+    demo_history_stats hs = {0};
+    if (rc == 0) {
+        printf("take-up: %lld enrolments in services the rules say they are entitled to\n", made);
+        if (o.history > 0)
+            rc = demo_history(c, o.council, &cat, (int)o.history, st.people, (unsigned long long)o.seed, &hs, err,
+                              sizeof err);
+    }
     catalogue_free(&cat);
     if (rc != 0) {
         fprintf(stderr, "frontdoor demo: %s\n", err);
@@ -475,6 +509,10 @@ static int cmd_demo(int argc, char **argv)
         return 1;
     }
     printf("take-up: %lld enrolments in services the rules say they are entitled to\n", made);
+    if (o.history > 0)
+        printf("history: %lld contacts from 2009 to 2011 (%lld%% of Southwark's), %lld enrolments taken up after "
+               "them, in %.1f s\n",
+               hs.contacts, o.history, hs.enrolments, hs.seconds);
     if (auth_demo_accounts(s, o.council, stdout) != 0) {
         store_close(s);
         return 1;

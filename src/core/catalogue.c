@@ -218,6 +218,7 @@ int catalogue_parse(const char *text, const char *file, catalogue *out, char *er
 
 void catalogue_free(catalogue *c)
 {
+    locations_free(&c->locations);
     arena_free(c->a);
     c->a = NULL;
     c->items = NULL;

@@ -3,6 +3,7 @@
 #ifndef FD_CATALOGUE_H
 #define FD_CATALOGUE_H
 #include "base/arena.h"
+#include "core/locations.h"
 #include "core/rules.h"
 #include "core/workdays.h"
 
@@ -25,6 +26,7 @@ typedef struct {
     long long channel_cost[CATALOGUE_CHANNELS];
     holidays bank_holidays; /* for promised dates (bank_holidays.txt) */
     struct playbooks *life; /* life-event playbooks (life_events.txt, core/lifeevent.h), in a; NULL if none */
+    location_set locations; /* where appointments are booked (locations.txt; may be empty) */
 } catalogue;
 
 /* Parses text (named file in messages) into out. Returns 0, or -1 with

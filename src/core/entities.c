@@ -196,6 +196,7 @@ static const field_def contact_fields[] = {
     ENUM("avoidable", 0, avoidable_choices, "whether it need not have happened, and why"),
     {.name = "cost_pence", .type = FT_INT, .flags = F_READONLY, .min = 0, .max = 1000000,
      .doc = "what it cost the council, from the channel (catalogue/contact_costs.tsv)"},
+    REF("request_id", F_IMMUTABLE, "requests", "the request it made or was about, if any"),
 };
 
 static void contact_check(const record *r, int is_create, arena *a, errlist *errs)
@@ -379,11 +380,35 @@ const entity_def task_def = {
     .nfields = (int)(sizeof task_fields / sizeof task_fields[0]),
 };
 
+const char *const appointment_status_choices[] = {"booked", "cancelled", NULL};
+
+static const field_def appointment_fields[] = {
+    REF("person_id", F_REQUIRED | F_IMMUTABLE, "people", "who is coming"),
+    TEXT("service", F_REQUIRED | F_IMMUTABLE, 60, CHECK_NONE, "what about (catalogue id)"),
+    TEXT("location", F_REQUIRED, 60, CHECK_NONE, "where (an id in catalogue/locations.txt)"),
+    TEXT("starts_at", F_REQUIRED, 16, CHECK_NONE,
+         "the slot's start, local time at the location, YYYY-MM-DDTHH:MM (see /api/v1/appointments/slots)"),
+    {.name = "ends_at", .type = FT_TEXT, .flags = F_READONLY, .max_len = 16, .doc = "the slot's end, local time"},
+    {.name = "status", .type = FT_ENUM, .flags = F_REQUIRED | F_READONLY, .choices = appointment_status_choices,
+     .doc = "booked or cancelled"},
+    {.name = "seat", .type = FT_INT, .flags = F_READONLY, .min = 1, .max = 50,
+     .doc = "which of the slot's places it holds (1 to its capacity); none once cancelled"},
+    TEXT("note", 0, 500, CHECK_NONE, "anything the person seeing them should know"),
+    {.name = "cancel_reason", .type = FT_TEXT, .flags = F_READONLY, .max_len = 200, .doc = "why it was cancelled"},
+    {.name = "reminder_id", .type = FT_INT, .flags = F_READONLY, .min = 0, .max = (1LL << 62),
+     .doc = "the reminder queued in the outbox (a notification), if the person can be reached"},
+};
+
+const entity_def appointment_def = {
+    .name = "appointment", .table = "appointments", .fields = appointment_fields,
+    .nfields = (int)(sizeof appointment_fields / sizeof appointment_fields[0]),
+};
+
+/* In an order where every entity comes after those it refers to (a
+ * contact may name its request; a task its life event). */
 const entity_def *const fd_entities[] = {&person_def,  &property_def, &household_def, &member_def, &consent_def,
-                                         &enrolment_def, &contact_def, &request_def,  &request_update_def,
-                                         &notification_def,
-                                         &life_event_def, &task_def,
-                                         NULL};
+                                         &enrolment_def, &request_def, &request_update_def, &contact_def,
+                                         &notification_def, &life_event_def, &task_def, &appointment_def, NULL};
 
 int member_current(const record *m, const char *date)
 {

@@ -15,6 +15,7 @@ extern const entity_def request_def;        /* a case: what was asked, where, by
 extern const entity_def request_update_def; /* a request's timeline: status changes and notes */
 extern const entity_def contact_def;   /* one interaction on any channel */
 extern const entity_def notification_def; /* the outbox: a message to a resident, queued in the change's transaction */
+extern const entity_def appointment_def; /* a resident booked to be seen at a location (catalogue/locations.txt) */
 extern const entity_def consent_def; /* consent given or withdrawn, per purpose; rows are history */
 extern const entity_def life_event_def; /* a birth, death, move ... told once, with the effects applied */
 extern const entity_def task_def;       /* work for a team, with a due date (from a life event's playbook) */

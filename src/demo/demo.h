@@ -12,6 +12,7 @@
 #define FD_DEMO_H
 #include <stddef.h>
 
+#include "core/catalogue.h"
 #include "store/store.h"
 
 /* The date the synthetic borough describes: ages, "under 18" and move-in
@@ -37,5 +38,22 @@ typedef struct {
  * belong to someone: never point a demo store at a live SMS gateway. */
 int demo_load(store_conn *c, long long council, long long people, unsigned long long seed,
               demo_stats *out, char *err, size_t errlen);
+
+typedef struct {
+    long long contacts, enrolments; /* rows written */
+    double seconds;
+} demo_history_stats;
+
+/* Loads three years of contacts (calendar 2009-2011) whose volumes and
+ * channel mix follow Southwark's figures (src/demo/history.c has the table):
+ * percent (0-100) of Southwark's 5,454,273 contacts, fewer again in
+ * proportion for a borough smaller than Southwark's 290,000 people. Most
+ * assisted contacts are linked to one of people residents (ids 1..people; 0
+ * links none); a few of those residents take up two or three other services
+ * (enrolments that ended a year later). Deterministic from seed; writes in
+ * transactions of a few thousand rows through the store, so the report
+ * rollup counts every contact. 0, or -1 with a reason in err. */
+int demo_history(store_conn *c, long long council, const catalogue *cat, int percent, long long people,
+                 unsigned long long seed, demo_history_stats *out, char *err, size_t errlen);
 
 #endif

@@ -142,4 +142,71 @@ int store_idem_get(store_conn *c, long long council, const char *key, arena *a, 
 int store_idem_put(store_conn *c, long long council, const char *key, const char *req_hash, int status,
                    const char *body);
 
+/* ---- Management information (store_reports.c) ---- */
+
+/* What a set of contacts adds up to; indexes into contact_counts.n. */
+enum {
+    CC_CONTACTS,        /* how many */
+    CC_INBOUND,         /* of them, not outbound */
+    CC_COST,            /* cost_pence, summed */
+    CC_AVOID_KNOWN,     /* avoidable was recorded (no, or a reason) */
+    CC_AVOID_CHASING,   /* avoidable: chasing_progress */
+    CC_AVOID_REPEAT,    /* avoidable: repeat_information */
+    CC_AVOID_ONLINE,    /* avoidable: could_be_online */
+    CC_FCR_KNOWN,       /* resolved_first_contact was recorded */
+    CC_FCR_YES,         /* resolved_first_contact true */
+    CC_N
+};
+
+/* The contacts of one day (period "YYYY-MM-DD") or one whole month
+ * ("YYYY-MM") on one channel about one service ("" for none). */
+typedef struct {
+    const char *period, *channel, *service;
+    long long n[CC_N];
+} contact_counts;
+typedef int (*contact_counts_fn)(void *ctx, const contact_counts *row);
+
+/* Calls fn with the counts of council's contacts that started from day
+ * `from` to day `to` (both "YYYY-MM-DD", inclusive). With raw = 0 they come
+ * from the rollup the contacts' triggers keep (whole months from
+ * contact_monthly, the days at either end from contact_daily); with raw = 1
+ * they are counted from the contacts themselves, by day (slow; for
+ * checking). Both give the same totals. A non-zero return from fn stops and
+ * is returned. */
+int store_contact_counts(store_conn *c, long long council, const char *from, const char *to, int raw,
+                         contact_counts_fn fn, void *ctx);
+
+/* Requests received in one month ("YYYY-MM") on one channel ("" if none)
+ * for one service: how many, how many resolved, resolved on or before
+ * their promised date, resolved after it, and still open past it. */
+typedef struct {
+    const char *month, *channel, *service;
+    long long requests, resolved, on_time, late, open_overdue;
+} request_sla;
+typedef int (*request_sla_fn)(void *ctx, const request_sla *row);
+/* Calls fn for council's requests created from day from to day to; open
+ * requests are overdue if their promised date is before today. */
+int store_request_sla(store_conn *c, long long council, const char *from, const char *to, const char *today,
+                      request_sla_fn fn, void *ctx);
+
+/* A resident who came about service (their first contact about it in the
+ * range, at first_at on channel) and then, on or after that day and by the
+ * range's end, took up `others` other services (enrolments starting then).
+ * Only rows with others >= 2, ordered by person_id then first_at. */
+typedef struct {
+    long long person_id, others;
+    const char *service, *first_at, *channel;
+} takeup_row;
+typedef int (*takeup_fn)(void *ctx, const takeup_row *row);
+int store_takeup(store_conn *c, long long council, const char *from, const char *to, takeup_fn fn, void *ctx);
+
+/* ---- Appointments (store_appointments.c) ---- */
+
+/* Calls fn(ctx, starts_at, booked) for each slot of service at location
+ * starting from `from` to before `to` (local "YYYY-MM-DDTHH:MM" text) that
+ * has booked appointments, with how many. */
+int store_appointment_counts(store_conn *c, long long council, const char *location, const char *service,
+                             const char *from, const char *to,
+                             int (*fn)(void *ctx, const char *starts_at, long long booked), void *ctx);
+
 #endif

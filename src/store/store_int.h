@@ -5,6 +5,9 @@
 
 #include "store/store.h"
 
+/* One row of store_ops.rows: text columns, then integer columns. */
+typedef int (*store_row_fn)(void *ctx, const char *const *text, const long long *ints);
+
 typedef struct store_ops {
     const char *name;
     /* Opens a new connection for s; NULL with a reason in err. */
@@ -46,6 +49,13 @@ typedef struct store_ops {
                     const char *body);
     int (*list_between)(store_conn *c, long long council, const entity_def *def, const char *field, const char *from,
                         const char *to, long long after_id, int limit, arena *a, record **out, int *n);
+    /* Runs one read-only query written for SQLite (?1, ?2 ... placeholders;
+     * the PostgreSQL backend writes them $1, $2 ...) with text parameters,
+     * calling fn for each row: its first ntext columns as text (NULL for
+     * NULL), the next nint as integers (0 for NULL). A non-zero return from
+     * fn stops the rows and is returned. */
+    int (*rows)(store_conn *c, const char *sql, const char *const *params, int nparams, int ntext, int nint,
+                store_row_fn fn, void *ctx);
 } store_ops;
 
 /* Every backend's connection starts with this header. */

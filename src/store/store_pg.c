@@ -1089,11 +1089,49 @@ static int pg_idem_put(store_conn *c, long long council, const char *key, const 
     return STORE_OK;
 }
 
+enum { ROWS_MAX_COLS = 32 };
+
+/* store_ops.rows: the SQLite text with ?N written $N. */
+static int pg_rows(store_conn *c, const char *sql, const char *const *values, int nparams, int ntext, int nint,
+                   store_row_fn fn, void *ctx)
+{
+    pg_conn *q = (pg_conn *)c;
+    if (ntext + nint > ROWS_MAX_COLS)
+        return store_fail(c, "rows: at most %d columns", ROWS_MAX_COLS);
+    int rc = ready(q);
+    if (rc != STORE_OK)
+        return rc;
+    size_t len = strlen(sql);
+    char *text_sql = xmalloc(len + 1);
+    for (size_t i = 0; i <= len; i++)
+        text_sql[i] = sql[i] == '?' && sql[i + 1] >= '1' && sql[i + 1] <= '9' ? '$' : sql[i];
+    PGresult *res = PQexecParams(q->pg, text_sql, nparams, NULL, values, NULL, NULL, 0);
+    free(text_sql);
+    if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = res_fail(q, res, "rows");
+        PQclear(res);
+        return rc;
+    }
+    const char *text[ROWS_MAX_COLS];
+    long long ints[ROWS_MAX_COLS];
+    int out = STORE_OK;
+    for (int r = 0; r < PQntuples(res) && out == STORE_OK; r++) {
+        for (int i = 0; i < ntext; i++)
+            text[i] = PQgetisnull(res, r, i) ? NULL : PQgetvalue(res, r, i);
+        for (int i = 0; i < nint; i++)
+            ints[i] = PQgetisnull(res, r, ntext + i) ? 0 : num(res, r, ntext + i);
+        out = fn(ctx, text, ints);
+    }
+    PQclear(res);
+    return out;
+}
+
 const store_ops store_pg_ops = {
     .name = "postgresql",
     .connect = pg_connect,
     .disconnect = pg_disconnect,
     .exec_script = pg_exec,
+    .rows = pg_rows,
     .schema_version = pg_schema_version,
     .set_schema_version = pg_set_schema_version,
     .lock_migrations = pg_lock_migrations,

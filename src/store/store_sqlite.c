@@ -854,11 +854,42 @@ static int sq_idem_put(store_conn *c, long long council, const char *key, const 
     return rc;
 }
 
+enum { ROWS_MAX_COLS = 32 };
+
+static int sq_rows(store_conn *c, const char *sql, const char *const *params, int nparams, int ntext, int nint,
+                   store_row_fn fn, void *ctx)
+{
+    sq_conn *q = (sq_conn *)c;
+    if (ntext + nint > ROWS_MAX_COLS)
+        return store_fail(c, "rows: at most %d columns", ROWS_MAX_COLS);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(q->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return sq_err(c, "rows");
+    for (int i = 0; i < nparams; i++)
+        sqlite3_bind_text(st, i + 1, params[i], -1, SQLITE_STATIC);
+    const char *text[ROWS_MAX_COLS];
+    long long ints[ROWS_MAX_COLS];
+    int rc, out = STORE_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        for (int i = 0; i < ntext; i++)
+            text[i] = (const char *)sqlite3_column_text(st, i);
+        for (int i = 0; i < nint; i++)
+            ints[i] = sqlite3_column_int64(st, ntext + i);
+        if ((out = fn(ctx, text, ints)) != 0)
+            break;
+    }
+    if (out == STORE_OK && rc != SQLITE_DONE)
+        out = sq_err(c, "rows");
+    sqlite3_finalize(st);
+    return out;
+}
+
 const store_ops store_sqlite_ops = {
     .name = "sqlite",
     .connect = sq_connect,
     .disconnect = sq_disconnect,
     .exec_script = sq_exec,
+    .rows = sq_rows,
     .schema_version = sq_schema_version,
     .set_schema_version = sq_set_schema_version,
     .lock_migrations = sq_lock_migrations,

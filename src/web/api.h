@@ -60,6 +60,22 @@ int api_tasks_list(req *q, resp *p);          /* a team's tasks: open, claimed, 
 int api_task_claim(req *q, resp *p);          /* take a task */
 int api_task_complete(req *q, resp *p);       /* mark a task done */
 
+/* api_reports.c: management information, JSON or CSV */
+int api_report_channels(req *q, resp *p);      /* contacts by channel, with the shift from a year before */
+int api_report_cost(req *q, resp *p);          /* what contacts cost */
+int api_report_avoidable(req *q, resp *p);     /* avoidable contacts and why */
+int api_report_first_contact(req *q, resp *p); /* first-contact resolution */
+int api_report_sla(req *q, resp *p);           /* requests done by their promised date */
+int api_report_takeup(req *q, resp *p);        /* residents who came about one service and took up others */
+
+/* api_appointments.c: appointments at a location instead of drop-in */
+int api_appointment_slots(req *q, resp *p);   /* free and taken places, by slot */
+int api_appointment_book(req *q, resp *p);    /* book one place in a slot */
+int api_appointment_get(req *q, resp *p);     /* one appointment */
+int api_appointment_move(req *q, resp *p);    /* to another slot */
+int api_appointment_cancel(req *q, resp *p);  /* give the place up */
+int api_person_appointments(req *q, resp *p); /* a person's appointments */
+
 /* page_staff.c: staff pages (HTML) */
 int page_sign_in(req *q, resp *p);
 int page_sign_in_post(req *q, resp *p);

@@ -35,6 +35,12 @@ static void contact_defaults(req *q, record *r)
 int api_contact_log(req *q, store_conn *c, const char *channel, const char *type, const char *slug,
                     const char *reason, long long person_id, int resolved)
 {
+    return api_contact_log_request(q, c, channel, type, slug, reason, person_id, resolved, 0);
+}
+
+int api_contact_log_request(req *q, store_conn *c, const char *channel, const char *type, const char *slug,
+                            const char *reason, long long person_id, int resolved, long long request_id)
+{
     record r;
     record_init(&r, &contact_def);
     rec_set_str(&r, "channel", channel);
@@ -45,6 +51,8 @@ int api_contact_log(req *q, store_conn *c, const char *channel, const char *type
         rec_set_int(&r, "person_id", person_id);
     rec_set_int(&r, "resolved_first_contact", resolved);
     rec_set_str(&r, "avoidable", "no");
+    if (request_id)
+        rec_set_int(&r, "request_id", request_id);
     contact_defaults(q, &r);
     return store_insert(c, q->council, &r);
 }
@@ -63,6 +71,10 @@ static int create_contact(req *q, resp *p, store_conn *c)
     record per;
     if (pid && store_get(c, q->council, &person_def, pid, q->a, &per) != STORE_OK)
         errlist_add(&errs, "person_id", arena_printf(q->a, "no person has id %lld", pid));
+    long long rid = rec_int(&r, "request_id");
+    record rq;
+    if (rid && store_get(c, q->council, &request_def, rid, q->a, &rq) != STORE_OK)
+        errlist_add(&errs, "request_id", arena_printf(q->a, "no request has id %lld", rid));
     if (errs.n) {
         resp_problem(p, 422, "Invalid fields", "Nothing was saved.", &errs);
         return 0;

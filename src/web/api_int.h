@@ -30,6 +30,9 @@ int api_create_idempotent(req *q, resp *p, create_fn fn);
  * its cost are filled in. A STORE_* code. */
 int api_contact_log(req *q, store_conn *c, const char *channel, const char *type, const char *slug,
                     const char *reason, long long person_id, int resolved);
+/* The same, linked to request request_id (0: none). */
+int api_contact_log_request(req *q, store_conn *c, const char *channel, const char *type, const char *slug,
+                            const char *reason, long long person_id, int resolved, long long request_id);
 
 /* Facts about one person for the eligibility rules, read from the store as
  * it stands (inside the caller's transaction, if any): their age and needs,

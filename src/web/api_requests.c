@@ -326,7 +326,8 @@ int api_request_create_in(req *q, resp *p, store_conn *c)
         timeline_add(q, c, r.id, "status_change", "received",
                      arena_printf(q->a, "Received. We will deal with it by %s.", rec_str(&r, "promised_date")), 1) !=
             STORE_OK ||
-        api_contact_log(q, c, rec_str(&r, "channel"), "transaction", slug, "made a request", pid, 0) != STORE_OK ||
+        api_contact_log_request(q, c, rec_str(&r, "channel"), "transaction", slug, "made a request", pid, 0, r.id) !=
+            STORE_OK ||
         inform_created(q, c, &r) != STORE_OK)
         return api_store_error_or_fail(p, c);
     if (pid)

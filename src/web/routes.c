@@ -111,7 +111,26 @@ static const query_def o311_updates_query[] = {
     {.name = NULL},
 };
 
+static const query_def report_query[] = {
+    {.name = "from", .max = 10, .doc = "first day, YYYY-MM-DD (default: a year before to)"},
+    {.name = "to", .max = 10, .doc = "last day, YYYY-MM-DD (default: today)"},
+    {.name = "by", .max = 12, .doc = "one row per month (default), channel, service or department"},
+    {.name = "format", .max = 4, .doc = "json (default) or csv; Accept: text/csv also gives CSV"},
+    {.name = "source", .max = 6,
+     .doc = "contact reports: rollup (default) or raw, counting the contacts themselves (slow; for checking)"},
+    {.name = NULL},
+};
+
+static const query_def slots_query[] = {
+    {.name = "service", .max = 60, .doc = "the service to be seen about (required)"},
+    {.name = "location", .max = 60, .doc = "one location (default: every location that sees the service)"},
+    {.name = "from", .max = 10, .doc = "first day, YYYY-MM-DD (default: today)"},
+    {.name = "to", .max = 10, .doc = "last day, YYYY-MM-DD (default: 13 days after from; at most 91)"},
+    {.name = NULL},
+};
+
 #define PUBLIC 0u
+#define REPORT_READERS (R(ROLE_MANAGER) | R(ROLE_TEAM_LEADER) | R(ROLE_ADMIN))
 #define ANY_SIGNED_IN (STAFF_READERS | R(ROLE_MANAGER) | R(ROLE_RESIDENT))
 
 /* Every route. Order matters only for documentation. */
@@ -200,6 +219,32 @@ const route fd_routes[] = {
     {"GET", "/api/v1/reports/missing-out/{id}", api_missing_out_csv,
      R(ROLE_TEAM_LEADER) | R(ROLE_BACK_OFFICE) | R(ROLE_ADMIN), OWN_NONE, 1, NULL, BODY_NONE, NULL,
      "Who is missing out on one service (by LGSL code), as CSV for a take-up campaign"},
+    {"GET", "/api/v1/reports/channels", api_report_channels, REPORT_READERS, OWN_NONE, 0, report_query, BODY_NONE,
+     NULL, "Contacts by channel, each channel's share and its shift from the same dates a year before"},
+    {"GET", "/api/v1/reports/cost", api_report_cost, REPORT_READERS, OWN_NONE, 0, report_query, BODY_NONE, NULL,
+     "What contacts cost (catalogue/contact_costs.tsv), in total and per contact"},
+    {"GET", "/api/v1/reports/avoidable", api_report_avoidable, REPORT_READERS, OWN_NONE, 0, report_query, BODY_NONE,
+     NULL, "Avoidable contacts, by reason, and the avoidable-contact rate"},
+    {"GET", "/api/v1/reports/first-contact", api_report_first_contact, REPORT_READERS, OWN_NONE, 0, report_query,
+     BODY_NONE, NULL, "First-contact resolution rate"},
+    {"GET", "/api/v1/reports/sla", api_report_sla, REPORT_READERS, OWN_NONE, 0, report_query, BODY_NONE, NULL,
+     "Requests made in the range: resolved on time, late, and open past their promised date"},
+    {"GET", "/api/v1/reports/take-up", api_report_takeup, REPORT_READERS, OWN_NONE, 0, report_query, BODY_NONE, NULL,
+     "Residents who came about one service and then took up two or more others"},
+    {"GET", "/api/v1/appointments/slots", api_appointment_slots, PUBLIC, OWN_NONE, 0, slots_query, BODY_NONE, NULL,
+     "Appointment slots for a service: each location's times, with places taken and free (local times)"},
+    {"POST", "/api/v1/appointments", api_appointment_book, STAFF_WRITERS | R(ROLE_RESIDENT), OWN_NONE, 1, NULL,
+     BODY_JSON, &appointment_def,
+     "Book a place in a slot (a resident for themselves); queues a confirmation and a reminder (honours "
+     "Idempotency-Key)"},
+    {"GET", "/api/v1/appointments/{id}", api_appointment_get, STAFF_READERS, OWN_NONE, 1, NULL, BODY_NONE,
+     &appointment_def, "An appointment"},
+    {"POST", "/api/v1/appointments/{id}/move", api_appointment_move, STAFF_WRITERS, OWN_NONE, 1, NULL, BODY_JSON,
+     NULL, "Move an appointment to another slot ({starts_at, location?}); the reminder moves with it"},
+    {"POST", "/api/v1/appointments/{id}/cancel", api_appointment_cancel, STAFF_WRITERS, OWN_NONE, 1, NULL, BODY_JSON,
+     NULL, "Cancel an appointment ({reason?}); its place is freed and its reminder withdrawn"},
+    {"GET", "/api/v1/people/{id}/appointments", api_person_appointments, STAFF_READERS | R(ROLE_RESIDENT), OWN_SELF,
+     1, list_query, BODY_NONE, &appointment_def, "A person's appointments, booked and cancelled, paged"},
 
     {"GET", "/api/v1/properties", api_list, STAFF_READERS, OWN_NONE, 0, list_query, BODY_NONE, &property_def,
      "List properties, paged"},

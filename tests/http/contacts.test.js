@@ -54,3 +54,20 @@ test('bad contacts are 422 naming the field and save nothing', async () => {
     assert.ok(r.body.errors.some((e) => e.field === field), JSON.stringify(body) + r.text);
   }
 });
+
+test('a contact links to its request: the one a request logs, and one given request_id', async () => {
+  const rq = await request(port, 'POST', '/api/v1/requests', { body: { service: 'missed-bin', description: 'bin missed again', address: '3 Low Road', channel: 'phone' } });
+  assert.equal(rq.status, 201, rq.text);
+  const chase = await request(port, 'POST', '/api/v1/contacts', { body: { channel: 'phone', type: 'interaction', service: 'missed-bin', request_id: rq.body.id, avoidable: 'chasing_progress' } });
+  assert.equal(chase.status, 201, chase.text);
+  assert.equal(chase.body.request_id, rq.body.id);
+  const bad = await request(port, 'POST', '/api/v1/contacts', { body: { channel: 'phone', type: 'interaction', request_id: 999999999 } });
+  assert.equal(bad.status, 422);
+  assert.ok(bad.body.errors.some((e) => e.field === 'request_id'));
+  // The request's own contact carries its id too (seen through the person's contacts).
+  const pid = (await request(port, 'POST', '/api/v1/people', { body: { given_name: 'Ira', family_name: 'Lund' } })).body.id;
+  const mine = await request(port, 'POST', '/api/v1/requests', { body: { service: 'missed-bin', description: 'again', person_id: pid } });
+  const items = (await request(port, 'GET', `/api/v1/people/${pid}/contacts`)).body.items;
+  assert.equal(items.length, 1);
+  assert.equal(items[0].request_id, mine.body.id);
+});

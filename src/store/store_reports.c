@@ -1,0 +1,198 @@
+/* store_reports.c: the queries behind the management reports, one SQL text
+ * for both backends (run through store_ops.rows). */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/timeutil.h"
+#include "store/store_int.h"
+
+/* day + delta days, both "YYYY-MM-DD" (out holds 11 bytes). */
+static void day_add(const char *day, long long delta, char out[11])
+{
+    char iso[21];
+    snprintf(iso, sizeof iso, "%.10sT00:00:00Z", day);
+    time_iso_from(time_parse_iso(iso) + delta * 86400, iso);
+    memcpy(out, iso, 10);
+    out[10] = '\0';
+}
+
+/* 1 if day is the last of its month. */
+static int month_end(const char *day)
+{
+    char next[11];
+    day_add(day, 1, next);
+    return strcmp(next + 8, "01") == 0;
+}
+
+typedef struct {
+    contact_counts_fn fn;
+    void *ctx;
+} counts_ctx;
+
+static int counts_row(void *ctx, const char *const *text, const long long *ints)
+{
+    counts_ctx *k = ctx;
+    contact_counts r = {.period = text[0], .channel = text[1], .service = text[2] ? text[2] : ""};
+    memcpy(r.n, ints, sizeof r.n);
+    return k->fn(k->ctx, &r);
+}
+
+#define COUNT_COLS                                                                                                  \
+    "contacts, inbound, cost_pence, avoidable_known, avoidable_chasing, avoidable_repeat, avoidable_online, "         \
+    "fcr_known, fcr_yes"
+
+static int rollup(store_conn *c, const char *table, const char *key, const char *council, const char *lo,
+                  const char *hi, counts_ctx *k)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT %s, channel, service, " COUNT_COLS " FROM %s WHERE council_id = ?1 AND %s >= ?2 AND %s <= ?3 "
+             "AND contacts <> 0",
+             key, table, key, key);
+    const char *params[] = {council, lo, hi};
+    return c->ops->rows(c, sql, params, 3, 3, CC_N, counts_row, k);
+}
+
+int store_contact_counts(store_conn *c, long long council, const char *from, const char *to, int raw,
+                         contact_counts_fn fn, void *ctx)
+{
+    if (!time_valid_date(from) || !time_valid_date(to))
+        return store_fail(c, "contact counts: dates must be YYYY-MM-DD");
+    char cid[24];
+    snprintf(cid, sizeof cid, "%lld", council);
+    counts_ctx k = {fn, ctx};
+    if (strcmp(from, to) > 0)
+        return STORE_OK;
+    if (raw) {
+        static const char *const sql =
+            "SELECT substr(coalesce(started_at, created_at), 1, 10), channel, coalesce(service, ''), count(*), "
+            "sum(CASE WHEN coalesce(direction, '') <> 'outbound' THEN 1 ELSE 0 END), sum(coalesce(cost_pence, 0)), "
+            "sum(CASE WHEN avoidable IS NOT NULL THEN 1 ELSE 0 END), "
+            "sum(CASE WHEN avoidable = 'chasing_progress' THEN 1 ELSE 0 END), "
+            "sum(CASE WHEN avoidable = 'repeat_information' THEN 1 ELSE 0 END), "
+            "sum(CASE WHEN avoidable = 'could_be_online' THEN 1 ELSE 0 END), "
+            "sum(CASE WHEN resolved_first_contact IS NOT NULL THEN 1 ELSE 0 END), "
+            "sum(coalesce(CAST(resolved_first_contact AS INTEGER), 0)) "
+            "FROM contacts WHERE council_id = ?1 AND coalesce(started_at, created_at) >= ?2 "
+            "AND coalesce(started_at, created_at) < ?3 GROUP BY 1, 2, 3";
+        char end[11];
+        day_add(to, 1, end);
+        const char *params[] = {cid, from, end};
+        return c->ops->rows(c, sql, params, 3, 3, CC_N, counts_row, &k);
+    }
+    /* Whole months [m1, m2] from the monthly table; the days before m1 and
+     * after m2 from the daily one. */
+    char m1[11], m2[11];
+    if (strcmp(from + 8, "01") == 0)
+        memcpy(m1, from, 11);
+    else {
+        snprintf(m1, sizeof m1, "%.7s-28", from);
+        while (strcmp(m1 + 8, "01") != 0)
+            day_add(m1, 1, m1);
+    }
+    if (month_end(to))
+        memcpy(m2, to, 11);
+    else {
+        snprintf(m2, sizeof m2, "%.7s-01", to);
+        day_add(m2, -1, m2);
+    }
+    if (strcmp(m1, m2) > 0)
+        return rollup(c, "contact_daily", "day", cid, from, to, &k);
+    int rc = STORE_OK;
+    if (strcmp(from, m1) < 0) {
+        char before[11];
+        day_add(m1, -1, before);
+        rc = rollup(c, "contact_daily", "day", cid, from, before, &k);
+    }
+    if (rc == STORE_OK) {
+        char lo[8], hi[8];
+        snprintf(lo, sizeof lo, "%.7s", m1);
+        snprintf(hi, sizeof hi, "%.7s", m2);
+        rc = rollup(c, "contact_monthly", "month", cid, lo, hi, &k);
+    }
+    if (rc == STORE_OK && strcmp(m2, to) < 0) {
+        char after[11];
+        day_add(m2, 1, after);
+        rc = rollup(c, "contact_daily", "day", cid, after, to, &k);
+    }
+    return rc;
+}
+
+typedef struct {
+    request_sla_fn fn;
+    void *ctx;
+} sla_ctx;
+
+static int sla_row(void *ctx, const char *const *text, const long long *ints)
+{
+    sla_ctx *k = ctx;
+    request_sla r = {.month = text[0], .channel = text[1] ? text[1] : "", .service = text[2],
+                     .requests = ints[0], .resolved = ints[1], .on_time = ints[2], .late = ints[3],
+                     .open_overdue = ints[4]};
+    return k->fn(k->ctx, &r);
+}
+
+int store_request_sla(store_conn *c, long long council, const char *from, const char *to, const char *today,
+                      request_sla_fn fn, void *ctx)
+{
+    /* Dates are compared as text: DATE columns on PostgreSQL, text on SQLite. */
+    static const char *const sql =
+        "SELECT substr(created_at, 1, 7), coalesce(channel, ''), service, count(*), "
+        "sum(CASE WHEN resolved_at IS NOT NULL THEN 1 ELSE 0 END), "
+        "sum(CASE WHEN resolved_at IS NOT NULL AND substr(resolved_at, 1, 10) <= CAST(promised_date AS TEXT) THEN 1 ELSE 0 END), "
+        "sum(CASE WHEN resolved_at IS NOT NULL AND substr(resolved_at, 1, 10) > CAST(promised_date AS TEXT) THEN 1 ELSE 0 END), "
+        "sum(CASE WHEN resolved_at IS NULL AND status NOT IN ('resolved', 'closed') AND CAST(promised_date AS TEXT) < ?4 "
+        "THEN 1 ELSE 0 END) "
+        "FROM requests WHERE council_id = ?1 AND created_at >= ?2 AND created_at < ?3 GROUP BY 1, 2, 3";
+    char cid[24], end[11];
+    snprintf(cid, sizeof cid, "%lld", council);
+    day_add(to, 1, end);
+    const char *params[] = {cid, from, end, today};
+    sla_ctx k = {fn, ctx};
+    return c->ops->rows(c, sql, params, 4, 3, 5, sla_row, &k);
+}
+
+typedef struct {
+    takeup_fn fn;
+    void *ctx;
+} takeup_ctx;
+
+static int takeup_cb(void *ctx, const char *const *text, const long long *ints)
+{
+    takeup_ctx *k = ctx;
+    takeup_row r = {.service = text[0], .first_at = text[1], .channel = text[2], .person_id = ints[0],
+                    .others = ints[1]};
+    return k->fn(k->ctx, &r);
+}
+
+int store_takeup(store_conn *c, long long council, const char *from, const char *to, takeup_fn fn, void *ctx)
+{
+    /* From the enrolments begun in the range (few) to their people's
+     * contacts (by the person index), never through every contact. */
+    static const char *const sql =
+        "WITH e AS (SELECT person_id, service, start_date FROM enrolments "
+        "           WHERE council_id = ?1 AND start_date >= ?4 AND start_date <= ?5), "
+        "f AS (SELECT x.person_id, x.service, min(x.started_at) AS first_at FROM contacts x "
+        "      WHERE x.council_id = ?1 AND x.person_id IN (SELECT person_id FROM e) "
+        "      AND (x.started_at || '') >= ?2 AND (x.started_at || '') < ?3 AND x.service IS NOT NULL "
+        "      GROUP BY x.person_id, x.service), "
+        "g AS (SELECT f.person_id, f.service, f.first_at, "
+        "      (SELECT count(DISTINCT n.service) FROM enrolments n WHERE n.council_id = ?1 "
+        "       AND n.person_id = f.person_id AND CAST(n.start_date AS TEXT) <= ?6 "
+        "       AND n.service <> f.service AND CAST(n.start_date AS TEXT) >= substr(f.first_at, 1, 10)) AS others "
+        "      FROM f) "
+        "SELECT g.service, g.first_at, "
+        "(SELECT y.channel FROM contacts y WHERE y.council_id = ?1 AND y.person_id = g.person_id "
+        " AND y.service = g.service AND y.started_at = g.first_at ORDER BY y.id LIMIT 1), "
+        "g.person_id, g.others FROM g WHERE g.others >= 2 ORDER BY g.person_id, g.first_at, g.service";
+    char cid[24], end[11];
+    snprintf(cid, sizeof cid, "%lld", council);
+    day_add(to, 1, end);
+    /* ?4 and ?5 repeat ?2 and ?6 for the DATE column: PostgreSQL gives a
+     * parameter one type. Comparing (started_at || '') and the cast dates
+     * keeps SQLite on the person indexes, which is what makes this fast:
+     * the range indexes would read every contact and enrolment in range. */
+    const char *params[] = {cid, from, end, from, to, to};
+    takeup_ctx k = {fn, ctx};
+    return c->ops->rows(c, sql, params, 6, 3, 2, takeup_cb, &k);
+}
