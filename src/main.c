@@ -20,6 +20,7 @@
 #include "core/kb.h"
 #include "core/route_enquiry.h"
 #include "jobs/route_cmd.h"
+#include "web/api_kb.h"
 #include "core/entities.h"
 #include "demo/demo.h"
 #include "jobs/jobs.h"
@@ -293,6 +294,7 @@ static int cmd_serve(int argc, char **argv)
     server_opts so = {.listen = o.listen, .threads = (int)o.threads, .max_body = (size_t)o.max_body,
                       .timeout_s = (int)o.timeout, .access_log = o.access_log, .cat = &cat,
                       .static_dir = o.static_dir};
+    kb_sync(s, cat.kb); /* search runs over the database's copy */
     retention_start(s, o.rules, (int)o.retention_every);
     rc = server_run(s, &so);
     retention_stop();

@@ -15,6 +15,9 @@ extern const entity_def request_def;        /* a case: what was asked, where, by
 extern const entity_def request_update_def; /* a request's timeline: status changes and notes */
 extern const entity_def contact_def;   /* one interaction on any channel */
 extern const entity_def notification_def; /* the outbox: a message to a resident, queued in the change's transaction */
+extern const entity_def article_def;      /* the knowledge base, copied from catalogue/articles.txt */
+extern const entity_def chat_def;         /* a resident's web chat with an agent */
+extern const entity_def chat_message_def; /* one message of a chat */
 extern const entity_def consent_def; /* consent given or withdrawn, per purpose; rows are history */
 
 /* Every entity the store keeps, NULL-terminated. */
@@ -30,6 +33,9 @@ extern const char *const contact_channel_choices[];
 extern const char *const request_status_choices[];
 extern const char *const notification_channel_choices[];
 extern const char *const notification_status_choices[];
+extern const char *const article_kind_choices[];
+extern const char *const chat_status_choices[];
+extern const char *const chat_sender_choices[];
 
 /* 1 if membership m (a member_def record) is current on date (YYYY-MM-DD):
  * from_date <= date (or unset) and to_date >= date (or unset). */

@@ -67,7 +67,7 @@ static const char *const stopwords[] = {
     "really", "very", "too", "then", "than", "now", "only", "own", "same", "such", "more", "most", "other", "anyone",
     "someone", "something", "anything", "whats", "hey", "lot", "lots", "bit", "tell", "ask", "asking", "find", "check",
     "u", "ur", "pls", "plz", "ta", "x", "need", "needs", "needed", "wondering", "wonder", "let", "let's", "lets",
-    "thing", "things", "re", "s", "t", "m", "d", "ll", "ve", "there's", "theres", "it's", "thats", "that's", NULL};
+    "thing", "things", "outside", "number", "re", "s", "t", "m", "d", "ll", "ve", "there's", "theres", "it's", "thats", "that's", NULL};
 
 static const char *const negations[] = {"not", "no", "never", "didnt", "didn't", "wasnt", "wasn't", "hasnt",
                                         "hasn't", "havent", "haven't", "isnt", "isn't", "arent", "aren't", "werent",

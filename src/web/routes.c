@@ -8,6 +8,7 @@
 #include "core/entities.h"
 #include "web/auth.h"
 #include "web/api.h"
+#include "web/api_kb.h"
 
 static const query_def offers_query[] = {
     {.name = "explain", .max = 5, .doc = "true: also list the services not offered, with the reasons"},
@@ -26,6 +27,7 @@ static const query_def queue_query[] = {
 static const query_def view_query[] = {
     {.name = "enrolled", .max = 4, .doc = "how many services were just enrolled (for the banner)"},
     {.name = "error", .max = 300, .doc = "what went wrong with the last form"},
+    {.name = "ask", .max = 200, .doc = "what the caller is asking about: shows the matching article as prompts"},
     {.name = NULL},
 };
 
@@ -52,6 +54,11 @@ static const query_def people_query[] = {
 static const query_def list_query[] = {
     {.name = "limit", .min = 1, .max = 1000, .is_int = 1, .doc = "most items in one page (default 50)"},
     {.name = "cursor", .max = 32, .doc = "next_cursor from the previous page"},
+    {.name = NULL},
+};
+
+static const query_def articles_query[] = {
+    {.name = "q", .max = 200, .doc = "words to search for (typos tolerated), best first, with the routed suggestion"},
     {.name = NULL},
 };
 
@@ -156,6 +163,16 @@ const route fd_routes[] = {
 
     {"GET", "/api/v1/households", api_list, STAFF_READERS, OWN_NONE, 1, list_query, BODY_NONE, &household_def,
      "List households, paged"},
+    {"GET", "/api/v1/articles", api_articles_list, PUBLIC, OWN_NONE, 0, articles_query, BODY_NONE, NULL,
+     "Knowledge articles and signposts; with q, those matching, best first, and the routed suggestion"},
+    {"GET", "/api/v1/articles/{slug}", api_article_get, PUBLIC, OWN_NONE, 0, NULL, BODY_NONE, NULL,
+     "One article (what, who, how, when) or signpost"},
+    {"POST", "/api/v1/enquiries", api_enquiry_create, PUBLIC, OWN_NONE, 0, NULL, BODY_JSON, NULL,
+     "Route a free-text enquiry to a service and article (or signpost) with a confidence; with raise_request "
+     "(signed in), raise the request when sure"},
+    {"GET", "/search", page_search, PUBLIC, OWN_NONE, 0, articles_query, BODY_NONE, NULL,
+     "Site search: the best match (or who to contact instead) and matching articles"},
+
     {"POST", "/api/v1/households", api_household_create, STAFF_WRITERS, OWN_NONE, 1, NULL, BODY_JSON, &household_def,
      "Create a household with its members (honours Idempotency-Key)"},
     {"GET", "/api/v1/households/{id}", api_household_get, STAFF_READERS | R(ROLE_RESIDENT), OWN_HOUSEHOLD, 1, NULL,
