@@ -74,6 +74,14 @@ static const char *const negations[] = {"not", "no", "never", "didnt", "didn't",
                                         "weren't", "dont", "don't", "doesnt", "doesn't", "cant", "can't", "cannot",
                                         "wont", "won't", "nobody", "nothing", NULL};
 
+/* Copies a word into a ROUTE_WORD slot, cut short if it is longer. */
+static void copy_word(char *dst, const char *src)
+{
+    size_t n = strnlen(src, ROUTE_WORD - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 static int in_list(const char *const *l, const char *w)
 {
     for (; *l; l++)
@@ -90,7 +98,7 @@ static int ends(const char *w, size_t n, const char *suf)
 
 void router_stem(const char *word, char out[ROUTE_WORD])
 {
-    snprintf(out, ROUTE_WORD, "%s", word);
+    copy_word(out, word);
     size_t n = strlen(out);
     if (n <= 3)
         return;
@@ -156,7 +164,7 @@ static int terms_of(const char *text, char out[][ROUTE_WORD], char raw[][ROUTE_W
             router_stem(w[i], out[n]);
         }
         if (raw)
-            snprintf(raw[n], ROUTE_WORD, "%s", w[i]);
+            copy_word(raw[n], w[i]);
         n++;
     }
     return n;
@@ -470,11 +478,11 @@ int router_search_words(const router *r, const char *text, char out[][ROUTE_WORD
             continue;
         int id = find_term(r, t[i]);
         if (id >= 0) {
-            snprintf(out[k++], ROUTE_WORD, "%s", raw[i]);
+            copy_word(out[k++], raw[i]);
             continue;
         }
         id = correct(r, t[i], raw[i]);
-        snprintf(out[k++], ROUTE_WORD, "%s", id >= 0 ? r->terms[id].surface : raw[i]);
+        copy_word(out[k++], id >= 0 ? r->terms[id].surface : raw[i]);
     }
     return k;
 }
