@@ -20,6 +20,10 @@
 #include "base/xalloc.h"
 #include "core/catalogue.h"
 #include "core/lifeevent.h"
+#include "core/kb.h"
+#include "core/route_enquiry.h"
+#include "jobs/route_cmd.h"
+#include "web/api_kb.h"
 #include "core/entities.h"
 #include "demo/demo.h"
 #include "jobs/jobs.h"
@@ -58,6 +62,7 @@ static const char *usage_main =
     "  token create  make an API token for a system (printed once)\n"
     "  council add   add a council to a shared deployment; council list: the councils\n"
     "  open311-key create  make an Open311 client's api_key (printed once)\n"
+    "  route-enquiry route a free-text enquiry to a service or signpost; --eval FILE measures it\n"
     "\n"
     "Run 'frontdoor COMMAND --help' for a command's options.\n";
 
@@ -381,6 +386,22 @@ static int load_catalogue(const char *cmd, const char *dir, catalogue *out)
         if ((rc = catalogue_parse_costs(out, costs, path, contact_channel_choices, err, sizeof err)) != 0) {
             fprintf(stderr, "frontdoor %s: %s\n", cmd, err);
             catalogue_free(out);
+            return rc;
+        }
+    }
+    /* Articles and signposts: optional; a bad file stops start-up. */
+    snprintf(path, sizeof path, "%s/articles.txt", dir);
+    if ((f = fopen(path, "r")) != NULL) {
+        enum { KB_MAX = 4 << 20 };
+        char *kt = xmalloc(KB_MAX + 1);
+        size_t k = fread(kt, 1, KB_MAX, f);
+        fclose(f);
+        kt[k] = '\0';
+        rc = kb_parse(kt, path, out, &out->kb, err, sizeof err);
+        free(kt);
+        if (rc != 0) {
+            fprintf(stderr, "frontdoor %s: %s\n", cmd, err);
+            catalogue_free(out);
         }
     }
     if (rc == 0)
@@ -428,6 +449,7 @@ static int cmd_serve(int argc, char **argv)
     server_opts so = {.listen = o.listen, .threads = (int)o.threads, .max_body = (size_t)o.max_body,
                       .timeout_s = (int)o.timeout, .access_log = o.access_log, .cat = &cat,
                       .static_dir = o.static_dir, .default_council = o.council};
+    kb_sync(s, cat.kb); /* search runs over the database's copy */
     retention_start(s, o.rules, (int)o.retention_every);
     outbox_opts ob = {.smtp_url = o.smtp, .smtp_user = getenv("FD_SMTP_USER"),
                       .smtp_password = getenv("FD_SMTP_PASSWORD"), .mail_from = o.mail_from,
@@ -828,6 +850,50 @@ static int cmd_open311_key(int argc, char **argv)
     return rc;
 }
 
+static const char *usage_route =
+    "usage: frontdoor route-enquiry [--catalogue DIR] TEXT\n"
+    "       frontdoor route-enquiry [--catalogue DIR] --eval FILE [--split dev|test|all] [--fit] [--verbose]\n"
+    "Routes an enquiry to the best articles (kind, slug, confidence, score, title), or\n"
+    "measures top-1 accuracy over a labelled file (SPLIT<TAB>LABEL<TAB>TEXT lines).\n";
+
+static int cmd_route_enquiry(int argc, char **argv)
+{
+    const char *dir = "catalogue", *file = NULL, *split = NULL, *text = NULL;
+    int do_fit = 0, verbose = 0;
+    for (int i = 2; i < argc; i++) {
+        const char *f = argv[i];
+        if (!strcmp(f, "--help") || !strcmp(f, "-h")) {
+            fputs(usage_route, stdout);
+            return 0;
+        }
+        if (!strcmp(f, "--fit"))
+            do_fit = 1;
+        else if (!strcmp(f, "--verbose"))
+            verbose = 1;
+        else if ((!strcmp(f, "--catalogue") || !strcmp(f, "--eval") || !strcmp(f, "--split")) && i + 1 < argc) {
+            const char *v = argv[++i];
+            *(!strcmp(f, "--catalogue") ? &dir : !strcmp(f, "--eval") ? &file : &split) = v;
+        } else if (f[0] == '-' && f[1] == '-')
+            return bad("route-enquiry", "unknown option, or it needs a value", f);
+        else if (!text)
+            text = f;
+        else
+            return bad("route-enquiry", "give the enquiry as one argument (quote it)", f);
+    }
+    if (!file && !text)
+        return bad("route-enquiry", "give an enquiry, or --eval FILE", NULL);
+    catalogue cat;
+    if (load_catalogue("route-enquiry", dir, &cat) != 0)
+        return 2;
+    if (!cat.kb) {
+        catalogue_free(&cat);
+        return bad("route-enquiry", "the catalogue has no articles.txt", dir);
+    }
+    int rc = route_cmd(cat.kb, text, file, split, do_fit, verbose);
+    catalogue_free(&cat);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (sodium_init() < 0) {
@@ -849,6 +915,8 @@ int main(int argc, char **argv)
         return cmd_retention(argc, argv);
     if (!strcmp(argv[1], "offers"))
         return cmd_offers(argc, argv);
+    if (!strcmp(argv[1], "route-enquiry"))
+        return cmd_route_enquiry(argc, argv);
     if (!strcmp(argv[1], "link"))
         return linkage_cmd_link(argc - 1, argv + 1);
     if (!strcmp(argv[1], "dedupe"))

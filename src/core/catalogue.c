@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/xalloc.h"
+#include "core/kb.h"
 
 enum { MAX_SERVICES = 2000 };
 
@@ -85,6 +86,7 @@ int catalogue_parse(const char *text, const char *file, catalogue *out, char *er
     out->a = arena_new();
     out->n = 0;
     out->life = NULL;
+    out->kb = NULL;
     for (int i = 0; i < CATALOGUE_CHANNELS; i++)
         out->channel_cost[i] = -1;
     block *blocks = xcalloc(MAX_SERVICES, sizeof(block));
@@ -219,6 +221,8 @@ int catalogue_parse(const char *text, const char *file, catalogue *out, char *er
 void catalogue_free(catalogue *c)
 {
     locations_free(&c->locations);
+    kb_free(c->kb);
+    c->kb = NULL;
     arena_free(c->a);
     c->a = NULL;
     c->items = NULL;

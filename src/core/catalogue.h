@@ -27,6 +27,7 @@ typedef struct {
     holidays bank_holidays; /* for promised dates (bank_holidays.txt) */
     struct playbooks *life; /* life-event playbooks (life_events.txt, core/lifeevent.h), in a; NULL if none */
     location_set locations; /* where appointments are booked (locations.txt; may be empty) */
+    struct kb *kb;          /* articles and signposts (articles.txt, core/kb.h), or NULL */
 } catalogue;
 
 /* Parses text (named file in messages) into out. Returns 0, or -1 with
@@ -37,7 +38,7 @@ int catalogue_parse(const char *text, const char *file, catalogue *out, char *er
  * "FILE:LINE:COLUMN: message" in err. */
 int catalogue_parse_costs(catalogue *c, const char *text, const char *file, const char *const *channels, char *err,
                           size_t errlen);
-/* Releases what catalogue_parse made. */
+/* Releases what catalogue_parse made, and the kb if one was set. */
 void catalogue_free(catalogue *c);
 /* The service with this slug, or NULL. */
 const service *catalogue_find(const catalogue *c, const char *slug);

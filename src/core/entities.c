@@ -404,11 +404,72 @@ const entity_def appointment_def = {
     .nfields = (int)(sizeof appointment_fields / sizeof appointment_fields[0]),
 };
 
+/* ---- the knowledge base and web chat (migration 0014) ---- */
+
+const char *const article_kind_choices[] = {"service", "signpost", NULL};
+
+static const field_def article_fields[] = {
+    TEXT("slug", F_REQUIRED, 60, CHECK_NONE, "the service's id, or the signpost's"),
+    ENUM("kind", F_REQUIRED, article_kind_choices, "service (an article about one of ours) or signpost (someone else's)"),
+    TEXT("title", F_REQUIRED, 200, CHECK_NONE, "what a resident would call it"),
+    TEXT("keywords", 0, 2000, CHECK_NONE, "words and phrases residents use, comma-separated"),
+    TEXT("body", 0, 8000, CHECK_NONE, "what it is, who can get it, how and when, as one text for search"),
+};
+
+const entity_def article_def = {
+    .name = "article", .table = "articles", .fields = article_fields,
+    .nfields = (int)(sizeof article_fields / sizeof article_fields[0]),
+};
+
+const char *const chat_status_choices[] = {"waiting", "active", "closed", NULL};
+const char *const chat_sender_choices[] = {"resident", "agent", "system", NULL};
+
+static const field_def chat_fields[] = {
+    {.name = "access_key", .type = FT_TEXT, .flags = F_READONLY | F_IMMUTABLE, .max_len = 64,
+     .doc = "the resident's secret for this chat (set by the server; shown only to whoever opened it)"},
+    {.name = "status", .type = FT_ENUM, .flags = F_REQUIRED | F_READONLY, .choices = chat_status_choices,
+     .doc = "waiting (for an agent), active (picked up) or closed"},
+    REF("person_id", 0, "people", "the resident, if signed in or identified by the agent"),
+    TEXT("name", 0, 100, CHECK_NONE, "what the resident asked to be called"),
+    TEXT("email", 0, 254, CHECK_EMAIL, "where to send a copy, if the resident wants one"),
+    {.name = "topic", .type = FT_TEXT, .flags = F_READONLY, .max_len = 60,
+     .doc = "the service or signpost the first message was routed to"},
+    {.name = "agent_id", .type = FT_INT, .flags = F_READONLY, .min = 0, .max = (1LL << 62),
+     .doc = "the agent who picked it up"},
+    {.name = "picked_up_at", .type = FT_TEXT, .flags = F_READONLY, .max_len = 20, .check = CHECK_TIMESTAMP,
+     .doc = "when an agent picked it up"},
+    {.name = "closed_at", .type = FT_TEXT, .flags = F_READONLY, .max_len = 20, .check = CHECK_TIMESTAMP,
+     .doc = "when it was closed"},
+    {.name = "contact_id", .type = FT_INT, .flags = F_READONLY, .min = 0, .max = (1LL << 62),
+     .doc = "the web_chat contact logged when it closed"},
+};
+
+const entity_def chat_def = {
+    .name = "chat", .table = "chats", .fields = chat_fields,
+    .nfields = (int)(sizeof chat_fields / sizeof chat_fields[0]),
+};
+
+static const field_def chat_message_fields[] = {
+    REF("chat_id", F_REQUIRED | F_IMMUTABLE, "chats", "the chat"),
+    ENUM("sender", F_REQUIRED, chat_sender_choices, "resident, agent or system"),
+    {.name = "author_id", .type = FT_INT, .flags = F_READONLY, .min = 0, .max = (1LL << 62),
+     .doc = "the agent who wrote it (0 for the resident or the system)"},
+    TEXT("text", F_REQUIRED, 2000, CHECK_NONE, "the message"),
+    TEXT("link", 0, 300, CHECK_NONE, "a page on this site sent with it: an article (/services/SLUG) or a form"),
+    TEXT("link_title", 0, 200, CHECK_NONE, "the link's words"),
+};
+
+const entity_def chat_message_def = {
+    .name = "chat_message", .table = "chat_messages", .fields = chat_message_fields,
+    .nfields = (int)(sizeof chat_message_fields / sizeof chat_message_fields[0]),
+};
+
 /* In an order where every entity comes after those it refers to (a
  * contact may name its request; a task its life event). */
 const entity_def *const fd_entities[] = {&person_def,  &property_def, &household_def, &member_def, &consent_def,
                                          &enrolment_def, &request_def, &request_update_def, &contact_def,
-                                         &notification_def, &life_event_def, &task_def, &appointment_def, NULL};
+                                         &notification_def, &life_event_def, &task_def, &appointment_def,
+                                         &article_def, &chat_def, &chat_message_def, NULL};
 
 int member_current(const record *m, const char *date)
 {

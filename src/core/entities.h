@@ -16,6 +16,9 @@ extern const entity_def request_update_def; /* a request's timeline: status chan
 extern const entity_def contact_def;   /* one interaction on any channel */
 extern const entity_def notification_def; /* the outbox: a message to a resident, queued in the change's transaction */
 extern const entity_def appointment_def; /* a resident booked to be seen at a location (catalogue/locations.txt) */
+extern const entity_def article_def;      /* the knowledge base, copied from catalogue/articles.txt */
+extern const entity_def chat_def;         /* a resident's web chat with an agent */
+extern const entity_def chat_message_def; /* one message of a chat */
 extern const entity_def consent_def; /* consent given or withdrawn, per purpose; rows are history */
 extern const entity_def life_event_def; /* a birth, death, move ... told once, with the effects applied */
 extern const entity_def task_def;       /* work for a team, with a due date (from a life event's playbook) */
@@ -35,6 +38,9 @@ extern const char *const notification_channel_choices[];
 extern const char *const notification_status_choices[];
 extern const char *const life_event_status_choices[];
 extern const char *const task_status_choices[];
+extern const char *const article_kind_choices[];
+extern const char *const chat_status_choices[];
+extern const char *const chat_sender_choices[];
 
 /* 1 if membership m (a member_def record) is current on date (YYYY-MM-DD):
  * from_date <= date (or unset) and to_date >= date (or unset). */

@@ -206,6 +206,32 @@ int store_search_people(store_conn *c, long long council, const search_term *t, 
     return c->ops->search_people(c, council, t, nterms, limit, a, out, n);
 }
 
+int store_search_articles(store_conn *c, long long council, const char *const *words, int nwords, int limit,
+                          arena *a, char ***out, int *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (limit < 1 || limit > 1000)
+        return store_fail(c, "search_articles: a limit of 1 to 1000");
+    const char *clean[16];
+    int k = 0;
+    for (int i = 0; i < nwords && k < 16; i++) {
+        char w[64];
+        size_t m = 0;
+        for (const char *p = words[i]; *p && m < sizeof w - 1; p++)
+            if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'))
+                w[m++] = *p;
+            else if (*p >= 'A' && *p <= 'Z')
+                w[m++] = (char)(*p - 'A' + 'a');
+        w[m] = '\0';
+        if (m)
+            clean[k++] = arena_strdup(a, w);
+    }
+    if (!k)
+        return STORE_OK;
+    return c->ops->search_articles(c, council, clean, k, limit, a, out, n);
+}
+
 int store_count(store_conn *c, long long council, const entity_def *def, long long *n)
 {
     return c->ops->count(c, council, def, n);

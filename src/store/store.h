@@ -100,6 +100,14 @@ int store_list_text(store_conn *c, long long council, const entity_def *def, con
  * date_of_birth, phone, email) with version 0: store_get the ones shown. */
 int store_search_people(store_conn *c, long long council, const search_term *t, int nterms, int limit, arena *a,
                         record **out, int *n);
+/* Articles (article_def rows) whose text has any of words, best first:
+ * SQLite, FTS5 with the porter stemmer, each word also as a prefix, ranked
+ * by bm25 (title over keywords over body); PostgreSQL, full text in
+ * english with prefixes, ranked by ts_rank_cd, or a title within trigram
+ * similarity 0.3 of the words. Words are lower-case letters and digits
+ * (others are dropped). *out gets at most limit slugs (from a). */
+int store_search_articles(store_conn *c, long long council, const char *const *words, int nwords, int limit,
+                          arena *a, char ***out, int *n);
 /* Number of rows of def for council. */
 int store_count(store_conn *c, long long council, const entity_def *def, long long *n);
 

@@ -34,6 +34,9 @@ typedef struct store_ops {
     int (*search_people)(store_conn *c, long long council, const search_term *t, int nterms, int limit, arena *a,
                          record **out, int *n);
     int (*count)(store_conn *c, long long council, const entity_def *def, long long *n);
+    /* words are already cleaned to [a-z0-9]+, 1..16 of them. */
+    int (*search_articles)(store_conn *c, long long council, const char *const *words, int nwords, int limit,
+                           arena *a, char ***out, int *n);
     int (*find)(store_conn *c, long long council, const entity_def *def, const char *field, const char *value,
                 arena *a, record *out);
     int (*councils)(store_conn *c, long long *ids, int max, int *n);

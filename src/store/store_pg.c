@@ -1011,6 +1011,52 @@ static int pg_search_people(store_conn *c, long long council, const search_term 
     return STORE_OK;
 }
 
+/* store_search_articles: full text (english, each word also a prefix,
+ * any of them) ranked by ts_rank_cd, plus titles within trigram
+ * similarity 0.3 of the words (for typos the C side did not correct). */
+static int pg_search_articles(store_conn *c, long long council, const char *const *words, int nwords, int limit,
+                              arena *a, char ***out, int *n)
+{
+    pg_conn *q = (pg_conn *)c;
+    int rc = ready(q);
+    if (rc != STORE_OK)
+        return rc;
+    buf tq, plain;
+    buf_init(&tq, 4096);
+    buf_init(&plain, 4096);
+    for (int i = 0; i < nwords; i++) {
+        buf_printf(&tq, "%s%s:*", i ? " | " : "", words[i]);
+        buf_printf(&plain, "%s%s", i ? " " : "", words[i]);
+    }
+    params p;
+    p.n = 0;
+    p_int(&p, council);
+    p_str(&p, buf_str(&tq));
+    p_str(&p, buf_str(&plain));
+    p_int(&p, limit);
+    PGresult *res = PQexecParams(q->pg,
+                                 "SELECT slug FROM articles, to_tsquery('simple', $2) tq WHERE council_id = $1 AND "
+                                 "(tsv @@ to_tsquery('english', $2) OR tsv @@ tq OR similarity(lower(title), $3) > 0.3) "
+                                 "ORDER BY ts_rank_cd(tsv, to_tsquery('english', $2)) + ts_rank_cd(tsv, tq) "
+                                 "+ similarity(lower(title), $3) DESC, id LIMIT $4",
+                                 p.n, NULL, p.v, NULL, NULL, 0);
+    buf_free(&tq);
+    buf_free(&plain);
+    if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = res_fail(q, res, "search articles");
+        PQclear(res);
+        return rc;
+    }
+    int k = PQntuples(res) < limit ? PQntuples(res) : limit;
+    char **rows = arena_alloc(a, sizeof(char *) * (size_t)(k > 0 ? k : 1));
+    for (int i = 0; i < k; i++)
+        rows[i] = arena_strdup(a, PQgetvalue(res, i, 0));
+    PQclear(res);
+    *out = rows;
+    *n = k;
+    return STORE_OK;
+}
+
 /* store_count: rows of d for council into *n. */
 static int pg_count(store_conn *c, long long council, const entity_def *d, long long *n)
 {
@@ -1147,6 +1193,7 @@ const store_ops store_pg_ops = {
     .list = pg_list,
     .count = pg_count,
     .search_people = pg_search_people,
+    .search_articles = pg_search_articles,
     .list_text = pg_list_text,
     .find = pg_find,
     .councils = pg_councils,

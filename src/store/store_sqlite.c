@@ -633,6 +633,40 @@ static int sq_search_people(store_conn *c, long long council, const search_term 
     return rc;
 }
 
+/* Articles: each word as typed and as a prefix, any of them (FTS5 OR),
+ * ranked by bm25 with the title weighted over keywords over body. */
+static int sq_search_articles(store_conn *c, long long council, const char *const *words, int nwords, int limit,
+                              arena *a, char ***out, int *n)
+{
+    sq_conn *q = (sq_conn *)c;
+    buf m;
+    buf_init(&m, 4096);
+    for (int i = 0; i < nwords; i++)
+        buf_printf(&m, "%s\"%s\"*", i ? " OR " : "", words[i]);
+    sqlite3_stmt *st;
+    int prc = sqlite3_prepare_v2(q->db,
+                                 "SELECT a.slug FROM articles_fts f JOIN articles a ON a.id = f.rowid "
+                                 "WHERE articles_fts MATCH ?1 AND a.council_id = ?2 "
+                                 "ORDER BY bm25(articles_fts, 8.0, 4.0, 1.0), a.id LIMIT ?3",
+                                 -1, &st, NULL);
+    if (prc != SQLITE_OK) {
+        buf_free(&m);
+        return sq_err(c, "search articles");
+    }
+    sqlite3_bind_text(st, 1, buf_str(&m), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, council);
+    sqlite3_bind_int(st, 3, limit);
+    buf_free(&m);
+    char **rows = arena_alloc(a, sizeof(char *) * (size_t)limit);
+    int k = 0, rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && k < limit)
+        rows[k++] = arena_strdup(a, (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    *out = rows;
+    *n = k;
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : sq_err(c, "search articles");
+}
+
 static int sq_count(store_conn *c, long long council, const entity_def *d, long long *n)
 {
     sq_conn *q = (sq_conn *)c;
@@ -905,6 +939,7 @@ const store_ops store_sqlite_ops = {
     .list = sq_list,
     .count = sq_count,
     .search_people = sq_search_people,
+    .search_articles = sq_search_articles,
     .list_text = sq_list_text,
     .find = sq_find,
     .councils = sq_councils,

@@ -82,9 +82,16 @@ void page_begin(req *q, resp *p, const char *title)
 
 void page_end(req *q, resp *p)
 {
-    (void)q;
-    html_printf(&p->body, "</main>\n</div>\n<footer class=\"govuk-footer\">\n"
-                          "<div class=\"govuk-width-container\"><p class=\"govuk-footer__meta-custom\">"
+    html_printf(&p->body, "</main>\n</div>\n<footer class=\"govuk-footer\">\n<div class=\"govuk-width-container\">");
+    /* Help from any page: search, and a chat with an adviser (staff: the chats waiting). */
+    if (q->path && !strncmp(q->path, "/staff", 6))
+        html_printf(&p->body, "<p class=\"govuk-footer__meta-custom\"><a class=\"govuk-footer__link\" "
+                              "href=\"/staff/chats\">Web chats</a></p>");
+    else
+        html_printf(&p->body, "<p class=\"govuk-footer__meta-custom\"><a class=\"govuk-footer__link\" "
+                              "href=\"/search\">Search</a> &middot; <a class=\"govuk-footer__link\" "
+                              "href=\"/chat\">Chat with an adviser</a></p>");
+    html_printf(&p->body, "<p class=\"govuk-footer__meta-custom\">"
                           "frontdoor: one front door for the council's residents</p></div>\n</footer>\n"
                           "</body>\n</html>\n");
     if (!p->status)

@@ -72,6 +72,7 @@ typedef struct {
     buf body;
     kv headers[MAX_RESP_HEADERS];
     int nheaders;
+    struct sse_stream *stream; /* if set, the answer is this event stream (web/sse.h), not body */
 } resp;
 
 /* A request header (case-insensitive name), or NULL. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/entities.h"
+#include "core/kb.h"
 #include "web/api.h"
 #include "web/api_int.h"
 #include "web/auth.h"
@@ -23,6 +24,11 @@ int page_services(req *q, resp *p)
     html_printf(b, "<h1 class=\"govuk-heading-l\">Council services</h1>\n"
                    "<p class=\"govuk-body-l\">Apply, report or find out online. You can also phone us or visit a "
                    "customer service centre.</p>\n");
+    html_printf(b, "<form method=\"get\" action=\"/search\" role=\"search\"><div class=\"govuk-form-group\">"
+                   "<label class=\"govuk-label govuk-label--s\" for=\"services-q\">Search, in your own words</label>"
+                   "<input class=\"govuk-input govuk-input--width-30\" id=\"services-q\" name=\"q\" type=\"search\">"
+                   "</div><button type=\"submit\" class=\"govuk-button govuk-button--secondary\" "
+                   "data-module=\"govuk-button\">Search</button></form>\n");
     static const char *const depts[] = {"revenues_benefits", "housing", "education", "social_care", "waste",
                                         "highways", "parking", "libraries", "environmental_health", "registration",
                                         "planning", "leisure", "community", "contact_centre"};
@@ -63,6 +69,14 @@ int page_service(req *q, resp *p)
     buf *b = &p->body;
     html_printf(b, "<h1 class=\"govuk-heading-l\">%h</h1>\n<p class=\"govuk-body-l\">%h</p>\n", s->name,
                 s->description ? s->description : "");
+    /* The knowledge article: who can get it, how, when. */
+    const article *ar = q->cat->kb ? kb_find(q->cat->kb, s->slug) : NULL;
+    if (ar)
+        html_printf(b,
+                    "<h2 class=\"govuk-heading-m\">Who can get it</h2>\n<p class=\"govuk-body\">%h</p>\n"
+                    "<h2 class=\"govuk-heading-m\">How to get it</h2>\n<p class=\"govuk-body\">%h</p>\n"
+                    "<h2 class=\"govuk-heading-m\">How long it takes</h2>\n<p class=\"govuk-body\">%h</p>\n",
+                    ar->who, ar->how, ar->when);
     html_printf(b, "<dl class=\"govuk-summary-list\">\n");
     html_printf(b, "<div class=\"govuk-summary-list__row\"><dt class=\"govuk-summary-list__key\">How long it takes</dt>"
                    "<dd class=\"govuk-summary-list__value\">%d working %s</dd></div>\n",

@@ -9,6 +9,7 @@
 #include "core/entities.h"
 #include "web/api.h"
 #include "web/api_int.h"
+#include "web/api_kb.h"
 #include "web/audit.h"
 #include "web/auth.h"
 #include "web/html.h"
@@ -143,6 +144,71 @@ int page_staff_home(req *q, resp *p)
 
 /* ---- the single view ---- */
 
+/* "What are they asking about?": the caller's words routed through the
+ * enquiry API, and the article shown as prompts for the agent (not a
+ * script), or who to send them to instead. */
+static void ask_prompts(req *q, buf *b, long long pid)
+{
+    const char *ask = req_query(q, "ask");
+    html_printf(b,
+                "<form method=\"get\" action=\"/staff/people/%lld\"><div class=\"govuk-form-group\">"
+                "<label class=\"govuk-label govuk-label--m\" for=\"ask\">What are they asking about?</label>"
+                "<div id=\"ask-hint\" class=\"govuk-hint\">In their words; you get prompts, not a script</div>"
+                "<input class=\"govuk-input\" id=\"ask\" name=\"ask\" type=\"text\" aria-describedby=\"ask-hint\" "
+                "value=\"%h\"></div><button type=\"submit\" class=\"govuk-button govuk-button--secondary\" "
+                "data-module=\"govuk-button\">Show prompts</button></form>\n",
+                pid, ask ? ask : "");
+    if (!ask || !*ask || !q->cat->kb)
+        return;
+    json_t *saved = q->json;
+    q->json = json_pack("{s:s, s:s}", "text", ask, "channel", "phone");
+    int status;
+    json_t *m = page_model(q, api_enquiry_create, &status);
+    json_decref(q->json);
+    q->json = saved;
+    json_t *art = m ? json_object_get(m, "article") : NULL, *sp = m ? json_object_get(m, "signpost") : NULL;
+    const char *slug = json_is_object(art) ? json_str(art, "slug") : json_is_object(sp) ? json_str(sp, "slug") : NULL;
+    const article *ar = slug ? kb_find(q->cat->kb, slug) : NULL;
+    if (!ar) {
+        html_printf(b, "<p class=\"govuk-body\">No article matches. Try other words, or search "
+                       "<a class=\"govuk-link\" href=\"/search\">the site</a>.</p>\n");
+    } else {
+        html_printf(b,
+                    "<div class=\"govuk-inset-text\" id=\"prompts\"><h3 class=\"govuk-heading-s\">%h "
+                    "<span class=\"govuk-caption-s\">(%d%% sure)</span></h3>\n<ul class=\"govuk-list govuk-list--bullet\">"
+                    "<li>%h</li>\n",
+                    ar->title, (int)(json_real_value(json_object_get(m, "confidence")) * 100 + 0.5), ar->what);
+        if (ar->kind == ARTICLE_SERVICE)
+            html_printf(b, "<li>Who: %h</li>\n<li>How: %h</li>\n<li>When: %h</li>\n", ar->who, ar->how, ar->when);
+        else
+            html_printf(b, "<li>Not ours: give them %h%s%h</li>\n", ar->phone ? ar->phone : "",
+                        ar->phone && ar->url ? " or " : "", ar->url ? ar->url : "");
+        html_printf(b, "</ul>\n");
+        if (ar->kind == ARTICLE_SERVICE)
+            html_printf(b, "<p class=\"govuk-body\"><a class=\"govuk-link\" href=\"/services/%h\">The article as "
+                           "residents see it</a></p>\n", ar->slug);
+        size_t i;
+        json_t *e;
+        json_array_foreach(json_object_get(m, "alternatives"), i, e)
+        {
+            if (!i)
+                html_printf(b, "<p class=\"govuk-body\">Or perhaps:</p><ul class=\"govuk-list\">\n");
+            buf enc;
+            buf_init(&enc, 1024);
+            for (const char *c = json_str(e, "title"); c && *c; c++)
+                isalnum((unsigned char)*c) ? buf_append(&enc, c, 1) : buf_printf(&enc, "%%%02X", (unsigned char)*c);
+            html_printf(b, "<li><a class=\"govuk-link\" href=\"/staff/people/%lld?ask=%h\">%h</a></li>\n", pid,
+                        buf_str(&enc), json_str(e, "title"));
+            buf_free(&enc);
+        }
+        if (json_array_size(json_object_get(m, "alternatives")))
+            html_printf(b, "</ul>\n");
+        html_printf(b, "</div>\n");
+    }
+    if (m)
+        json_decref(m);
+}
+
 static void summary_row(buf *b, const char *key, const char *value)
 {
     html_printf(b,
@@ -198,6 +264,7 @@ int page_person(req *q, resp *p)
                 json_is_object(prop) ? arena_printf(q->a, "%s, %s", json_str(prop, "address_line_1"), json_str(prop, "postcode"))
                                      : NULL);
     html_printf(b, "</dl>\n");
+    ask_prompts(q, b, (long long)json_integer_value(json_object_get(per, "id")));
 
     html_printf(b, "<h2 class=\"govuk-heading-m\">Household</h2>\n");
     if (json_is_object(hh)) {

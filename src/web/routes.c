@@ -9,6 +9,8 @@
 #include "web/auth.h"
 #include "web/api.h"
 #include "web/open311.h"
+#include "web/api_chat.h"
+#include "web/api_kb.h"
 
 static const query_def offers_query[] = {
     {.name = "explain", .max = 5, .doc = "true: also list the services not offered, with the reasons"},
@@ -27,6 +29,7 @@ static const query_def queue_query[] = {
 static const query_def view_query[] = {
     {.name = "enrolled", .max = 4, .doc = "how many services were just enrolled (for the banner)"},
     {.name = "error", .max = 300, .doc = "what went wrong with the last form"},
+    {.name = "ask", .max = 200, .doc = "what the caller is asking about: shows the matching article as prompts"},
     {.name = NULL},
 };
 
@@ -126,6 +129,26 @@ static const query_def slots_query[] = {
     {.name = "location", .max = 60, .doc = "one location (default: every location that sees the service)"},
     {.name = "from", .max = 10, .doc = "first day, YYYY-MM-DD (default: today)"},
     {.name = "to", .max = 10, .doc = "last day, YYYY-MM-DD (default: 13 days after from; at most 91)"},
+    {.name = NULL},
+};
+
+static const query_def articles_query[] = {
+    {.name = "q", .max = 200, .doc = "words to search for (typos tolerated), best first, with the routed suggestion"},
+    {.name = NULL},
+};
+
+static const query_def events_query[] = {
+    {.name = "after", .max = 20, .doc = "send messages after this id (as Last-Event-ID does)"},
+    {.name = NULL},
+};
+
+static const query_def chats_query[] = {
+    {.name = "status", .max = 10, .doc = "waiting, active or closed (default: waiting and active)"},
+    {.name = NULL},
+};
+
+static const query_def chat_page_query[] = {
+    {.name = "error", .max = 300, .doc = "what went wrong with the last form"},
     {.name = NULL},
 };
 
@@ -257,6 +280,53 @@ const route fd_routes[] = {
 
     {"GET", "/api/v1/households", api_list, STAFF_READERS, OWN_NONE, 1, list_query, BODY_NONE, &household_def,
      "List households, paged"},
+    {"GET", "/api/v1/articles", api_articles_list, PUBLIC, OWN_NONE, 0, articles_query, BODY_NONE, NULL,
+     "Knowledge articles and signposts; with q, those matching, best first, and the routed suggestion"},
+    {"GET", "/api/v1/articles/{slug}", api_article_get, PUBLIC, OWN_NONE, 0, NULL, BODY_NONE, NULL,
+     "One article (what, who, how, when) or signpost"},
+    {"POST", "/api/v1/enquiries", api_enquiry_create, PUBLIC, OWN_NONE, 0, NULL, BODY_JSON, NULL,
+     "Route a free-text enquiry to a service and article (or signpost) with a confidence; with raise_request "
+     "(signed in), raise the request when sure"},
+    {"GET", "/search", page_search, PUBLIC, OWN_NONE, 0, articles_query, BODY_NONE, NULL,
+     "Site search: the best match (or who to contact instead) and matching articles"},
+
+    {"POST", "/api/v1/chats", api_chat_create, PUBLIC, OWN_NONE, 0, NULL, BODY_JSON, NULL,
+     "A resident opens a web chat with its first message; the answer holds the chat's access_key"},
+    {"GET", "/api/v1/webchat/{slug}", api_webchat_get, PUBLIC, OWN_NONE, 0, NULL, BODY_NONE, NULL,
+     "The resident's view of their chat, by its access_key"},
+    {"POST", "/api/v1/webchat/{slug}/messages", api_webchat_message, PUBLIC, OWN_NONE, 0, NULL, BODY_JSON, NULL,
+     "The resident sends a message"},
+    {"GET", "/api/v1/webchat/{slug}/events", api_webchat_events, PUBLIC, OWN_NONE, 0, events_query, BODY_NONE, NULL,
+     "The resident's chat as Server-Sent Events: message and status events"},
+    {"GET", "/api/v1/chats", api_chats_list, STAFF_READERS, OWN_NONE, 1, chats_query, BODY_NONE, &chat_def,
+     "Web chats waiting for an agent, then active ones (or those of one status)"},
+    {"GET", "/api/v1/chats/{id}", api_chat_get, STAFF_READERS, OWN_NONE, 1, NULL, BODY_NONE, &chat_def,
+     "A chat with its messages"},
+    {"GET", "/api/v1/chats/{id}/events", api_chat_events, STAFF_READERS, OWN_NONE, 1, events_query, BODY_NONE,
+     &chat_def, "A chat as Server-Sent Events: message and status events"},
+    {"POST", "/api/v1/chats/{id}/pick-up", api_chat_pick_up, STAFF_WRITERS, OWN_NONE, 1, NULL, BODY_JSON, &chat_def,
+     "An agent picks up a waiting chat"},
+    {"POST", "/api/v1/chats/{id}/messages", api_chat_message, STAFF_WRITERS, OWN_NONE, 1, NULL, BODY_JSON,
+     &chat_message_def, "The agent replies, optionally with a link to an article or a form"},
+    {"POST", "/api/v1/chats/{id}/close", api_chat_close, STAFF_WRITERS, OWN_NONE, 1, NULL, BODY_JSON, &chat_def,
+     "End the chat and log it as a web_chat contact on the resident's record"},
+    {"GET", "/chat", page_chat_start, PUBLIC, OWN_NONE, 0, NULL, BODY_NONE, NULL, "Start a chat with an adviser"},
+    {"POST", "/chat", page_chat_open, PUBLIC, OWN_NONE, 0, NULL, BODY_FORM, NULL, "Start a chat (form)"},
+    {"GET", "/chat/{slug}", page_chat, PUBLIC, OWN_NONE, 0, NULL, BODY_NONE, NULL, "A resident's chat"},
+    {"POST", "/chat/{slug}", page_chat_send, PUBLIC, OWN_NONE, 0, NULL, BODY_FORM, NULL, "Send a message (form)"},
+    {"GET", "/chat.js", page_chat_js, PUBLIC, OWN_NONE, 0, NULL, BODY_NONE, NULL,
+     "The chat pages' script: live messages when JavaScript runs"},
+    {"GET", "/staff/chats", page_staff_chats, STAFF_READERS, OWN_NONE, 1, NULL, BODY_NONE, &chat_def,
+     "Web chats waiting and active"},
+    {"GET", "/staff/chats/{id}", page_staff_chat, STAFF_READERS, OWN_NONE, 1, chat_page_query, BODY_NONE, &chat_def,
+     "One chat: messages, reply with a link to an article or form, end and log it"},
+    {"POST", "/staff/chats/{id}/pick-up", page_staff_chat_pick_up, STAFF_WRITERS, OWN_NONE, 1, NULL, BODY_FORM,
+     &chat_def, "Pick up a chat (form)"},
+    {"POST", "/staff/chats/{id}/messages", page_staff_chat_send, STAFF_WRITERS, OWN_NONE, 1, NULL, BODY_FORM,
+     &chat_message_def, "Reply (form)"},
+    {"POST", "/staff/chats/{id}/close", page_staff_chat_close, STAFF_WRITERS, OWN_NONE, 1, NULL, BODY_FORM, &chat_def,
+     "End the chat and log the contact (form)"},
+
     {"POST", "/api/v1/households", api_household_create, STAFF_WRITERS, OWN_NONE, 1, NULL, BODY_JSON, &household_def,
      "Create a household with its members (honours Idempotency-Key)"},
     {"GET", "/api/v1/households/{id}", api_household_get, STAFF_READERS | R(ROLE_RESIDENT), OWN_HOUSEHOLD, 1, NULL,

@@ -29,6 +29,7 @@
 #include "web/metrics.h"
 #include "web/routes.h"
 #include "web/open311.h"
+#include "web/sse.h"
 #include "core/entities.h"
 
 enum { MAX_RESPONSE = 16 * 1024 * 1024 };
@@ -218,6 +219,17 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, rctx *x, resp *p)
 {
     if (!p->status)
         resp_problem(p, 500, "No answer", "The handler gave no answer.", NULL);
+    if (p->stream && p->status == 200) {
+        /* An event stream: sent by web/sse.c as events come. */
+        struct MHD_Response *sr = sse_response(p->stream, conn);
+        p->stream = NULL;
+        add_common_headers(sr, "text/event-stream", 0);
+        MHD_add_response_header(sr, "X-Accel-Buffering", "no");
+        x->status = 200;
+        enum MHD_Result sok = MHD_queue_response(conn, 200, sr);
+        MHD_destroy_response(sr);
+        return sok;
+    }
     x->sent = p->body.len;
     /* The body's memory passes to libmicrohttpd, which frees it: no copy. */
     struct MHD_Response *r =
@@ -568,8 +580,9 @@ int server_run(store *st, const server_opts *o)
     signal(SIGPIPE, SIG_IGN);
 
     audit_start(st);
+    sse_start();
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME |
             (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
         0, NULL, NULL, on_request, &sv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned)threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o->timeout_s, MHD_OPTION_NOTIFY_COMPLETED,
@@ -577,6 +590,7 @@ int server_run(store *st, const server_opts *o)
         MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "frontdoor: cannot listen on %s (in use, or not an address of this machine)\n", o->listen);
+        sse_stop();
         audit_stop();
         if (sv.log_fd > STDOUT_FILENO)
             close(sv.log_fd);
@@ -598,6 +612,7 @@ int server_run(store *st, const server_opts *o)
     MHD_socket lfd = MHD_quiesce_daemon(d);
     if (lfd != MHD_INVALID_SOCKET)
         close(lfd);
+    sse_stop(); /* event streams end now; suspended ones are resumed to end */
     for (int i = 0; i < 3000 && __atomic_load_n(&sv.in_flight, __ATOMIC_SEQ_CST) > 0; i++) {
         struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL);

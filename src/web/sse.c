@@ -1,0 +1,194 @@
+/* sse.c: event streams on suspended connections, woken by a hub thread. */
+#include "web/sse.h"
+
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/timeutil.h"
+#include "base/xalloc.h"
+
+enum { SSE_MAX_EVENTS = 256 * 1024 };
+
+struct sse_stream {
+    sse_poll_fn poll;
+    void *ctx;
+    void (*free_ctx)(void *);
+    struct MHD_Connection *conn;
+    buf pending;        /* events not yet handed to libmicrohttpd */
+    size_t sent;        /* how much of pending has been handed over */
+    uint64_t deadline;  /* monotonic ns: end the stream then */
+    uint64_t last_write;
+    int over;           /* poll said it is finished: end once pending is sent */
+    int suspended;      /* guarded by H.lock */
+    int woken;          /* guarded by H.lock: resume at once */
+    struct sse_stream *next, *prev; /* H.all, guarded by H.lock */
+};
+
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    pthread_t thread;
+    int running, stopping;
+    sse_stream *all;
+} H = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+
+sse_stream *sse_new(sse_poll_fn poll, void *ctx, void (*free_ctx)(void *), int max_seconds)
+{
+    sse_stream *s = xcalloc(1, sizeof *s);
+    s->poll = poll;
+    s->ctx = ctx;
+    s->free_ctx = free_ctx;
+    buf_init(&s->pending, SSE_MAX_EVENTS);
+    s->last_write = time_mono_ns();
+    s->deadline = s->last_write + (uint64_t)max_seconds * 1000000000ull;
+    return s;
+}
+
+/* Hands over what is pending; 0 if nothing is. */
+static ssize_t drain(sse_stream *s, char *out, size_t max)
+{
+    size_t left = s->pending.len - s->sent;
+    if (!left)
+        return 0;
+    size_t n = left < max ? left : max;
+    memcpy(out, s->pending.p + s->sent, n);
+    s->sent += n;
+    if (s->sent == s->pending.len) {
+        s->pending.len = 0;
+        s->sent = 0;
+    }
+    s->last_write = time_mono_ns();
+    return (ssize_t)n;
+}
+
+static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max)
+{
+    (void)pos;
+    sse_stream *s = cls;
+    ssize_t n = drain(s, out, max);
+    if (n)
+        return n;
+    pthread_mutex_lock(&H.lock);
+    int stopping = H.stopping;
+    pthread_mutex_unlock(&H.lock);
+    uint64_t now = time_mono_ns();
+    if (s->over || stopping || now >= s->deadline)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    if (s->poll(s->ctx, &s->pending) != 0)
+        s->over = 1;
+    if (!s->pending.len && now - s->last_write >= (uint64_t)SSE_KEEPALIVE_S * 1000000000ull)
+        buf_puts(&s->pending, ": keep-alive\n\n");
+    if ((n = drain(s, out, max)) != 0)
+        return n;
+    if (s->over)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    /* Nothing to say: give the worker back until the hub wakes us. */
+    pthread_mutex_lock(&H.lock);
+    if (H.stopping) {
+        pthread_mutex_unlock(&H.lock);
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    }
+    s->suspended = 1;
+    MHD_suspend_connection(s->conn);
+    if (s->woken) { /* woken between poll and suspend: go round again */
+        s->woken = 0;
+        s->suspended = 0;
+        MHD_resume_connection(s->conn);
+    }
+    pthread_mutex_unlock(&H.lock);
+    return 0;
+}
+
+static void release(void *cls)
+{
+    sse_stream *s = cls;
+    pthread_mutex_lock(&H.lock);
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        H.all = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
+    pthread_mutex_unlock(&H.lock);
+    if (s->free_ctx)
+        s->free_ctx(s->ctx);
+    buf_free(&s->pending);
+    free(s);
+}
+
+void *sse_response(sse_stream *s, void *conn)
+{
+    s->conn = conn;
+    /* The first bytes go at once, so the client knows the stream is open. */
+    buf_puts(&s->pending, ": stream open\nretry: 2000\n\n");
+    pthread_mutex_lock(&H.lock);
+    s->next = H.all;
+    if (H.all)
+        H.all->prev = s;
+    H.all = s;
+    pthread_mutex_unlock(&H.lock);
+    return MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, reader, s, release);
+}
+
+/* Resumes every suspended stream; with H.lock held. */
+static void resume_all(void)
+{
+    for (sse_stream *s = H.all; s; s = s->next) {
+        if (s->suspended) {
+            s->suspended = 0;
+            MHD_resume_connection(s->conn);
+        } else {
+            s->woken = 1;
+        }
+    }
+}
+
+void sse_notify(void)
+{
+    pthread_mutex_lock(&H.lock);
+    resume_all();
+    pthread_mutex_unlock(&H.lock);
+}
+
+static void *hub(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&H.lock);
+    while (!H.stopping) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += (long)SSE_POLL_MS * 1000000L;
+        ts.tv_sec += ts.tv_nsec / 1000000000L;
+        ts.tv_nsec %= 1000000000L;
+        pthread_cond_timedwait(&H.wake, &H.lock, &ts);
+        resume_all(); /* each polls once: changes from other servers show within a second */
+    }
+    resume_all();
+    pthread_mutex_unlock(&H.lock);
+    return NULL;
+}
+
+void sse_start(void)
+{
+    pthread_mutex_lock(&H.lock);
+    H.stopping = 0;
+    if (!H.running && pthread_create(&H.thread, NULL, hub, NULL) == 0)
+        H.running = 1;
+    pthread_mutex_unlock(&H.lock);
+}
+
+void sse_stop(void)
+{
+    pthread_mutex_lock(&H.lock);
+    H.stopping = 1;
+    int was = H.running;
+    H.running = 0;
+    pthread_cond_broadcast(&H.wake);
+    resume_all();
+    pthread_mutex_unlock(&H.lock);
+    if (was)
+        pthread_join(H.thread, NULL);
+}
