@@ -22,6 +22,7 @@
 #include "demo/demo.h"
 #include "jobs/jobs.h"
 #include "jobs/linkage.h"
+#include "jobs/master.h"
 #include "store/store.h"
 #include "web/auth.h"
 #include "web/server.h"
@@ -46,6 +47,7 @@ static const char *usage_main =
     "  offers --all  who is missing out on which service, borough-wide\n"
     "  link      link two FEBRL CSV files (pairs with scores, CSV)\n"
     "  dedupe    find duplicate records in a FEBRL CSV file\n"
+    "  import    load a departmental system's records (CSV) and link each to a person\n"
     "  user add  add a staff user or a resident's account (password on stdin)\n"
     "  token create  make an API token for a system (printed once)\n"
     "  council add   add a council to a shared deployment; council list: the councils\n"
@@ -303,6 +305,14 @@ static int cmd_serve(int argc, char **argv)
     catalogue cat;
     if (load_catalogue("serve", o.catalogue_dir, &cat) != 0)
         return 2;
+    {
+        char serr[600];
+        if (master_sources_load(o.catalogue_dir, serr, sizeof serr) != 0) {
+            fprintf(stderr, "frontdoor serve: %s\n", serr);
+            catalogue_free(&cat);
+            return 2;
+        }
+    }
     store *s = open_store("serve", &o);
     if (!s) {
         catalogue_free(&cat);
@@ -687,6 +697,8 @@ int main(int argc, char **argv)
         return linkage_cmd_link(argc - 1, argv + 1);
     if (!strcmp(argv[1], "dedupe"))
         return linkage_cmd_dedupe(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "import"))
+        return master_cmd_import(argc - 1, argv + 1);
     if (!strcmp(argv[1], "user") && argc > 2 && !strcmp(argv[2], "add"))
         return cmd_access(argc, argv, 1);
     if (!strcmp(argv[1], "token") && argc > 2 && !strcmp(argv[2], "create"))
