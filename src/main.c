@@ -29,6 +29,7 @@
 #include "jobs/jobs.h"
 #include "jobs/linkage.h"
 #include "jobs/outbox.h"
+#include "jobs/master.h"
 #include "store/store.h"
 #include "web/auth.h"
 #include "web/server.h"
@@ -58,6 +59,7 @@ static const char *usage_main =
     "  offers --all  who is missing out on which service, borough-wide\n"
     "  link      link two FEBRL CSV files (pairs with scores, CSV)\n"
     "  dedupe    find duplicate records in a FEBRL CSV file\n"
+    "  import    load a departmental system's records (CSV) and link each to a person\n"
     "  user add  add a staff user or a resident's account (password on stdin)\n"
     "  token create  make an API token for a system (printed once)\n"
     "  council add   add a council to a shared deployment; council list: the councils\n"
@@ -434,7 +436,9 @@ static int cmd_serve(int argc, char **argv)
     {
         char path[1024], err[1200];
         snprintf(path, sizeof path, "%s/open311.txt", o.catalogue_dir);
-        if (open311_configure(&cat, path, o.jurisdiction, err, sizeof err) != 0) {
+        int bad_cat = open311_configure(&cat, path, o.jurisdiction, err, sizeof err) != 0 ||
+                      master_sources_load(o.catalogue_dir, err, sizeof err) != 0;
+        if (bad_cat) {
             fprintf(stderr, "frontdoor serve: %s\n", err);
             catalogue_free(&cat);
             return 2;
@@ -921,6 +925,8 @@ int main(int argc, char **argv)
         return linkage_cmd_link(argc - 1, argv + 1);
     if (!strcmp(argv[1], "dedupe"))
         return linkage_cmd_dedupe(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "import"))
+        return master_cmd_import(argc - 1, argv + 1);
     if (!strcmp(argv[1], "user") && argc > 2 && !strcmp(argv[2], "add"))
         return cmd_access(argc, argv, 1);
     if (!strcmp(argv[1], "token") && argc > 2 && !strcmp(argv[2], "create"))

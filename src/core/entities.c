@@ -40,6 +40,8 @@ static const field_def person_fields[] = {
      .doc = "safeguarding concerns (shown only to safeguarding-cleared roles)"},
     {.name = "erased_at", .type = FT_TEXT, .flags = F_READONLY, .max_len = 20,
      .doc = "when the data-protection officer erased this person's data (set by the server)"},
+    {.name = "merged_into", .type = FT_INT, .flags = F_READONLY, .min = 1, .max = (1LL << 62),
+     .doc = "the id of the person this one was merged into (set by a merge, cleared by its unmerge)"},
 };
 
 static void person_check(const record *r, int is_create, arena *a, errlist *errs)
@@ -469,7 +471,84 @@ const entity_def chat_message_def = {
 const entity_def *const fd_entities[] = {&person_def,  &property_def, &household_def, &member_def, &consent_def,
                                          &enrolment_def, &request_def, &request_update_def, &contact_def,
                                          &notification_def, &life_event_def, &task_def, &appointment_def,
-                                         &article_def, &chat_def, &chat_message_def, NULL};
+                                         &article_def, &chat_def, &chat_message_def, &source_record_def,
+                                         &person_merge_def, &source_match_def, &match_model_def, NULL};
+
+/* ---- The master record: source records, matches, merges (migration 0016) ---- */
+
+const char *const source_status_choices[] = {"linked", "new", "review", NULL};
+const char *const match_status_choices[] = {"open", "accepted", "rejected", NULL};
+
+static const field_def source_record_fields[] = {
+    TEXT("system", F_REQUIRED | F_IMMUTABLE, 40, CHECK_NONE, "the departmental system (catalogue/sources.txt)"),
+    TEXT("local_id", F_REQUIRED | F_IMMUTABLE, 64, CHECK_NONE, "the record's id in that system"),
+    {.name = "fields", .type = FT_TEXT, .flags = F_REQUIRED | F_READONLY, .max_len = 16000,
+     .doc = "the record's raw fields as received, by column (a JSON object)"},
+    {.name = "person_id", .type = FT_REF, .flags = F_READONLY, .ref = "people", .doc = "the person it is linked to"},
+    {.name = "status", .type = FT_ENUM, .flags = F_REQUIRED | F_READONLY, .choices = source_status_choices,
+     .doc = "linked (to an existing person), new (made a new person) or review (a person should look)"},
+    {.name = "match_score", .type = FT_TEXT, .flags = F_READONLY, .max_len = 16,
+     .doc = "the link's score (log2 Bayes factor), as a decimal"},
+    {.name = "match_evidence", .type = FT_TEXT, .flags = F_READONLY, .max_len = 4000,
+     .doc = "why: per field, the comparison level and its weight (a JSON object)"},
+    {.name = "origin", .type = FT_TEXT, .flags = F_READONLY, .max_len = 300,
+     .doc = "where it came from: FILE:LINE of an import, or api"},
+};
+
+const entity_def source_record_def = {
+    .name = "source_record", .table = "source_records", .fields = source_record_fields,
+    .nfields = (int)(sizeof source_record_fields / sizeof source_record_fields[0]),
+};
+
+static const field_def source_match_fields[] = {
+    REF("source_record_id", F_REQUIRED | F_IMMUTABLE, "source_records", "the record that prompted it"),
+    REF("person_id", F_REQUIRED, "people", "the person the record was given"),
+    REF("candidate_id", F_REQUIRED, "people", "the existing person it may be"),
+    TEXT("score", F_REQUIRED, 16, CHECK_NONE, "the pair's score (log2 Bayes factor), as a decimal"),
+    TEXT("evidence", F_REQUIRED, 4000, CHECK_NONE, "per field, the comparison level and its weight (JSON)"),
+    ENUM("status", F_REQUIRED, match_status_choices, "open, accepted (merged) or rejected (different people)"),
+    {.name = "decided_by", .type = FT_INT, .flags = F_READONLY, .min = 0, .max = (1LL << 62),
+     .doc = "the staff user or token that decided"},
+    {.name = "decided_at", .type = FT_TEXT, .flags = F_READONLY, .max_len = 20, .check = CHECK_TIMESTAMP,
+     .doc = "when"},
+    {.name = "merge_id", .type = FT_REF, .flags = F_READONLY, .ref = "person_merges",
+     .doc = "accepted: the merge it made"},
+};
+
+const entity_def source_match_def = {
+    .name = "source_match", .table = "source_matches", .fields = source_match_fields,
+    .nfields = (int)(sizeof source_match_fields / sizeof source_match_fields[0]),
+};
+
+static const field_def person_merge_fields[] = {
+    REF("kept_id", F_REQUIRED | F_IMMUTABLE, "people", "the person kept"),
+    REF("merged_id", F_REQUIRED | F_IMMUTABLE, "people", "the person merged into it (kept, marked merged_into)"),
+    {.name = "moved", .type = FT_TEXT, .flags = F_REQUIRED | F_READONLY, .max_len = 1 << 20,
+     .doc = "what moved: the table and id of every row re-pointed (JSON), so unmerge restores exactly"},
+    {.name = "merged_by", .type = FT_INT, .flags = F_READONLY, .min = 0, .max = (1LL << 62),
+     .doc = "the staff user or token that merged"},
+    {.name = "reversed_at", .type = FT_TEXT, .flags = F_READONLY, .max_len = 20, .check = CHECK_TIMESTAMP,
+     .doc = "when it was unmerged"},
+    {.name = "reversed_by", .type = FT_INT, .flags = F_READONLY, .min = 0, .max = (1LL << 62),
+     .doc = "who unmerged it"},
+};
+
+const entity_def person_merge_def = {
+    .name = "person_merge", .table = "person_merges", .fields = person_merge_fields,
+    .nfields = (int)(sizeof person_merge_fields / sizeof person_merge_fields[0]),
+};
+
+static const field_def match_model_fields[] = {
+    TEXT("name", F_REQUIRED | F_IMMUTABLE, 40, CHECK_NONE, "which model (\"people\")"),
+    INT("records", 0, 0, (1LL << 40), "records it was estimated from"),
+    {.name = "model", .type = FT_TEXT, .flags = F_REQUIRED, .max_len = 64000,
+     .doc = "m, u and the weight per field and level (JSON)"},
+};
+
+const entity_def match_model_def = {
+    .name = "match_model", .table = "match_models", .fields = match_model_fields,
+    .nfields = (int)(sizeof match_model_fields / sizeof match_model_fields[0]),
+};
 
 int member_current(const record *m, const char *date)
 {

@@ -22,6 +22,12 @@ extern const entity_def chat_message_def; /* one message of a chat */
 extern const entity_def consent_def; /* consent given or withdrawn, per purpose; rows are history */
 extern const entity_def life_event_def; /* a birth, death, move ... told once, with the effects applied */
 extern const entity_def task_def;       /* work for a team, with a due date (from a life event's playbook) */
+extern const entity_def source_record_def; /* a record from a departmental system, linked to a person */
+extern const entity_def source_match_def;  /* a candidate match a person should decide */
+extern const entity_def person_merge_def;  /* two people made one; reversible */
+extern const entity_def match_model_def;   /* the linkage model last estimated (m, u, weights) */
+extern const char *const source_status_choices[];
+extern const char *const match_status_choices[];
 
 /* Every entity the store keeps, NULL-terminated. */
 extern const entity_def *const fd_entities[];

@@ -553,6 +553,7 @@ void match_options_init(match_options *o)
     o->seed = 1;
     o->em_max_iter = 200;
     o->max_block = 2000;
+    o->model = NULL;
 }
 
 static const char *const level_names[][MATCH_MAX_LEVELS] = {
@@ -1382,15 +1383,27 @@ static int run_all(const match_schema *s, const match_record *ra, size_t na, con
     candvec cv = block(&R, opt->max_block, &out->skipped_blocks);
     out->candidates = cv.n;
 
-    estimate_u(&R, opt, &out->model);
+    if (opt->model) {
+        /* A model estimated before: only the values' frequencies are this run's. */
+        hv *tmp = xmalloc(R.n * sizeof *tmp + 1);
+        for (int f = 0; f < nf; f++)
+            if (s->field[f].tf)
+                (void)frequencies(&R, f, tmp);
+        free(tmp);
+        out->model = *opt->model;
+    } else {
+        estimate_u(&R, opt, &out->model);
+    }
     signed char *lev = xmalloc(cv.n * (size_t)nf + 1);
     unsigned char *sw = xmalloc(cv.n * (size_t)nf + 1);
     for (size_t k = 0; k < cv.n; k++) {
         size_t i = (size_t)(cv.v[k].pair >> 32), j = (size_t)(cv.v[k].pair & 0xffffffffu);
         compare(s, &R.v[i * (size_t)nf], &R.v[j * (size_t)nf], &lev[k * (size_t)nf], &sw[k * (size_t)nf]);
     }
-    estimate_m(s, cv.v, cv.n, lev, opt, &out->model);
-    set_weights(s, &out->model);
+    if (!opt->model) {
+        estimate_m(s, cv.v, cv.n, lev, opt, &out->model);
+        set_weights(s, &out->model);
+    }
 
     size_t cap = 0;
     for (size_t k = 0; k < cv.n; k++) {

@@ -120,6 +120,9 @@ typedef struct {
     unsigned long long seed; /* for those draws (default 1): same seed, same answer */
     int em_max_iter;      /* EM iterations at most, per session (default 200) */
     size_t max_block;     /* a block with more records than this is skipped (default 2000) */
+    const struct match_model *model; /* not NULL: score with this model (estimated before, e.g. on a
+                                        larger batch) instead of estimating one; term frequencies
+                                        are still this run's (default NULL) */
 } match_options;
 
 /* The estimated model of one field, for reports. */
@@ -134,7 +137,7 @@ typedef struct {
                                      the value) instead (at least 0) */
 } match_field_model;
 
-typedef struct {
+typedef struct match_model {
     match_field_model f[MATCH_MAX_FIELDS];
     double lambda;        /* share of candidate pairs that match, fitted with m and u fixed */
     int em_iterations;    /* EM iterations run, all sessions together */

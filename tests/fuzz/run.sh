@@ -28,6 +28,7 @@ for target in tests/fuzz/fuzz_*.c; do
   printf '%s' '{"given_name":"Ada","family_name":"Okafor","date_of_birth":"1984-02-29","email":"a@example.org"}' >"$corpus/person.json"
   printf '%s' '{"uprn":"100023336956","address_line_1":"1 Acre Lane","postcode":"sw2 5su","property_type":"house","floor":0,"has_garden":true}' >"$corpus/property.json"
   printf '%s' 'email=ada%40example.org&password=a+b%26c&csrf_token=0123&services=garden-waste&services=blue-badge' >"$corpus/form"
+  printf 'id,forename,surname,dob\r\n1,"Smith, Ann","O""Neil",01/02/1980\n2,Bob,,\n' >"$corpus/sources.csv"
   printf '%s' '{"service":"pothole","description":"deep","latitude":"51.46","longitude":"-0.11","channel":"web"}' >"$corpus/request.json"
   if "$bin" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$out/" "$corpus" \
       >"$out/$name.log" 2>&1; then

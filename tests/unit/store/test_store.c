@@ -326,6 +326,10 @@ static void fill(record *r, const entity_def *d, int variant, const refs *rf, ar
                 v->s = "+44 20 7946 0000";
                 break;
             default:
+                if (!strcmp(f->name, "local_id")) { /* unique per (council, system) */
+                    v->s = arena_printf(a, "%s-%lld", variant == 1 ? "Zoë" : "id", next_uniq());
+                    break;
+                }
                 v->s = variant == 1 ? awkward_text(a, f->max_len) : "Zoë Ó Briain";
                 break;
             }

@@ -1,0 +1,1046 @@
+/* master: linking source records to people (see master.h). */
+#include "jobs/master.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/arena.h"
+#include "base/log.h"
+#include "base/timeutil.h"
+#include "base/xalloc.h"
+#include "core/csv.h"
+#include "core/entities.h"
+#include "core/match.h"
+
+enum {
+    PAGE = 1000,           /* rows per store_list call while loading */
+    BATCH = 500,           /* records per write transaction */
+    MIN_ESTIMATE = 200     /* fewer records than this: use the kept model if there is one */
+};
+
+static source_catalogue *g_sources;
+
+const source_catalogue *master_sources(void)
+{
+    return g_sources;
+}
+
+int master_sources_read(const char *dir, source_catalogue **out, char *err, size_t errlen)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/sources.txt", dir);
+    *out = xmalloc(sizeof **out);
+    memset(*out, 0, sizeof **out);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    enum { MAX = 1 << 20 };
+    char *text = xmalloc(MAX + 1);
+    size_t n = fread(text, 1, MAX + 1, f);
+    fclose(f);
+    if (n > MAX) {
+        snprintf(err, errlen, "%s: larger than %d bytes", path, MAX);
+        free(text);
+        free(*out);
+        *out = NULL;
+        return -1;
+    }
+    char why[200];
+    int rc = sources_parse(text, n, *out, why, sizeof why);
+    free(text);
+    if (rc != 0) {
+        snprintf(err, errlen, "%s: %s", path, why);
+        free(*out);
+        *out = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+int master_sources_load(const char *dir, char *err, size_t errlen)
+{
+    source_catalogue *c;
+    if (master_sources_read(dir, &c, err, errlen) != 0)
+        return -1;
+    free(g_sources);
+    g_sources = c;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Everyone to compare with                                             */
+
+typedef struct {
+    long long id;                 /* person id */
+    const char *v[SRC_NFIELDS];   /* normalised, from keep */
+} uent;
+
+typedef struct {
+    long long id, ref;
+    const char *pc, *addr;
+} idrow;
+
+static const char *norm_dup(arena *a, int f, const char *v)
+{
+    if (!v || !*v)
+        return NULL;
+    char buf[512];
+    sources_normalise(f, v, buf, sizeof buf);
+    return buf[0] ? arena_strdup(a, buf) : NULL;
+}
+
+static int id_cmp(const void *k, const void *e)
+{
+    long long a = *(const long long *)k, b = ((const uent *)e)->id;
+    return a < b ? -1 : a > b;
+}
+
+static int idrow_cmp(const void *k, const void *e)
+{
+    long long a = *(const long long *)k, b = ((const idrow *)e)->id;
+    return a < b ? -1 : a > b;
+}
+
+typedef struct {
+    uent *u;
+    size_t n, cap;
+    char **seen;      /* local ids of this system already imported, sorted */
+    size_t nseen, capseen;
+} universe;
+
+static int str_cmp(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* Calls fn on every row of def for council, a page at a time. */
+typedef void (*row_fn)(void *ctx, const record *r, arena *keep);
+static int each_row(store_conn *c, long long council, const entity_def *def, arena *keep, row_fn fn, void *ctx)
+{
+    long long after = 0;
+    for (;;) {
+        arena *pa = arena_new();
+        record *rows;
+        int k = 0;
+        int rc = store_list(c, council, def, NULL, 0, after, PAGE, pa, &rows, &k);
+        if (rc != STORE_OK) {
+            arena_free(pa);
+            return rc;
+        }
+        for (int i = 0; i < k; i++) {
+            after = rows[i].id;
+            fn(ctx, &rows[i], keep);
+        }
+        arena_free(pa);
+        if (k < PAGE)
+            return STORE_OK;
+    }
+}
+
+static void person_row(void *ctx, const record *r, arena *keep)
+{
+    universe *U = ctx;
+    if (rec_int(r, "merged_into") || rec_str(r, "erased_at"))
+        return;
+    if (U->n == U->cap) {
+        U->cap = U->cap ? U->cap * 2 : 4096;
+        U->u = xrealloc(U->u, U->cap * sizeof *U->u);
+    }
+    uent *e = &U->u[U->n++];
+    memset(e, 0, sizeof *e);
+    e->id = r->id;
+    e->v[SRC_GIVEN] = norm_dup(keep, SRC_GIVEN, rec_str(r, "given_name"));
+    e->v[SRC_FAMILY] = norm_dup(keep, SRC_FAMILY, rec_str(r, "family_name"));
+    e->v[SRC_DOB] = norm_dup(keep, SRC_DOB, rec_str(r, "date_of_birth"));
+    e->v[SRC_EMAIL] = norm_dup(keep, SRC_EMAIL, rec_str(r, "email"));
+    e->v[SRC_PHONE] = norm_dup(keep, SRC_PHONE, rec_str(r, "phone"));
+}
+
+typedef struct {
+    idrow *r;
+    size_t n, cap;
+} idrows;
+
+static idrow *idrows_push(idrows *v)
+{
+    if (v->n == v->cap) {
+        v->cap = v->cap ? v->cap * 2 : 4096;
+        v->r = xrealloc(v->r, v->cap * sizeof *v->r);
+    }
+    idrow *e = &v->r[v->n++];
+    memset(e, 0, sizeof *e);
+    return e;
+}
+
+static void property_row(void *ctx, const record *r, arena *keep)
+{
+    idrow *e = idrows_push(ctx);
+    e->id = r->id;
+    e->pc = norm_dup(keep, SRC_POSTCODE, rec_str(r, "postcode"));
+    e->addr = norm_dup(keep, SRC_ADDRESS, rec_str(r, "address_line_1"));
+}
+
+static void household_row(void *ctx, const record *r, arena *keep)
+{
+    (void)keep;
+    idrow *e = idrows_push(ctx);
+    e->id = r->id;
+    e->ref = rec_int(r, "property_id");
+}
+
+typedef struct {
+    universe *U;
+    idrows *hh, *props;
+    char today[11];
+} member_ctx;
+
+static void member_row(void *ctx, const record *r, arena *keep)
+{
+    (void)keep;
+    member_ctx *m = ctx;
+    if (!member_current(r, m->today))
+        return;
+    long long pid = rec_int(r, "person_id"), hid = rec_int(r, "household_id");
+    uent *e = bsearch(&pid, m->U->u, m->U->n, sizeof *m->U->u, id_cmp);
+    idrow *h = bsearch(&hid, m->hh->r, m->hh->n, sizeof *m->hh->r, idrow_cmp);
+    if (!e || !h)
+        return;
+    idrow *p = bsearch(&h->ref, m->props->r, m->props->n, sizeof *m->props->r, idrow_cmp);
+    if (!p)
+        return;
+    e->v[SRC_POSTCODE] = p->pc;
+    e->v[SRC_ADDRESS] = p->addr;
+}
+
+typedef struct {
+    universe *U;
+    const source_catalogue *cat;
+    const char *system;
+} source_ctx;
+
+/* A source record: its system's local ids are remembered (resume), and what
+ * it says fills what its person's own row lacks. */
+static void source_row(void *ctx, const record *r, arena *keep)
+{
+    source_ctx *s = ctx;
+    universe *U = s->U;
+    const char *sys = rec_str(r, "system"), *lid = rec_str(r, "local_id");
+    if (sys && lid && !strcmp(sys, s->system)) {
+        if (U->nseen == U->capseen) {
+            U->capseen = U->capseen ? U->capseen * 2 : 4096;
+            U->seen = xrealloc(U->seen, U->capseen * sizeof *U->seen);
+        }
+        U->seen[U->nseen++] = arena_strdup(keep, lid);
+    }
+    long long pid = rec_int(r, "person_id");
+    const source_system *ss = sys ? sources_find(s->cat, sys) : NULL;
+    uent *e = pid ? bsearch(&pid, U->u, U->n, sizeof *U->u, id_cmp) : NULL;
+    if (!e || !ss)
+        return;
+    int missing = 0;
+    for (int f = 0; f < SRC_NFIELDS; f++)
+        missing |= !e->v[f] && ss->col[f][0];
+    if (!missing)
+        return;
+    json_t *j = json_loads(rec_str(r, "fields"), 0, NULL);
+    if (!j)
+        return;
+    for (int f = 0; f < SRC_NFIELDS; f++)
+        if (!e->v[f] && ss->col[f][0])
+            e->v[f] = norm_dup(keep, f, json_string_value(json_object_get(j, ss->col[f])));
+    json_decref(j);
+}
+
+static int load_universe(store_conn *c, long long council, const source_catalogue *cat, const char *system,
+                         arena *keep, universe *U)
+{
+    memset(U, 0, sizeof *U);
+    idrows hh = {0}, props = {0};
+    member_ctx m = {.U = U, .hh = &hh, .props = &props};
+    source_ctx sc = {.U = U, .cat = cat, .system = system};
+    time_today(m.today);
+    int rc = store_begin_read(c);
+    if (rc == STORE_OK)
+        rc = each_row(c, council, &person_def, keep, person_row, U);
+    if (rc == STORE_OK)
+        rc = each_row(c, council, &property_def, keep, property_row, &props);
+    if (rc == STORE_OK)
+        rc = each_row(c, council, &household_def, keep, household_row, &hh);
+    if (rc == STORE_OK)
+        rc = each_row(c, council, &member_def, keep, member_row, &m);
+    if (rc == STORE_OK)
+        rc = each_row(c, council, &source_record_def, keep, source_row, &sc);
+    if (rc == STORE_OK)
+        rc = store_commit(c);
+    else
+        store_rollback(c);
+    free(hh.r);
+    free(props.r);
+    if (U->nseen)
+        qsort(U->seen, U->nseen, sizeof *U->seen, str_cmp);
+    return rc;
+}
+
+static void universe_free(universe *U)
+{
+    free(U->u);
+    free(U->seen);
+    memset(U, 0, sizeof *U);
+}
+
+/* ------------------------------------------------------------------ */
+/* The model kept between batches                                       */
+
+static char *model_json(const match_schema *s, const match_model *m)
+{
+    json_t *o = json_object(), *fields = json_object();
+    json_object_set_new(o, "lambda", json_real(m->lambda));
+    for (int f = 0; f < s->nfields; f++) {
+        const match_field_model *fm = &m->f[f];
+        json_t *lv = json_array();
+        for (int l = 0; l < fm->nlevels; l++)
+            json_array_append_new(lv, json_pack("{s:s, s:f, s:f, s:f}", "level", match_level_name(s->field[f].kind, l),
+                                                "m", fm->m[l], "u", fm->u[l], "w", fm->w[l]));
+        json_object_set_new(fields, s->field[f].name, lv);
+    }
+    json_object_set_new(o, "fields", fields);
+    char *txt = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return txt;
+}
+
+/* 0 if text is a model for s (into m), else -1. */
+static int model_parse(const match_schema *s, const char *text, match_model *m)
+{
+    memset(m, 0, sizeof *m);
+    json_t *o = json_loads(text, 0, NULL);
+    if (!o)
+        return -1;
+    int ok = 1;
+    m->lambda = json_real_value(json_object_get(o, "lambda"));
+    json_t *fields = json_object_get(o, "fields");
+    for (int f = 0; f < s->nfields && ok; f++) {
+        json_t *lv = json_object_get(fields, s->field[f].name);
+        int L = match_level_count(s->field[f].kind);
+        if (!json_is_array(lv) || (int)json_array_size(lv) != L) {
+            ok = 0;
+            break;
+        }
+        m->f[f].nlevels = L;
+        for (int l = 0; l < L; l++) {
+            json_t *e = json_array_get(lv, (size_t)l);
+            m->f[f].m[l] = json_number_value(json_object_get(e, "m"));
+            m->f[f].u[l] = json_number_value(json_object_get(e, "u"));
+            m->f[f].w[l] = json_number_value(json_object_get(e, "w"));
+        }
+    }
+    json_decref(o);
+    return ok ? 0 : -1;
+}
+
+/* Keeps m as the council's "people" model (inside the caller's transaction). */
+static int model_save(store_conn *c, long long council, const match_schema *s, const match_model *m, size_t records,
+                      arena *a)
+{
+    char *txt = model_json(s, m);
+    record r;
+    int rc = store_find(c, council, &match_model_def, "name", "people", a, &r);
+    if (rc == STORE_OK) {
+        long long v = r.version;
+        rec_set_str(&r, "model", arena_strdup(a, txt));
+        rec_set_int(&r, "records", (long long)records);
+        rc = store_update(c, council, &r, v);
+    } else if (rc == STORE_NOTFOUND) {
+        record_init(&r, &match_model_def);
+        rec_set_str(&r, "name", "people");
+        rec_set_str(&r, "model", arena_strdup(a, txt));
+        rec_set_int(&r, "records", (long long)records);
+        rc = store_insert(c, council, &r);
+    }
+    free(txt);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Deciding                                                             */
+
+static char *evidence_json(arena *a, const match_schema *s, const match_evidence *ev)
+{
+    json_t *o = json_object();
+    for (int f = 0; f < s->nfields; f++) {
+        json_t *e = json_pack("{s:s, s:f}", "level", match_level_name(s->field[f].kind, ev[f].level), "weight",
+                              round((double)ev[f].weight * 100.0) / 100.0);
+        if (ev[f].swapped)
+            json_object_set_new(e, "swapped", json_true());
+        json_object_set_new(o, s->field[f].name, e);
+    }
+    char *txt = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    char *out = arena_strdup(a, txt);
+    free(txt);
+    return out;
+}
+
+/* Sorting a batch's indexes by local id, first given first. */
+static const master_in *g_in;
+static int by_local_id(const void *x, const void *y)
+{
+    size_t a = *(const size_t *)x, b = *(const size_t *)y;
+    int c = strcmp(g_in[a].local_id, g_in[b].local_id);
+    return c ? c : (a > b) - (a < b);
+}
+
+/* Union-find over the batch. */
+static size_t uf_find(size_t *parent, size_t i)
+{
+    while (parent[i] != i) {
+        parent[i] = parent[parent[i]];
+        i = parent[i];
+    }
+    return i;
+}
+
+typedef struct {
+    long long person;   /* linked: the existing person (0: none) */
+    double score;       /* of the best pair, link or review */
+    long long candidate; /* review: the existing person to look at */
+    const char *evidence;
+    long long within;   /* matched to another record of the batch (index + 1), 0: no */
+    double within_score;
+    const char *within_evidence;
+} decision;
+
+/* Builds the new person made from in (names required; other fields kept
+ * if valid). 0, or -1 with the reason in msg. */
+static int new_person(const master_in *in, arena *a, record *p, char *msg, size_t msglen)
+{
+    static const struct {
+        int f;
+        const char *field;
+    } map[] = {{SRC_GIVEN, "given_name"}, {SRC_FAMILY, "family_name"}, {SRC_DOB, "date_of_birth"},
+               {SRC_EMAIL, "email"},     {SRC_PHONE, "phone"}};
+    record_init(p, &person_def);
+    for (size_t k = 0; k < sizeof map / sizeof map[0]; k++) {
+        const char *v = in->raw[map[k].f];
+        if (!v || !*v)
+            continue;
+        char buf[512];
+        if (map[k].f == SRC_DOB)
+            v = sources_normalise(SRC_DOB, v, buf, sizeof buf);
+        /* trimmed, as given (case kept) */
+        while (*v == ' ' || *v == '\t')
+            v++;
+        size_t n = strlen(v);
+        while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+            n--;
+        if (n == 0)
+            continue;
+        rec_set_str(p, map[k].field, arena_strndup(a, v, n));
+    }
+    /* Optional fields that do not validate are left out, not the record. */
+    for (int round = 0; round < 8; round++) {
+        errlist errs = {0};
+        if (record_validate(p, 1, a, &errs) == 0)
+            return 0;
+        int dropped = 0;
+        for (int e = 0; e < errs.n; e++) {
+            const char *f = errs.e[e].field;
+            if (!strcmp(f, "given_name") || !strcmp(f, "family_name")) {
+                snprintf(msg, msglen, "%s %s: a new person needs it", f, errs.e[e].message);
+                return -1;
+            }
+            int fi = entity_field(&person_def, f);
+            if (fi >= 0 && p->v[fi].set) {
+                p->v[fi].set = 0;
+                dropped = 1;
+            }
+        }
+        if (!dropped) {
+            snprintf(msg, msglen, "%s %s", errs.e[0].field, errs.e[0].message);
+            return -1;
+        }
+    }
+    snprintf(msg, msglen, "cannot make a person from it");
+    return -1;
+}
+
+/* Writes record i (its person first if it needs a new one) inside the
+ * caller's transaction. *made: the new person's id (0 if none). */
+static int write_one(store_conn *c, long long council, const char *system, const master_in *in,
+                     const decision *d, long long person, arena *a, master_out *o, long long *made)
+{
+    *made = 0;
+    record p;
+    if (!person) {
+        if (new_person(in, a, &p, o->msg, sizeof o->msg) != 0)
+            return -2;
+        int rc = store_insert(c, council, &p);
+        if (rc != STORE_OK)
+            return rc;
+        person = p.id;
+        *made = p.id;
+    }
+    record s;
+    record_init(&s, &source_record_def);
+    rec_set_str(&s, "system", system);
+    rec_set_str(&s, "local_id", in->local_id);
+    rec_set_str(&s, "fields", in->fields_json);
+    rec_set_int(&s, "person_id", person);
+    const char *status = *made ? (d->candidate ? "review" : "new") : "linked";
+    rec_set_str(&s, "status", status);
+    if (!*made || d->candidate) {
+        rec_set_str(&s, "match_score", arena_printf(a, "%.2f", d->score));
+        if (d->evidence)
+            rec_set_str(&s, "match_evidence", d->evidence);
+    }
+    if (in->origin)
+        rec_set_str(&s, "origin", in->origin);
+    int rc = store_insert(c, council, &s);
+    if (rc != STORE_OK)
+        return rc;
+    o->source_record_id = s.id;
+    o->person_id = person;
+    o->score = (!*made || d->candidate) ? d->score : 0.0;
+    o->outcome = *made ? (d->candidate ? MASTER_REVIEW : MASTER_NEW) : MASTER_LINKED;
+    if (*made && d->candidate) {
+        record m;
+        record_init(&m, &source_match_def);
+        rec_set_int(&m, "source_record_id", s.id);
+        rec_set_int(&m, "person_id", person);
+        rec_set_int(&m, "candidate_id", d->candidate);
+        rec_set_str(&m, "score", arena_printf(a, "%.2f", d->score));
+        rec_set_str(&m, "evidence", d->evidence ? d->evidence : "{}");
+        rec_set_str(&m, "status", "open");
+        if ((rc = store_insert(c, council, &m)) != STORE_OK)
+            return rc;
+        o->match_id = m.id;
+    }
+    return STORE_OK;
+}
+
+typedef struct {
+    store_conn *c;
+    long long council;
+    const char *system;
+    const master_in *in;
+    const size_t *todo;
+    const decision *d;
+    size_t *parent;
+    long long *cluster_person; /* by cluster root: its person, once known */
+    master_out *out;
+    size_t *made;              /* roots whose person this transaction made */
+} wctx;
+
+/* Writes records k0..k1-1 (indexes into todo) in one transaction. 0 if
+ * committed (records that cannot make a person are marked failed, nothing
+ * written for them); 1 if one failed in the store: rolled back, that record
+ * marked failed, the others' outcomes cleared; -1 if the transaction itself
+ * failed (reason in err). */
+static int write_range(wctx *W, size_t k0, size_t k1, char *err, size_t errlen)
+{
+    if (store_begin(W->c) != STORE_OK) {
+        snprintf(err, errlen, "%s", store_errmsg(W->c));
+        return -1;
+    }
+    arena *wa = arena_new();
+    size_t nmade = 0;
+    for (size_t k = k0; k < k1; k++) {
+        size_t root = uf_find(W->parent, k);
+        const decision *dk = &W->d[k];
+        decision use = *dk;
+        long long person = dk->person;
+        if (!person && W->cluster_person[root]) {
+            /* one person with other records of this batch */
+            person = W->cluster_person[root];
+            use.candidate = 0;
+            use.score = dk->within ? dk->within_score : 0.0;
+            use.evidence = dk->within ? dk->within_evidence : NULL;
+        }
+        long long made = 0;
+        master_out *o = &W->out[W->todo[k]];
+        int w = write_one(W->c, W->council, W->system, &W->in[W->todo[k]], &use, person, wa, o, &made);
+        if (w == -2) {
+            o->outcome = MASTER_FAILED;
+            continue;
+        }
+        if (w != STORE_OK) {
+            char why[sizeof o->msg];
+            snprintf(why, sizeof why, "%s", store_errmsg(W->c));
+            store_rollback(W->c);
+            for (size_t m = 0; m < nmade; m++)
+                W->cluster_person[W->made[m]] = 0;
+            for (size_t j = k0; j < k1; j++)
+                memset(&W->out[W->todo[j]], 0, sizeof W->out[W->todo[j]]);
+            o->outcome = MASTER_FAILED;
+            snprintf(o->msg, sizeof o->msg, "not written: %.180s", why);
+            arena_free(wa);
+            return 1;
+        }
+        if (made) {
+            W->cluster_person[root] = made;
+            W->made[nmade++] = root;
+        }
+    }
+    arena_free(wa);
+    if (store_commit(W->c) != STORE_OK) {
+        snprintf(err, errlen, "%s", store_errmsg(W->c));
+        store_rollback(W->c);
+        for (size_t m = 0; m < nmade; m++)
+            W->cluster_person[W->made[m]] = 0;
+        return -1;
+    }
+    return 0;
+}
+
+int master_link(store_conn *c, long long council, const source_catalogue *cat, const source_system *sys,
+                const master_in *in, size_t n, int estimate, master_out *out, master_stats *st, char *err,
+                size_t errlen)
+{
+    memset(st, 0, sizeof *st);
+    memset(out, 0, n * sizeof *out);
+    const match_schema *s = sources_schema();
+    uint64_t t0 = time_mono_ns();
+    arena *keep = arena_new();
+    universe U;
+    if (load_universe(c, council, cat, sys->name, keep, &U) != STORE_OK) {
+        snprintf(err, errlen, "reading people: %s", store_errmsg(c));
+        universe_free(&U);
+        arena_free(keep);
+        return -1;
+    }
+    st->universe = U.n;
+
+    /* Which records to link: not imported before, not repeated in this batch. */
+    size_t *todo = xmalloc((n + 1) * sizeof *todo), nt = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *key = in[i].local_id;
+        if (U.nseen && bsearch(&key, U.seen, U.nseen, sizeof *U.seen, str_cmp)) {
+            out[i].outcome = MASTER_ALREADY;
+            snprintf(out[i].msg, sizeof out[i].msg, "%s %s was imported before: left as it was", sys->name,
+                     in[i].local_id);
+            continue;
+        }
+        todo[nt++] = i;
+    }
+    if (nt > 1) {
+        g_in = in;
+        size_t *byid = xmalloc(nt * sizeof *byid);
+        memcpy(byid, todo, nt * sizeof *byid);
+        qsort(byid, nt, sizeof *byid, by_local_id);
+        for (size_t k = 1; k < nt; k++)
+            if (!strcmp(in[byid[k]].local_id, in[byid[k - 1]].local_id)) {
+                out[byid[k]].outcome = MASTER_FAILED;
+                snprintf(out[byid[k]].msg, sizeof out[byid[k]].msg, "local id %s given twice: the first stands",
+                         in[byid[k]].local_id);
+            }
+        free(byid);
+        size_t kept = 0;
+        for (size_t k = 0; k < nt; k++)
+            if (out[todo[k]].outcome != MASTER_FAILED)
+                todo[kept++] = todo[k];
+        nt = kept;
+    }
+
+    match_record *ra = xmalloc((U.n + 1) * sizeof *ra), *rb = xmalloc((nt + 1) * sizeof *rb);
+    for (size_t i = 0; i < U.n; i++) {
+        ra[i].id = NULL;
+        for (int f = 0; f < SRC_NFIELDS; f++)
+            ra[i].v[f] = U.u[i].v[f];
+    }
+    for (size_t k = 0; k < nt; k++) {
+        const master_in *r = &in[todo[k]];
+        rb[k].id = r->local_id;
+        for (int f = 0; f < SRC_NFIELDS; f++)
+            rb[k].v[f] = norm_dup(keep, f, r->raw[f]);
+    }
+    st->load_s = (double)(time_mono_ns() - t0) / 1e9;
+    t0 = time_mono_ns();
+
+    /* The model: this batch's, or the one kept from a larger batch. */
+    match_options o;
+    match_options_init(&o);
+    match_model kept_model;
+    int have_kept = 0;
+    if (!estimate || nt < MIN_ESTIMATE) {
+        arena *ma = arena_new();
+        record mr;
+        if (store_find(c, council, &match_model_def, "name", "people", ma, &mr) == STORE_OK &&
+            model_parse(s, rec_str(&mr, "model"), &kept_model) == 0)
+            have_kept = 1;
+        arena_free(ma);
+        if (have_kept)
+            o.model = &kept_model;
+    }
+    match_result lr = {0}, dr = {0};
+    decision *d = xmalloc((nt + 1) * sizeof *d);
+    memset(d, 0, (nt + 1) * sizeof *d);
+    size_t *parent = xmalloc((nt + 1) * sizeof *parent);
+    long long *cluster_person = xmalloc((nt + 1) * sizeof *cluster_person); /* by root: its person */
+    for (size_t k = 0; k < nt; k++)
+        parent[k] = k, cluster_person[k] = 0;
+    if (nt > 0) {
+        if (U.n > 0 && match_link(s, ra, U.n, rb, nt, &o, &lr) != 0) {
+            snprintf(err, errlen, "too many records to link");
+            goto fail;
+        }
+        /* Without a kept model, the batch against everyone is the model. */
+        if (!o.model && U.n > 0)
+            o.model = &lr.model;
+        if (nt > 1 && match_dedupe(s, rb, nt, &o, &dr) != 0) {
+            snprintf(err, errlen, "too many records to link");
+            goto fail;
+        }
+    }
+    /* Best existing person for each record (pairs come best first). */
+    for (size_t k = 0; k < lr.npairs; k++) {
+        const match_pair *p = &lr.pair[k];
+        decision *x = &d[p->b];
+        if (x->person || x->candidate)
+            continue;
+        if (p->cls == MATCH_LINK)
+            x->person = U.u[p->a].id;
+        else
+            x->candidate = U.u[p->a].id;
+        x->score = p->score;
+        x->evidence = evidence_json(keep, s, p->ev);
+    }
+    for (size_t k = 0; k < nt; k++)
+        cluster_person[k] = d[k].person;
+    /* Records of the batch that are one person: one cluster each (the
+     * person of a record linked to an existing one is the cluster's). */
+    for (size_t k = 0; k < dr.npairs; k++) {
+        const match_pair *p = &dr.pair[k];
+        if (p->cls != MATCH_LINK)
+            continue;
+        size_t x = uf_find(parent, p->a), y = uf_find(parent, p->b);
+        if (x == y)
+            continue;
+        /* two existing people are never joined through the batch */
+        if (cluster_person[x] && cluster_person[y] && cluster_person[x] != cluster_person[y])
+            continue;
+        long long joined = cluster_person[x] ? cluster_person[x] : cluster_person[y];
+        if (x < y)
+            parent[y] = x, cluster_person[x] = joined;
+        else
+            parent[x] = y, cluster_person[y] = joined;
+        /* a record with no person of its own keeps this pair as its evidence */
+        size_t ends[2] = {p->a, p->b};
+        for (int e = 0; e < 2; e++) {
+            decision *de = &d[ends[e]];
+            if (!de->person && !de->within) {
+                de->within = (long long)ends[1 - e] + 1;
+                de->within_score = p->score;
+                de->within_evidence = evidence_json(keep, s, p->ev);
+            }
+        }
+    }
+    st->match_s = (double)(time_mono_ns() - t0) / 1e9;
+    t0 = time_mono_ns();
+
+    /* Write, a batch per transaction; if a record fails, the batch is
+     * rolled back and written a record per transaction, so that the others
+     * are not lost and no record is ever half written. */
+    wctx W = {.c = c, .council = council, .system = sys->name, .in = in, .todo = todo, .d = d, .parent = parent,
+              .cluster_person = cluster_person, .out = out, .made = xmalloc((BATCH + 1) * sizeof(size_t))};
+    int rc = 0;
+    for (size_t b0 = 0; b0 < nt && rc == 0; b0 += BATCH) {
+        size_t b1 = b0 + BATCH < nt ? b0 + BATCH : nt;
+        int r = write_range(&W, b0, b1, err, errlen);
+        for (size_t k = b0; r == 1 && k < b1; k++)
+            if (write_range(&W, k, k + 1, err, errlen) < 0) /* 1: that record alone failed, said in out */
+                r = -1;
+        if (r < 0)
+            rc = -1;
+    }
+    free(W.made);
+    /* Keep the model of a large batch for small ones. */
+    if (rc == 0 && estimate && nt >= MIN_ESTIMATE && U.n > 0 && !have_kept) {
+        arena *ma = arena_new();
+        if (store_begin(c) == STORE_OK) {
+            if (model_save(c, council, s, &lr.model, nt, ma) == STORE_OK)
+                store_commit(c);
+            else
+                store_rollback(c);
+        }
+        arena_free(ma);
+    }
+    st->write_s = (double)(time_mono_ns() - t0) / 1e9;
+    for (size_t i = 0; i < n; i++) {
+        switch (out[i].outcome) {
+        case MASTER_LINKED: st->linked++; break;
+        case MASTER_NEW: st->created++; break;
+        case MASTER_REVIEW: st->review++; break;
+        case MASTER_ALREADY: st->already++; break;
+        case MASTER_FAILED: st->failed++; break;
+        }
+    }
+    free(cluster_person);
+    match_result_free(&lr);
+    match_result_free(&dr);
+    free(d);
+    free(parent);
+    free(ra);
+    free(rb);
+    free(todo);
+    universe_free(&U);
+    arena_free(keep);
+    return rc;
+fail:
+    free(cluster_person);
+    match_result_free(&lr);
+    match_result_free(&dr);
+    free(d);
+    free(parent);
+    free(ra);
+    free(rb);
+    free(todo);
+    universe_free(&U);
+    arena_free(keep);
+    return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* frontdoor import                                                     */
+
+static const char *usage_import =
+    "usage: frontdoor import SYSTEM FILE.csv [options]\n"
+    "Loads the records of one departmental system from a CSV file (RFC 4180, a header\n"
+    "line naming the columns) and links each to a person: an existing one (linked),\n"
+    "or a new one (new), with a match to review when the best candidate is close\n"
+    "but not sure. SYSTEM's columns are mapped in catalogue/sources.txt.\n"
+    "A malformed line is reported as FILE:LINE: reason on stderr and skipped; the\n"
+    "rest is imported. Running the same file again resumes: records already\n"
+    "imported (same system and id) are left as they are.\n"
+    "Exit status: 0 all imported, 1 some lines skipped, 2 usage or unusable file.\n\n"
+    "  --db FILE         SQLite database file (default frontdoor.db)\n"
+    "  --pg URL          PostgreSQL instead\n"
+    "  --council ID      the council (default 1)\n"
+    "  --catalogue DIR   where sources.txt is (default catalogue)\n";
+
+static int ibad(const char *msg, const char *arg)
+{
+    fprintf(stderr, "frontdoor import: %s%s%s (see 'frontdoor import --help')\n", msg, arg ? ": " : "",
+            arg ? arg : "");
+    return 2;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "frontdoor import: %s: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 1 << 20, n = 0;
+    char *buf = xmalloc(cap + 1);
+    for (;;) {
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (n < cap)
+            break;
+        if (cap >= ((size_t)1 << 31)) {
+            fprintf(stderr, "frontdoor import: %s: larger than 2 GiB\n", path);
+            fclose(f);
+            free(buf);
+            return NULL;
+        }
+        cap *= 2;
+        buf = xrealloc(buf, cap + 1);
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        fprintf(stderr, "frontdoor import: %s: read error\n", path);
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+int master_cmd_import(int argc, char **argv)
+{
+    const char *db = NULL, *pg = NULL, *dir = "catalogue", *pos[2] = {NULL, NULL};
+    long long council = 1;
+    int npos = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *f = argv[i];
+        if (!strcmp(f, "--help") || !strcmp(f, "-h")) {
+            fputs(usage_import, stdout);
+            return 0;
+        }
+        if (!strcmp(f, "--db") || !strcmp(f, "--pg") || !strcmp(f, "--council") || !strcmp(f, "--catalogue")) {
+            if (i + 1 >= argc)
+                return ibad("option needs a value", f);
+            const char *v = argv[++i];
+            if (!strcmp(f, "--db"))
+                db = v;
+            else if (!strcmp(f, "--pg"))
+                pg = v;
+            else if (!strcmp(f, "--catalogue"))
+                dir = v;
+            else {
+                char *end;
+                errno = 0;
+                council = strtoll(v, &end, 10);
+                if (!*v || *end || errno || council < 1)
+                    return ibad("--council must be a council's id, not", v);
+            }
+        } else if (f[0] == '-' && f[1]) {
+            return ibad("unknown option", f);
+        } else if (npos < 2) {
+            pos[npos++] = f;
+        } else {
+            return ibad("one system and one file only, got another", f);
+        }
+    }
+    if (npos < 2)
+        return ibad("give the system and the CSV file", NULL);
+    if (db && pg)
+        return ibad("give --db or --pg, not both", NULL);
+    char err[600];
+    source_catalogue *cat;
+    if (master_sources_read(dir, &cat, err, sizeof err) != 0) {
+        fprintf(stderr, "frontdoor import: %s\n", err);
+        return 2;
+    }
+    const source_system *sys = sources_find(cat, pos[0]);
+    if (!sys) {
+        fprintf(stderr, "frontdoor import: no system '%s' in %s/sources.txt\n", pos[0], dir);
+        free(cat);
+        return 2;
+    }
+    const char *path = pos[1];
+    size_t len = 0;
+    char *text = slurp(path, &len);
+    if (!text) {
+        free(cat);
+        return 2;
+    }
+    uint64_t t0 = time_mono_ns();
+    csv_reader r;
+    csv_row row;
+    csv_init(&r, text, len);
+    csv_status cs = csv_next(&r, &row);
+    if (cs != CSV_RECORD) {
+        fprintf(stderr, "frontdoor import: %s:%zu: %s\n", path, cs == CSV_BAD ? row.line : (size_t)1,
+                cs == CSV_BAD ? row.msg : "empty file: expected a header line");
+        csv_free(&r);
+        free(text);
+        free(cat);
+        return 2;
+    }
+    int ncols = row.nfields, idcol = -1, col[SRC_NFIELDS];
+    arena *a = arena_new();
+    const char **names = arena_alloc(a, (size_t)ncols * sizeof *names);
+    for (int i = 0; i < ncols; i++)
+        names[i] = arena_strdup(a, row.field[i]);
+    for (int f = -1; f < SRC_NFIELDS; f++) {
+        const char *want = f < 0 ? sys->id_col : sys->col[f];
+        int at = -1;
+        for (int i = 0; i < ncols && want[0]; i++)
+            if (!strcmp(names[i], want))
+                at = i;
+        if (want[0] && at < 0) {
+            fprintf(stderr, "frontdoor import: %s:1: the header has no column '%s' (sources.txt maps %s to it)\n",
+                    path, want, f < 0 ? "id" : src_field_names[f]);
+            arena_free(a);
+            csv_free(&r);
+            free(text);
+            free(cat);
+            return 2;
+        }
+        if (f < 0)
+            idcol = at;
+        else
+            col[f] = at;
+    }
+    size_t cap = 1024, n = 0, skipped = 0;
+    master_in *in = xmalloc(cap * sizeof *in);
+    while ((cs = csv_next(&r, &row)) != CSV_END) {
+        if (cs == CSV_BAD) {
+            fprintf(stderr, "%s:%zu: %s (line skipped)\n", path, row.line, row.msg);
+            skipped++;
+            continue;
+        }
+        const char *lid = row.nfields == ncols ? row.field[idcol] : NULL;
+        if (row.nfields != ncols) {
+            fprintf(stderr, "%s:%zu: expected %d fields, found %d (line skipped)\n", path, row.line, ncols,
+                    row.nfields);
+            skipped++;
+            continue;
+        }
+        if (!lid[0] || strlen(lid) > 64) {
+            fprintf(stderr, "%s:%zu: the id column '%s' must hold 1 to 64 characters (line skipped)\n", path,
+                    row.line, sys->id_col);
+            skipped++;
+            continue;
+        }
+        if (n == cap) {
+            cap *= 2;
+            in = xrealloc(in, cap * sizeof *in);
+        }
+        master_in *m = &in[n++];
+        memset(m, 0, sizeof *m);
+        m->local_id = arena_strdup(a, lid);
+        for (int f = 0; f < SRC_NFIELDS; f++)
+            m->raw[f] = col[f] >= 0 && row.field[col[f]][0] ? arena_strdup(a, row.field[col[f]]) : NULL;
+        json_t *o = json_object();
+        for (int i = 0; i < ncols; i++)
+            json_object_set_new(o, names[i], json_string(row.field[i]));
+        char *js = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        json_decref(o);
+        if (!js) { /* not UTF-8 */
+            fprintf(stderr, "%s:%zu: not UTF-8 text (line skipped)\n", path, row.line);
+            skipped++;
+            n--;
+            continue;
+        }
+        m->fields_json = arena_strdup(a, js);
+        free(js);
+        m->origin = arena_printf(a, "%.280s:%zu", path, row.line);
+    }
+    csv_free(&r);
+    free(text);
+    double read_s = (double)(time_mono_ns() - t0) / 1e9;
+
+    store *s = store_open(pg ? NULL : (db ? db : "frontdoor.db"), pg, err, sizeof err);
+    store_conn *c = s ? store_conn_get(s, err, sizeof err) : NULL;
+    int applied = 0;
+    if (!c || store_migrate(c, &applied) != STORE_OK) {
+        fprintf(stderr, "frontdoor import: %s\n", c ? store_errmsg(c) : err);
+        if (s)
+            store_close(s);
+        free(in);
+        arena_free(a);
+        free(cat);
+        return 2;
+    }
+    master_out *out = xmalloc((n + 1) * sizeof *out);
+    master_stats st;
+    int rc = master_link(c, council, cat, sys, in, n, 1, out, &st, err, sizeof err);
+    for (size_t i = 0; i < n; i++)
+        if (out[i].outcome == MASTER_FAILED) {
+            fprintf(stderr, "%s: %s (line skipped)\n", in[i].origin, out[i].msg);
+            skipped++;
+        }
+    if (rc != 0)
+        fprintf(stderr, "frontdoor import: stopped: %s (run it again to resume)\n", err);
+    printf("import %s %s: %zu records: %zu linked, %zu new, %zu for review, %zu already imported, %zu lines skipped; "
+           "%zu people compared; %.1f s (read %.1f, load %.1f, match %.1f, write %.1f)\n",
+           sys->name, path, n, st.linked, st.created, st.review, st.already, skipped, st.universe,
+           read_s + st.load_s + st.match_s + st.write_s, read_s, st.load_s, st.match_s, st.write_s);
+    if (skipped)
+        printf("%zu lines were skipped: see the messages above\n", skipped);
+    free(out);
+    free(in);
+    arena_free(a);
+    free(cat);
+    store_close(s);
+    return rc != 0 ? 1 : skipped ? 1 : 0;
+}
