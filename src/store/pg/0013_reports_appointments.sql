@@ -86,9 +86,9 @@ CREATE TRIGGER contacts_rollup AFTER INSERT OR UPDATE OR DELETE ON contacts
     FOR EACH ROW EXECUTE FUNCTION contacts_rollup();
 
 -- The take-up report starts from enrolments begun in the range, the
--- service-level report from requests made in it.
+-- service-level report from requests made in it (requests_created, made
+-- by 0012).
 CREATE INDEX enrolments_started ON enrolments (council_id, start_date);
-CREATE INDEX requests_created ON requests (council_id, created_at);
 
 -- Appointments: see the SQLite twin. The unique seat index keeps a slot
 -- from being overbooked by bookings racing on several connections.

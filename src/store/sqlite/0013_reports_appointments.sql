@@ -138,9 +138,9 @@ CREATE TRIGGER contacts_rollup_update AFTER UPDATE OF council_id, channel, direc
 END;
 
 -- The take-up report starts from enrolments begun in the range, the
--- service-level report from requests made in it.
+-- service-level report from requests made in it (requests_created, made
+-- by 0012).
 CREATE INDEX enrolments_started ON enrolments (council_id, start_date);
-CREATE INDEX requests_created ON requests (council_id, created_at);
 
 -- Appointments (catalogue/locations.txt has the slots). A booked
 -- appointment holds one seat of its slot, 1 to the slot's capacity; the
