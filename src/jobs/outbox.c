@@ -285,10 +285,16 @@ static void send_email(const outbox_opts *o, CURL *h, long long council, const r
         curl_easy_setopt(h, CURLOPT_PASSWORD, o->smtp_password ? o->smtp_password : "");
     }
     CURLcode rc = curl_easy_perform(h);
+    long code = 0;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
     if (rc == CURLE_OK) {
         out->ok = 1;
     } else {
-        snprintf(out->error, sizeof out->error, "smtp: %s%s%s", curl_easy_strerror(rc), *cerr ? ": " : "", cerr);
+        snprintf(out->error, sizeof out->error, "smtp: %s%s%s (last reply %ld)", curl_easy_strerror(rc),
+                 *cerr ? ": " : "", cerr, code);
+        /* A 5xx refusal of the message or its recipient (550 no such user)
+         * is final; a 4xx, a lost connection or a refused login may pass. */
+        out->permanent = code >= 500 && code <= 599 && code != 530 && code != 535 && rc != CURLE_LOGIN_DENIED;
     }
     curl_slist_free_all(rcpt);
     buf_free(&msg);

@@ -102,6 +102,9 @@ test('discovery says where the API is, in both formats', async () => {
   assert.equal(ep.type, 'production');
   assert.deepEqual(ep.formats, ['text/xml', 'application/json']);
   assert.match(ep.changeset, W3C);
+  // Also where clients usually look, beside the API.
+  const r = await request(port, 'GET', '/open311/discovery.json', { auth: false });
+  assert.deepEqual(JSON.parse(r.text), d.body);
 });
 
 test('the service list offers street problems only, with the fields the spec names', async () => {
