@@ -1368,6 +1368,19 @@ int api_life_event_get(req *q, resp *p)
     return 0;
 }
 
+int api_person_life_events(req *q, resp *p)
+{
+    record *rows;
+    int n, limit;
+    if (api_person_rows_or_fail(q, p, &life_event_def, &rows, &n, &limit) != 0)
+        return 0;
+    json_t *items = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(items, event_json(q, NULL, &rows[i], 0));
+    api_page(q, p, items, rows, n, limit);
+    return 0;
+}
+
 /* ---- reversal ---- */
 
 typedef struct {

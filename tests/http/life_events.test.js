@@ -173,6 +173,9 @@ test('the wrong person reported dead: reversal restores everything it can and li
   // Its open tasks are cancelled, the done one is not.
   const tasks = (await get(`/api/v1/life-events/${r.body.id}`)).tasks;
   assert.deepEqual(tasks.map((t) => t.status).sort(), ['cancelled', 'cancelled', 'cancelled', 'cancelled', 'cancelled', 'cancelled', 'cancelled', 'done']);
+  // The person's life events list it, reversed, with the reason.
+  const list = (await get(`/api/v1/people/${ids.arthur}/life-events`)).items;
+  assert.deepEqual(list.map((e) => [e.type, e.status, e.reversal_reason]), [['death', 'reversed', 'it was his neighbour who died']]);
   // Twice is refused; and the event may now be reported again if it does happen.
   assert.equal((await request(port, 'POST', `/api/v1/life-events/${r.body.id}/reverse`, { body: { reason: 'again' } })).status, 409);
   const body = { person_id: ids.arthur, type: 'death', event_date: today };
