@@ -197,7 +197,8 @@ test('a family with a new baby moves into a flat: council tax follows them, scho
     tot: { rel: 'child', body: { given_name: 'Layla', family_name: 'Ahmed', date_of_birth: yearsAgo(3, 40) } },
     kid: { rel: 'child', body: { given_name: 'Yusuf', family_name: 'Ahmed', date_of_birth: yearsAgo(6) } },
   });
-  for (const s of ['council-tax', 'garden-waste', 'primary-school-place']) await enrol(ids.mum, s);
+  // Housing benefit too, though its rule (a proxy: pension age) never held for them: no event stops it.
+  for (const s of ['council-tax', 'garden-waste', 'primary-school-place', 'housing-benefit']) await enrol(ids.mum, s);
   const birth = await report({ person_id: ids.mum, type: 'birth', event_date: daysAgo(2), details: { child: { given_name: 'Noor' } } });
   assert.equal(birth.status, 201, birth.text);
   const baby = kinds(birth.body.effects, 'person_created')[0].person_id;
@@ -206,6 +207,7 @@ test('a family with a new baby moves into a flat: council tax follows them, scho
   assert.equal(bp.date_of_birth, daysAgo(2));
   assert.equal(bp.household.id, hh);
   assert.ok(kinds(birth.body.effects, 'task').some((t) => t.team === 'education'));
+  assert.deepEqual(kinds(birth.body.effects, 'enrolment_ended'), [], 'a birth ends nothing here');
 
   const flat = await property({ property_type: 'flat', floor: 2, has_garden: false, tenure: 'private_rent', council_tax_band: 'C' });
   const mv = await report({ person_id: ids.mum, type: 'move_within', event_date: today, details: { property_id: flat } });
@@ -218,7 +220,8 @@ test('a family with a new baby moves into a flat: council tax follows them, scho
   assert.notEqual(nh, hh);
   // Council tax and the school place go with them; garden waste does not, with the reason.
   const started = kinds(fx, 'enrolment_started').map((e) => e.service).sort();
-  assert.ok(started.includes('council-tax') && started.includes('primary-school-place') && started.includes('recycling-collection'), started.join());
+  assert.ok(started.includes('council-tax') && started.includes('primary-school-place') && started.includes('recycling-collection') && started.includes('housing-benefit'), started.join());
+  assert.ok((await current(ids.mum)).includes('housing-benefit'));
   const nc = kinds(fx, 'enrolment_not_carried').find((e) => e.service === 'garden-waste');
   assert.ok(nc && nc.reasons.some((x) => /no garden|floor 2/.test(x)), JSON.stringify(fx));
   assert.ok(!(await current(ids.mum)).includes('garden-waste'));
