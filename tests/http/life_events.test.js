@@ -65,7 +65,7 @@ async function couple() {
     arthur: { rel: 'head', body: { given_name: 'Arthur', family_name: 'Pike', date_of_birth: yearsAgo(78), email: `arthur${u}@example.org`, accessibility_needs: 'uses a wheelchair' } },
     maud: { rel: 'partner', body: { given_name: 'Maud', family_name: 'Pike', date_of_birth: yearsAgo(74), email: `maud${u}@example.org` } },
   });
-  for (const s of ['council-tax', 'council-tenancy', 'garden-waste', 'concessionary-travel', 'blue-badge', 'electoral-register']) await enrol(h.ids.arthur, s);
+  for (const s of ['council-tax', 'council-tenancy', 'garden-waste', 'concessionary-travel', 'blue-badge', 'electoral-register', 'assisted-bin-collection']) await enrol(h.ids.arthur, s);
   for (const s of ['concessionary-travel', 'electoral-register']) await enrol(h.ids.maud, s);
   return h;
 }
@@ -101,6 +101,9 @@ test('one partner dies: preview changes nothing; then every service hears once, 
   assert.deepEqual(await current(ids.arthur), []);
   const ended = kinds(fx, 'enrolment_ended').map((e) => e.service).sort();
   for (const s of ['blue-badge', 'concessionary-travel', 'electoral-register', 'garden-waste', 'council-tax']) assert.ok(ended.includes(s), `${s} ended: ${ended}`);
+  // Assisted bin collection was for him: at 74 and able, she no longer qualifies (with the reasons).
+  const abc = kinds(fx, 'enrolment_ended').find((e) => e.service === 'assisted-bin-collection');
+  assert.ok(abc && abc.reasons && abc.reasons.length, JSON.stringify(abc));
   // Council tax and the tenancy pass to Maud; her own services carry on.
   const started = kinds(fx, 'enrolment_started');
   assert.deepEqual(started.map((e) => e.service).sort(), ['council-tax', 'council-tenancy']);
