@@ -55,6 +55,7 @@ int api_notifications_list(req *q, resp *p);    /* the outbox, by status */
 /* api_life_events.c: tell us once */
 int api_life_event_create(req *q, resp *p);   /* report a life event (or preview it) and apply its playbook */
 int api_life_event_get(req *q, resp *p);      /* one life event with its effects and tasks */
+int api_person_life_events(req *q, resp *p);  /* the life events reported about a person, paged */
 int api_life_event_reverse(req *q, resp *p);  /* undo a mistaken report */
 int api_tasks_list(req *q, resp *p);          /* a team's tasks: open, claimed, done, overdue */
 int api_task_claim(req *q, resp *p);          /* take a task */

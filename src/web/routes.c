@@ -340,6 +340,8 @@ const route fd_routes[] = {
                       "(preview=true shows it and changes nothing; the same report again changes nothing)"},
     {"GET", "/api/v1/life-events/{id}", api_life_event_get, STAFF_READERS, OWN_NONE, 1, NULL, BODY_NONE,
      &life_event_def, "A life event with every effect it had and its tasks"},
+    {"GET", "/api/v1/people/{id}/life-events", api_person_life_events, STAFF_READERS, OWN_NONE, 1, list_query,
+     BODY_NONE, &life_event_def, "The life events reported about a person, oldest first, with their effects"},
     {"POST", "/api/v1/life-events/{id}/reverse", api_life_event_reverse, STAFF_WRITERS, OWN_NONE, 1, NULL, BODY_JSON,
      &life_event_def, "Undo a mistaken report: restores what it can and lists what needs a person to put right"},
     {"GET", "/api/v1/tasks", api_tasks_list, STAFF_READERS, OWN_NONE, 1, task_query, BODY_NONE, &task_def,

@@ -80,13 +80,20 @@ test('slow clients (a header a byte at a time, a body that stalls) do not hold u
 
 test('a burst of many parallel connections is answered in full', async () => {
   const n = 500;
+  // A server with the usual idle timeout: the short one above would cut
+  // connections still queued behind the burst on a slow machine.
+  const own = await startServer([]);
   // Each on its own connection, all at once.
   const get = (path) => new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port: srv.port, path, agent: false }, (res) => {
+    http.get({ host: '127.0.0.1', port: own.port, path, agent: false }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode));
     }).on('error', reject);
   });
-  const codes = await Promise.all(Array.from({ length: n }, (_, i) => get(i % 2 ? '/healthz' : '/api/v1/services')));
-  assert.equal(codes.filter((c) => c === 200).length, n);
+  try {
+    const codes = await Promise.all(Array.from({ length: n }, (_, i) => get(i % 2 ? '/healthz' : '/api/v1/services')));
+    assert.equal(codes.filter((c) => c === 200).length, n);
+  } finally {
+    assert.equal(await stopServer(own), 0);
+  }
 });
