@@ -199,7 +199,7 @@ test('the pages work without JavaScript: start, send, pick up, reply with an art
   assert.match(js.text, /EventSource/);
 });
 
-test('an open event stream does not hold up shutdown', async () => {
+test('an open event stream does not hold up shutdown; opening chats is rate-limited', async () => {
   const s2 = await startServer(['--access-log', 'off']);
   const open = await request(s2.port, 'POST', '/api/v1/chats', { body: { text: 'pothole' }, auth: false });
   const savedPort = port;
@@ -207,6 +207,10 @@ test('an open event stream does not hold up shutdown', async () => {
   const st = openStream(`/api/v1/webchat/${open.body.access_key}/events`);
   await st.waitFor((e) => e.event === 'message');
   port = savedPort;
+  // Opening chats is limited per address: five a minute (this server has had one).
+  const codes = [];
+  for (let i = 0; i < 5; i++) codes.push((await request(s2.port, 'POST', '/api/v1/chats', { body: { text: 'hello' }, auth: false })).status);
+  assert.deepEqual(codes, [201, 201, 201, 201, 429]);
   const t0 = Date.now();
   assert.equal(await stopServer(s2), 0);
   assert.ok(Date.now() - t0 < 5000, 'stopped in ' + (Date.now() - t0) + ' ms');
