@@ -199,6 +199,25 @@ test('the pages work without JavaScript: start, send, pick up, reply with an art
   assert.match(js.text, /EventSource/);
 });
 
+test('fifty open event streams hold no worker: other requests are answered at once (2 threads)', async () => {
+  const open = await request(port, 'POST', '/api/v1/chats', { body: { text: 'graffiti on the wall' }, auth: false });
+  const streams = [];
+  for (let i = 0; i < 50; i++) streams.push(openStream(`/api/v1/webchat/${open.body.access_key}/events`));
+  await Promise.all(streams.map((s) => s.waitFor((e) => e.event === 'message')));
+  const times = [];
+  for (let i = 0; i < 20; i++) {
+    const t0 = process.hrtime.bigint();
+    assert.equal((await request(port, 'GET', '/api/v1/articles/pothole', { auth: false })).status, 200);
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  assert.ok(times[18] < 500, 'p95 ' + times[18] + ' ms');
+  // And all fifty still get a new message.
+  await request(port, 'POST', `/api/v1/webchat/${open.body.access_key}/messages`, { body: { text: 'still there?' }, auth: false });
+  await Promise.all(streams.map((s) => s.waitFor((e) => e.data.text === 'still there?')));
+  streams.forEach((s) => s.close());
+});
+
 test('an open event stream does not hold up shutdown; opening chats is rate-limited', async () => {
   const s2 = await startServer(['--access-log', 'off']);
   const open = await request(s2.port, 'POST', '/api/v1/chats', { body: { text: 'pothole' }, auth: false });
