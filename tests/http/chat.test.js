@@ -2,12 +2,13 @@
 // site (no sign-in), an agent picks it up, messages flow both ways as
 // Server-Sent Events, the agent sends a link to an article or a form, and
 // closing logs a web_chat contact on the resident's record. The pages work
-// without JavaScript.
+// without JavaScript. (One address may open five chats a minute: the first
+// server here opens exactly five; the rate limit is tested on a second one.)
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const http = require('node:http');
-const { startServer, stopServer, request, makeToken, setDefaultToken } = require('./helpers');
+const { startServer, stopServer, request, makeToken, makeUser, setDefaultToken } = require('./helpers');
 
 let srv, port, agent, agent2, person;
 const staff = (t = agent) => ({ headers: { Authorization: 'Bearer ' + t } });
@@ -136,6 +137,20 @@ test('a resident chats with an agent: live both ways, a form link, logged as a w
   assert.equal(c.outcome, 'form link sent');
   assert.equal((await request(port, 'POST', `/api/v1/webchat/${key}/messages`, { body: { text: 'hello?' }, auth: false })).status, 409);
   assert.equal((await request(port, 'POST', `/api/v1/chats/${id}/close`, { body: {}, ...staff() })).status, 409);
+});
+
+test("a signed-in resident's chat is on their record from the start", async () => {
+  const email = `chat${Date.now() % 1e9}@example.org`;
+  makeUser(srv.db, email, 'resident', 'resident password 9', ['--person', String(person)]);
+  const s = await request(port, 'POST', '/api/v1/sessions', { body: { email, password: 'resident password 9' }, auth: false });
+  assert.equal(s.status, 201, s.text);
+  const cookie = s.headers['set-cookie'][0].split(';')[0];
+  const open = await request(port, 'POST', '/api/v1/chats', { body: { text: 'how do I pay my council tax' }, headers: { Cookie: cookie } });
+  assert.equal(open.status, 201, open.text);
+  assert.equal(open.body.person_id, undefined); // the resident's view shows no record numbers
+  const seen = await request(port, 'GET', `/api/v1/chats/${open.body.id}`, staff());
+  assert.equal(seen.body.person_id, person);
+  assert.equal(seen.body.topic, 'council-tax-account');
 });
 
 test('bad input is 422 naming the field; unknown chats are 404', async () => {
