@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -156,9 +157,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             off += (size_t)w;
         }
         shutdown(fd, SHUT_WR);
-        char buf[65536];
-        while (recv(fd, buf, sizeof buf, 0) > 0)
-            ;
+        /* Read until one whole answer (headers and Content-Length bytes)
+         * is in, the server closes, or the wait ends. */
+        static char buf[1 << 20];
+        size_t got = 0;
+        ssize_t r;
+        while (got < sizeof buf - 1 && (r = recv(fd, buf + got, sizeof buf - 1 - got, 0)) > 0) {
+            got += (size_t)r;
+            buf[got] = '\0';
+            const char *end = strstr(buf, "\r\n\r\n");
+            if (!end)
+                continue;
+            const char *cl = strcasestr(buf, "\r\nContent-Length:");
+            if (cl && cl < end && got >= (size_t)(end + 4 - buf) + strtoull(cl + 17, NULL, 10))
+                break;
+        }
     }
     close(fd);
     free(msg);
