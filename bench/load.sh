@@ -140,7 +140,9 @@ for backend in $BACKENDS; do
     stop_pid "${PIDS[-1]}"
     ;;
   pg)
-    PG_DIR=$TMP/pg
+    PG_DIR=$(mktemp -d /tmp/fd-load-pg.XXXXXX) # the postgres user must reach it
+    chmod 755 "$PG_DIR"
+    rmdir "$PG_DIR"
     PG=$("$ROOT/scripts/pg-test-server.sh" start "$PG_DIR" | tail -n1)
     say "pg: loading the demo borough into $PG"
     "$BIN" migrate --pg "$PG" >/dev/null
