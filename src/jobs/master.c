@@ -690,10 +690,13 @@ int master_link(store_conn *c, long long council, const source_catalogue *cat, c
         /* Without a kept model, the batch against everyone is the model. */
         if (!o.model && U.n > 0)
             o.model = &lr.model;
+        st->candidates = lr.candidates;
+        st->link_s = (double)(time_mono_ns() - t0) / 1e9;
         if (nt > 1 && match_dedupe(s, rb, nt, &o, &dr) != 0) {
             snprintf(err, errlen, "too many records to link");
             goto fail;
         }
+        st->candidates += dr.candidates;
     }
     /* Best existing person for each record (pairs come best first). */
     for (size_t k = 0; k < lr.npairs; k++) {
@@ -1032,9 +1035,10 @@ int master_cmd_import(int argc, char **argv)
     if (rc != 0)
         fprintf(stderr, "frontdoor import: stopped: %s (run it again to resume)\n", err);
     printf("import %s %s: %zu records: %zu linked, %zu new, %zu for review, %zu already imported, %zu lines skipped; "
-           "%zu people compared; %.1f s (read %.1f, load %.1f, match %.1f, write %.1f)\n",
-           sys->name, path, n, st.linked, st.created, st.review, st.already, skipped, st.universe,
-           read_s + st.load_s + st.match_s + st.write_s, read_s, st.load_s, st.match_s, st.write_s);
+           "%zu people compared, %zu candidate pairs; %.1f s (read %.1f, load %.1f, match %.1f of which %.1f against "
+           "everyone, write %.1f)\n",
+           sys->name, path, n, st.linked, st.created, st.review, st.already, skipped, st.universe, st.candidates,
+           read_s + st.load_s + st.match_s + st.write_s, read_s, st.load_s, st.match_s, st.link_s, st.write_s);
     if (skipped)
         printf("%zu lines were skipped: see the messages above\n", skipped);
     free(out);

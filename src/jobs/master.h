@@ -51,7 +51,9 @@ typedef struct {
 typedef struct {
     size_t linked, created, review, already, failed;
     size_t universe;       /* people compared against */
+    size_t candidates;     /* pairs compared */
     double load_s, match_s, write_s;
+    double link_s;         /* of match_s: against everyone (the rest: the batch within itself) */
 } master_stats;
 
 /* The systems of catalogue/sources.txt, read once at start-up by serve
