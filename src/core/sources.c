@@ -33,8 +33,7 @@ static const match_schema person_schema = {
         {"postcode+family_name[1]", 2, {{SRC_POSTCODE, MATCH_KEY_VALUE, 0}, {SRC_FAMILY, MATCH_KEY_PREFIX, 1}}},
         {"soundex(family_name)+given_name[1]+year", 3,
          {{SRC_FAMILY, MATCH_KEY_SOUNDEX, 0}, {SRC_GIVEN, MATCH_KEY_PREFIX, 1}, {SRC_DOB, MATCH_KEY_YEAR, 0}}},
-        {"soundex(given_name)+soundex(family_name)+postcode[3]", 3,
-         {{SRC_GIVEN, MATCH_KEY_SOUNDEX, 0}, {SRC_FAMILY, MATCH_KEY_SOUNDEX, 0}, {SRC_POSTCODE, MATCH_KEY_PREFIX, 3}}},
+        {"given_name+family_name", 2, {{SRC_GIVEN, MATCH_KEY_VALUE, 0}, {SRC_FAMILY, MATCH_KEY_VALUE, 0}}},
     },
 };
 

@@ -1048,3 +1048,146 @@ int master_cmd_import(int argc, char **argv)
     store_close(s);
     return rc != 0 ? 1 : skipped ? 1 : 0;
 }
+
+/* ------------------------------------------------------------------ */
+/* Merge and unmerge                                                    */
+
+static const entity_def *entity_by_table(const char *table)
+{
+    for (const entity_def *const *d = fd_entities; *d; d++)
+        if (!strcmp((*d)->table, table))
+            return *d;
+    return NULL;
+}
+
+int master_merge(store_conn *c, long long council, long long kept, long long merged, long long by, arena *a,
+                 long long *merge_id)
+{
+    record pk, pm;
+    int rc = store_get(c, council, &person_def, kept, a, &pk);
+    if (rc == STORE_OK)
+        rc = store_get(c, council, &person_def, merged, a, &pm);
+    if (rc != STORE_OK)
+        return rc;
+    if (kept == merged || rec_int(&pk, "merged_into") || rec_int(&pm, "merged_into"))
+        return STORE_CONFLICT;
+    json_t *moved = json_array();
+    for (const entity_def *const *d = fd_entities; *d && rc == STORE_OK; d++) {
+        int fi = entity_field(*d, "person_id");
+        if (fi < 0 || (*d)->fields[fi].type != FT_REF)
+            continue;
+        for (;;) { /* rows leave the list as they move: always the first page */
+            record *rows;
+            int n = 0;
+            rc = store_list(c, council, *d, "person_id", merged, 0, PAGE, a, &rows, &n);
+            if (rc != STORE_OK || n == 0)
+                break;
+            for (int i = 0; i < n && rc == STORE_OK; i++) {
+                long long v = rows[i].version;
+                rec_set_int(&rows[i], "person_id", kept);
+                rc = store_update(c, council, &rows[i], v);
+                json_array_append_new(moved, json_pack("{s:s, s:I}", "table", (*d)->table, "id",
+                                                       (json_int_t)rows[i].id));
+            }
+        }
+    }
+    if (rc == STORE_OK) {
+        long long v = pm.version;
+        rec_set_int(&pm, "merged_into", kept);
+        rc = store_update(c, council, &pm, v);
+    }
+    if (rc == STORE_OK) {
+        char *txt = json_dumps(moved, JSON_COMPACT);
+        record m;
+        record_init(&m, &person_merge_def);
+        rec_set_int(&m, "kept_id", kept);
+        rec_set_int(&m, "merged_id", merged);
+        rec_set_str(&m, "moved", arena_strdup(a, txt));
+        rec_set_int(&m, "merged_by", by);
+        free(txt);
+        rc = store_insert(c, council, &m);
+        *merge_id = m.id;
+    }
+    json_decref(moved);
+    return rc;
+}
+
+int master_unmerge(store_conn *c, long long council, long long id, long long by, arena *a, long long *kept,
+                   long long *merged)
+{
+    record m;
+    int rc = store_get(c, council, &person_merge_def, id, a, &m);
+    if (rc != STORE_OK)
+        return rc;
+    if (rec_str(&m, "reversed_at"))
+        return STORE_CONFLICT;
+    *kept = rec_int(&m, "kept_id");
+    *merged = rec_int(&m, "merged_id");
+    json_t *moved = json_loads(rec_str(&m, "moved"), 0, NULL);
+    size_t i;
+    json_t *e;
+    json_array_foreach(moved, i, e)
+    {
+        const entity_def *d = entity_by_table(json_string_value(json_object_get(e, "table")));
+        if (!d)
+            continue;
+        record r;
+        int g = store_get(c, council, d, (long long)json_integer_value(json_object_get(e, "id")), a, &r);
+        if (g == STORE_NOTFOUND)
+            continue; /* gone since (retention): nothing to restore */
+        if (g != STORE_OK) {
+            rc = g;
+            break;
+        }
+        if (rec_int(&r, "person_id") != *kept)
+            continue; /* moved on since by someone else: theirs stands */
+        long long v = r.version;
+        rec_set_int(&r, "person_id", *merged);
+        if ((rc = store_update(c, council, &r, v)) != STORE_OK)
+            break;
+    }
+    json_decref(moved);
+    record pm;
+    if (rc == STORE_OK)
+        rc = store_get(c, council, &person_def, *merged, a, &pm);
+    if (rc == STORE_OK) {
+        long long v = pm.version;
+        int fi = entity_field(&person_def, "merged_into");
+        pm.v[fi].set = 1;
+        pm.v[fi].null = 1;
+        rc = store_update(c, council, &pm, v);
+    }
+    /* A match accepted with this merge is open again. */
+    record *rows = NULL;
+    int n = 0;
+    if (rc == STORE_OK)
+        rc = store_list(c, council, &source_match_def, "merge_id", id, 0, PAGE, a, &rows, &n);
+    for (int k = 0; k < n && rc == STORE_OK; k++) {
+        long long v = rows[k].version;
+        rec_set_str(&rows[k], "status", "open");
+        int fi = entity_field(&source_match_def, "decided_at");
+        rows[k].v[fi].null = 1;
+        fi = entity_field(&source_match_def, "decided_by");
+        rows[k].v[fi].null = 1;
+        fi = entity_field(&source_match_def, "merge_id");
+        rows[k].v[fi].null = 1;
+        rc = store_update(c, council, &rows[k], v);
+        record s;
+        if (rc == STORE_OK)
+            rc = store_get(c, council, &source_record_def, rec_int(&rows[k], "source_record_id"), a, &s);
+        if (rc == STORE_OK) {
+            long long sv = s.version;
+            rec_set_str(&s, "status", "review");
+            rc = store_update(c, council, &s, sv);
+        }
+    }
+    if (rc == STORE_OK) {
+        long long v = m.version;
+        char now[21];
+        time_now_iso(now);
+        rec_set_str(&m, "reversed_at", arena_strdup(a, now));
+        rec_set_int(&m, "reversed_by", by);
+        rc = store_update(c, council, &m, v);
+    }
+    return rc;
+}

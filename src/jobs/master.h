@@ -76,6 +76,26 @@ int master_link(store_conn *c, long long council, const source_catalogue *cat, c
                 const master_in *in, size_t n, int estimate, master_out *out, master_stats *st, char *err,
                 size_t errlen);
 
+/* Merges person merged into person kept, inside the caller's transaction:
+ * every row of every entity whose person_id is merged (memberships,
+ * consents, enrolments, contacts, requests, notifications, source records,
+ * matches) is re-pointed at kept, and merged is marked merged_into = kept;
+ * nothing is deleted. A person_merge row lists what moved, so that
+ * master_unmerge restores exactly. by: the staff user or token. *merge_id
+ * gets the new merge's id. STORE_NOTFOUND if either person is missing;
+ * STORE_CONFLICT if they are one, or either is merged already; else a
+ * STORE_* code. */
+int master_merge(store_conn *c, long long council, long long kept, long long merged, long long by, arena *a,
+                 long long *merge_id);
+/* Reverses merge id inside the caller's transaction: every row it moved
+ * that still points at the kept person goes back, the merged person is no
+ * longer merged_into, a match accepted with it is open again (its source
+ * record back in review). *kept and *merged get the two people.
+ * STORE_NOTFOUND if there is no such merge, STORE_CONFLICT if it was
+ * reversed already. */
+int master_unmerge(store_conn *c, long long council, long long id, long long by, arena *a, long long *kept,
+                   long long *merged);
+
 /* `frontdoor import`: argv[0] is "import". Exit codes: 0 all imported (or
  * already), 1 some lines skipped (each reported as FILE:LINE: reason on
  * stderr), 2 usage, unreadable file or unusable header. */
