@@ -18,7 +18,7 @@
 
 enum {
     PAGE = 1000,           /* rows per store_list call while loading */
-    BATCH = 500,           /* records per write transaction */
+    BATCH = 2000,          /* records per write transaction */
     MIN_ESTIMATE = 200     /* fewer records than this: use the kept model if there is one */
 };
 
@@ -692,11 +692,6 @@ int master_link(store_conn *c, long long council, const source_catalogue *cat, c
             o.model = &lr.model;
         st->candidates = lr.candidates;
         st->link_s = (double)(time_mono_ns() - t0) / 1e9;
-        if (nt > 1 && match_dedupe(s, rb, nt, &o, &dr) != 0) {
-            snprintf(err, errlen, "too many records to link");
-            goto fail;
-        }
-        st->candidates += dr.candidates;
     }
     /* Best existing person for each record (pairs come best first). */
     for (size_t k = 0; k < lr.npairs; k++) {
@@ -713,6 +708,29 @@ int master_link(store_conn *c, long long council, const source_catalogue *cat, c
     }
     for (size_t k = 0; k < nt; k++)
         cluster_person[k] = d[k].person;
+    /* The records no existing person took, compared among themselves: the
+     * same new person sent twice is one person. (Those linked already are
+     * together through their person.) */
+    size_t *sub = xmalloc((nt + 1) * sizeof *sub), ns = 0;
+    for (size_t k = 0; k < nt; k++)
+        if (!d[k].person)
+            sub[ns++] = k;
+    match_record *rs = xmalloc((ns + 1) * sizeof *rs);
+    for (size_t j = 0; j < ns; j++)
+        rs[j] = rb[sub[j]];
+    if (ns > 1 && match_dedupe(s, rs, ns, &o, &dr) != 0) {
+        free(sub);
+        free(rs);
+        snprintf(err, errlen, "too many records to link");
+        goto fail;
+    }
+    free(rs);
+    st->candidates += dr.candidates;
+    for (size_t k = 0; k < dr.npairs; k++) { /* back to batch indexes */
+        dr.pair[k].a = sub[dr.pair[k].a];
+        dr.pair[k].b = sub[dr.pair[k].b];
+    }
+    free(sub);
     /* Records of the batch that are one person: one cluster each (the
      * person of a record linked to an existing one is the cluster's). */
     for (size_t k = 0; k < dr.npairs; k++) {
