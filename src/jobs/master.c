@@ -665,14 +665,20 @@ int master_link(store_conn *c, long long council, const source_catalogue *cat, c
     match_options_init(&o);
     match_model kept_model;
     int have_kept = 0;
-    if (!estimate || nt < MIN_ESTIMATE) {
+    long long kept_records = 0;
+    {
         arena *ma = arena_new();
         record mr;
         if (store_find(c, council, &match_model_def, "name", "people", ma, &mr) == STORE_OK &&
-            model_parse(s, rec_str(&mr, "model"), &kept_model) == 0)
+            model_parse(s, rec_str(&mr, "model"), &kept_model) == 0) {
             have_kept = 1;
+            kept_records = rec_int(&mr, "records");
+        }
         arena_free(ma);
-        if (have_kept)
+        /* A kept model serves a smaller batch (or any, when told not to
+         * estimate) if it came from at least as many records or enough. */
+        if (have_kept && (!estimate || nt < MIN_ESTIMATE) &&
+            (kept_records >= (long long)nt || kept_records >= MIN_ESTIMATE))
             o.model = &kept_model;
     }
     match_result lr = {0}, dr = {0};
@@ -778,8 +784,8 @@ int master_link(store_conn *c, long long council, const source_catalogue *cat, c
             rc = -1;
     }
     free(W.made);
-    /* Keep the model of a large batch for small ones. */
-    if (rc == 0 && estimate && nt >= MIN_ESTIMATE && U.n > 0 && !have_kept) {
+    /* Keep the model of the largest batch yet, for smaller ones. */
+    if (rc == 0 && o.model == &lr.model && U.n > 0 && (!have_kept || (long long)nt >= kept_records)) {
         arena *ma = arena_new();
         if (store_begin(c) == STORE_OK) {
             if (model_save(c, council, s, &lr.model, nt, ma) == STORE_OK)

@@ -66,10 +66,12 @@ int master_sources_load(const char *dir, char *err, size_t errlen);
 int master_sources_read(const char *dir, source_catalogue **out, char *err, size_t errlen);
 
 /* Links in[0..n-1], records of system sys, for council: compares them with
- * everyone, decides and writes (in transactions of a few hundred records,
+ * everyone, decides and writes (in transactions of up to 2000 records,
  * each record whole or not at all). estimate: 1 to estimate the model from
- * this batch (and keep it as the council's model for later small batches),
- * 0 to use the council's kept model if there is one. out[i] gets each
+ * this batch unless it is small (under 200 records) and a model kept from a
+ * larger one exists; 0 to use the kept model whenever it came from at least
+ * as many records (or 200). A model estimated here is kept for later
+ * batches when it came from more records than the one kept. out[i] gets each
  * record's outcome. Returns 0, or -1 with a reason in err if the store
  * failed outside a single record (what was committed stays). */
 int master_link(store_conn *c, long long council, const source_catalogue *cat, const source_system *sys,

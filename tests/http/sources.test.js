@@ -136,6 +136,22 @@ test('frontdoor import links every record, reports bad lines by number, and resu
   const c1 = run(['import', 'council_tax', clean, ...srv.db]);
   assert.equal(c1.code, 0, c1.stderr);
   assert.match(c1.stdout, /5 records: 0 linked, 0 new, 0 for review, 5 already imported, 0 lines skipped/);
+
+  // An import stopped half way (here: half the file given), then run again on the whole file.
+  const other = lines.slice(1, 201).map((l) => l.replace(`CT-${tag}-`, `CX-${tag}-`));
+  const half = path.join(dir, 'half.csv'), whole = path.join(dir, 'whole.csv');
+  fs.writeFileSync(half, [lines[0], ...other.slice(0, 100)].join('\n'));
+  fs.writeFileSync(whole, [lines[0], ...other].join('\n'));
+  const h = run(['import', 'council_tax', half, ...srv.db]);
+  assert.equal(h.code, 0, h.stderr);
+  assert.match(h.stdout, /: 100 records: 100 linked, 0 new, 0 for review, 0 already imported/, h.stdout);
+  const w = run(['import', 'council_tax', whole, ...srv.db]);
+  assert.equal(w.code, 0, w.stderr);
+  assert.match(w.stdout, /: 200 records: 100 linked, 0 new, 0 for review, 100 already imported/, w.stdout);
+  for (const p of people.slice(0, 200)) {
+    const mine = (await request(port, 'GET', `/api/v1/people/${p.id}/sources`)).body.items.filter((x) => x.local_id.startsWith(`CX-${tag}-`));
+    assert.equal(mine.length, 1, `${p.id}: ${JSON.stringify(mine)}`);
+  }
 });
 
 test('frontdoor import refuses what it cannot read', () => {
