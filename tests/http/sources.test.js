@@ -203,6 +203,15 @@ test('records through the API: per-record outcomes; bad batches change nothing',
     assert.equal(bad.status, 422, JSON.stringify(b) + bad.text);
     assert.ok(bad.body.errors.some((e) => e.field === field), JSON.stringify(b) + bad.text);
   }
+  // Subject access shows what systems sent; erasure removes it and keeps the ids.
+  const ex = await request(port, 'GET', `/api/v1/people/${p.id}/export`, { headers: { Authorization: 'Bearer ' + dpo } });
+  assert.equal(ex.status, 200, ex.text);
+  assert.ok(ex.body.source_records.some((x) => x.system === 'libraries' && x.fields.email === p.email), ex.text);
+  const erm = r.body.items[1].person_id;
+  const er = await request(port, 'POST', `/api/v1/people/${erm}/erase`, { body: { reason: 'asked to be forgotten' }, headers: { Authorization: 'Bearer ' + dpo } });
+  assert.equal(er.status, 200, er.text);
+  const left = (await request(port, 'GET', `/api/v1/people/${erm}/sources`)).body.items;
+  assert.deepEqual(left.map((x) => [x.local_id, x.fields]), [[`L-${tag}-2`, {}]]);
   assert.equal((await request(port, 'POST', '/api/v1/sources/no_such/records', { body })).status, 404);
   assert.equal((await request(port, 'POST', url, { body, headers: { Authorization: 'Bearer ' + agent } })).status, 403);
 });
