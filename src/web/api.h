@@ -77,6 +77,15 @@ int api_appointment_move(req *q, resp *p);    /* to another slot */
 int api_appointment_cancel(req *q, resp *p);  /* give the place up */
 int api_person_appointments(req *q, resp *p); /* a person's appointments */
 
+/* api_sources.c: the master record */
+int api_source_records_create(req *q, resp *p); /* a batch of one system's records, each linked to a person */
+int api_person_sources(req *q, resp *p);        /* a person's source records, with score and evidence */
+int api_matches_review(req *q, resp *p);        /* open matches, with both people and the evidence */
+int api_match_accept(req *q, resp *p);          /* the two are one: merge */
+int api_match_reject(req *q, resp *p);          /* they are different people */
+int api_person_merge(req *q, resp *p);          /* merge another person into this one */
+int api_merge_unmerge(req *q, resp *p);         /* undo a merge exactly */
+
 /* page_staff.c: staff pages (HTML) */
 int page_sign_in(req *q, resp *p);
 int page_sign_in_post(req *q, resp *p);

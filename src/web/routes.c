@@ -269,6 +269,26 @@ const route fd_routes[] = {
     {"GET", "/api/v1/people/{id}/appointments", api_person_appointments, STAFF_READERS | R(ROLE_RESIDENT), OWN_SELF,
      1, list_query, BODY_NONE, &appointment_def, "A person's appointments, booked and cancelled, paged"},
 
+    {"POST", "/api/v1/sources/{slug}/records", api_source_records_create, R(ROLE_BACK_OFFICE) | R(ROLE_ADMIN),
+     OWN_NONE, 1, NULL, BODY_JSON, &source_record_def,
+     "Load a batch of one system's records ({records: [...]}, at most 1000); each is linked to a person"},
+    {"GET", "/api/v1/people/{id}/sources", api_person_sources, STAFF_READERS, OWN_NONE, 1, list_query, BODY_NONE,
+     &source_record_def, "A person's records from departmental systems, with the score and evidence of each link"},
+    {"GET", "/api/v1/matches/review", api_matches_review,
+     R(ROLE_BACK_OFFICE) | R(ROLE_TEAM_LEADER) | R(ROLE_ADMIN), OWN_NONE, 1, list_query, BODY_NONE,
+     &source_match_def, "Matches a person should decide, with both people and the evidence per field"},
+    {"POST", "/api/v1/matches/{id}/accept", api_match_accept,
+     R(ROLE_BACK_OFFICE) | R(ROLE_TEAM_LEADER) | R(ROLE_ADMIN), OWN_NONE, 1, NULL, BODY_NONE, &source_match_def,
+     "The two are one person: merge the record's person into the candidate (reversible)"},
+    {"POST", "/api/v1/matches/{id}/reject", api_match_reject,
+     R(ROLE_BACK_OFFICE) | R(ROLE_TEAM_LEADER) | R(ROLE_ADMIN), OWN_NONE, 1, NULL, BODY_NONE, &source_match_def,
+     "They are different people: keep them apart"},
+    {"POST", "/api/v1/people/{id}/merge", api_person_merge, R(ROLE_TEAM_LEADER) | R(ROLE_ADMIN), OWN_NONE, 1, NULL,
+     BODY_JSON, &person_merge_def,
+     "Merge person other_id into this one: their records move here, nothing is deleted (reversible)"},
+    {"POST", "/api/v1/merges/{id}/unmerge", api_merge_unmerge, R(ROLE_TEAM_LEADER) | R(ROLE_ADMIN) | R(ROLE_DPO),
+     OWN_NONE, 1, NULL, BODY_NONE, &person_merge_def, "Undo a merge: everything that moved goes back"},
+
     {"GET", "/api/v1/properties", api_list, STAFF_READERS, OWN_NONE, 0, list_query, BODY_NONE, &property_def,
      "List properties, paged"},
     {"POST", "/api/v1/properties", api_create, STAFF_WRITERS, OWN_NONE, 0, NULL, BODY_JSON, &property_def,
@@ -406,7 +426,7 @@ const route fd_routes[] = {
 const int fd_nroutes = (int)(sizeof fd_routes / sizeof fd_routes[0]);
 
 /* Matches one pattern; 1 if path fits, with the {id}s in ids and a
- * {slug} (1 to 60 of a-z, 0-9 and -) in *slug, its length in *slen. */
+ * {slug} (1 to 60 of a-z, 0-9, - and _) in *slug, its length in *slen. */
 static int fits(const char *pat, const char *path, long long ids[MAX_PATH_PARAMS], int *nids, const char **slug,
                 size_t *slen)
 {
@@ -414,7 +434,7 @@ static int fits(const char *pat, const char *path, long long ids[MAX_PATH_PARAMS
     while (*pat && *path) {
         if (strncmp(pat, "{slug}", 6) == 0) {
             const char *s = path;
-            while ((*path >= 'a' && *path <= 'z') || (*path >= '0' && *path <= '9') || *path == '-')
+            while ((*path >= 'a' && *path <= 'z') || (*path >= '0' && *path <= '9') || *path == '-' || *path == '_')
                 path++;
             if (path == s || path - s > 60)
                 return 0;
@@ -563,7 +583,7 @@ json_t *routes_openapi(void)
         if (strstr(r->path, "{slug}"))
             json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:{s:s, s:s}}", "name", "slug", "in", "path",
                                                     "required", 1, "schema", "type", "string", "pattern",
-                                                    "^[a-z0-9-]{1,60}$"));
+                                                    "^[a-z0-9_-]{1,60}$"));
         for (const query_def *qd = r->query; qd && qd->name; qd++)
             json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}", "name", qd->name, "in", "query",
                                                     "description", qd->doc, "schema", "type",
