@@ -325,6 +325,10 @@ test('merge moves everything to the kept person, deletes nothing; unmerge restor
   const gone = await request(port, 'GET', `/api/v1/people/${b.id}`);
   assert.equal(gone.status, 200); // kept, marked
   assert.equal(gone.body.merged_into, a.id);
+  // Search shows the kept person only; after the unmerge, both again.
+  const searched = async () => (await request(port, 'GET', `/api/v1/people?q=Merge${tag}`)).body.items.map((x) => x.id);
+  const whileMerged = await searched();
+  assert.ok(whileMerged.includes(a.id) && !whileMerged.includes(b.id), JSON.stringify(whileMerged));
   assert.equal((await request(port, 'POST', `/api/v1/people/${a.id}/merge`, { body: { other_id: b.id } })).status, 409);
 
   const un = await request(port, 'POST', `/api/v1/merges/${mg.body.id}/unmerge`, { headers: { Authorization: 'Bearer ' + dpo } });
@@ -332,6 +336,8 @@ test('merge moves everything to the kept person, deletes nothing; unmerge restor
   assert.deepEqual(await snapshot(a.id), beforeA);
   assert.deepEqual(await snapshot(b.id), beforeB);
   assert.equal((await request(port, 'GET', `/api/v1/people/${b.id}`)).body.merged_into, null);
+  const afterUnmerge = await searched();
+  assert.ok(afterUnmerge.includes(a.id) && afterUnmerge.includes(b.id), JSON.stringify(afterUnmerge));
   assert.equal((await request(port, 'POST', `/api/v1/merges/${mg.body.id}/unmerge`)).status, 409);
   assert.equal((await request(port, 'POST', '/api/v1/merges/999999999/unmerge')).status, 404);
 
