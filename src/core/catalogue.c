@@ -84,6 +84,7 @@ int catalogue_parse(const char *text, const char *file, catalogue *out, char *er
 {
     out->a = arena_new();
     out->n = 0;
+    memset(&out->locations, 0, sizeof out->locations);
     for (int i = 0; i < CATALOGUE_CHANNELS; i++)
         out->channel_cost[i] = -1;
     block *blocks = xcalloc(MAX_SERVICES, sizeof(block));

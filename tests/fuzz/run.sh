@@ -24,6 +24,7 @@ for target in tests/fuzz/fuzz_*.c; do
     i=$((i + 1)); printf '%s' "$rule" >"$corpus/rule$i"
   done
   head -c 4000 catalogue/services.txt >"$corpus/catalogue"
+  cp catalogue/locations.txt "$corpus/locations"
   printf '%s' '{"given_name":"Ada","family_name":"Okafor","date_of_birth":"1984-02-29","email":"a@example.org"}' >"$corpus/person.json"
   printf '%s' '{"uprn":"100023336956","address_line_1":"1 Acre Lane","postcode":"sw2 5su","property_type":"house","floor":0,"has_garden":true}' >"$corpus/property.json"
   printf '%s' '{"service":"pothole","description":"deep","latitude":"51.46","longitude":"-0.11","channel":"web"}' >"$corpus/request.json"
