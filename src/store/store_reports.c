@@ -1,9 +1,11 @@
 /* store_reports.c: the queries behind the management reports, one SQL text
  * for both backends (run through store_ops.rows). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/timeutil.h"
+#include "base/xalloc.h"
 #include "store/store_int.h"
 
 /* day + delta days, both "YYYY-MM-DD" (out holds 11 bytes). */
@@ -152,47 +154,106 @@ int store_request_sla(store_conn *c, long long council, const char *from, const 
     return c->ops->rows(c, sql, params, 4, 3, 5, sla_row, &k);
 }
 
+/* Take-up, in two ordered reads and a merge: the enrolments begun in the
+ * range (few), then their people's contacts in the range (through the
+ * covering index contacts_person_started, never through every contact). */
 typedef struct {
+    long long person;
+    char service[61], start[11];
+} enrol;
+
+typedef struct {
+    enrol *e;
+    size_t n, cap;
+    /* the merge */
+    size_t at;          /* first enrolment of the current person */
+    long long person;   /* the person whose contacts are coming, 0 before the first */
+    int done;           /* this person has been counted */
+    char seen[64][61];  /* services they came about so far (first contacts) */
+    int nseen;
     takeup_fn fn;
     void *ctx;
-} takeup_ctx;
+} takeup_state;
 
-static int takeup_cb(void *ctx, const char *const *text, const long long *ints)
+static int enrol_row(void *ctx, const char *const *text, const long long *ints)
 {
-    takeup_ctx *k = ctx;
-    takeup_row r = {.service = text[0], .first_at = text[1], .channel = text[2], .person_id = ints[0],
-                    .others = ints[1]};
-    return k->fn(k->ctx, &r);
+    takeup_state *t = ctx;
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 1024;
+        t->e = xrealloc(t->e, t->cap * sizeof *t->e);
+    }
+    enrol *e = &t->e[t->n++];
+    e->person = ints[0];
+    snprintf(e->service, sizeof e->service, "%s", text[0] ? text[0] : "");
+    snprintf(e->start, sizeof e->start, "%s", text[1] ? text[1] : "");
+    return 0;
+}
+
+/* Rows: person_id, then started_at, service, channel, in that order. */
+static int contact_row(void *ctx, const char *const *text, const long long *ints)
+{
+    takeup_state *t = ctx;
+    long long person = ints[0];
+    const char *at = text[0], *svc = text[1], *channel = text[2];
+    if (person != t->person) {
+        t->person = person;
+        t->done = 0;
+        t->nseen = 0;
+        while (t->at < t->n && t->e[t->at].person < person)
+            t->at++;
+    }
+    if (t->done || !at || !svc)
+        return 0;
+    for (int i = 0; i < t->nseen; i++)
+        if (!strcmp(t->seen[i], svc))
+            return 0; /* not their first contact about it */
+    if (t->nseen < 64)
+        snprintf(t->seen[t->nseen++], sizeof t->seen[0], "%s", svc);
+    /* The distinct other services taken up on or after this day. */
+    long long others = 0;
+    for (size_t i = t->at; i < t->n && t->e[i].person == person; i++) {
+        const enrol *e = &t->e[i];
+        if (!strcmp(e->service, svc) || strncmp(e->start, at, 10) < 0)
+            continue;
+        int dup = 0;
+        for (size_t k = t->at; k < i && !dup; k++)
+            dup = t->e[k].person == person && !strcmp(t->e[k].service, e->service) &&
+                  strncmp(t->e[k].start, at, 10) >= 0;
+        others += !dup;
+    }
+    if (others < 2)
+        return 0;
+    t->done = 1;
+    takeup_row r = {.person_id = person, .others = others, .service = svc, .first_at = at, .channel = channel};
+    return t->fn(t->ctx, &r);
 }
 
 int store_takeup(store_conn *c, long long council, const char *from, const char *to, takeup_fn fn, void *ctx)
 {
-    /* From the enrolments begun in the range (few) to their people's
-     * contacts (by the person index), never through every contact. */
-    static const char *const sql =
-        "WITH e AS (SELECT person_id, service, start_date FROM enrolments "
-        "           WHERE council_id = ?1 AND start_date >= ?4 AND start_date <= ?5), "
-        "f AS (SELECT x.person_id, x.service, min(x.started_at) AS first_at FROM contacts x "
-        "      WHERE x.council_id = ?1 AND x.person_id IN (SELECT person_id FROM e) "
-        "      AND (x.started_at || '') >= ?2 AND (x.started_at || '') < ?3 AND x.service IS NOT NULL "
-        "      GROUP BY x.person_id, x.service), "
-        "g AS (SELECT f.person_id, f.service, f.first_at, "
-        "      (SELECT count(DISTINCT n.service) FROM enrolments n WHERE n.council_id = ?1 "
-        "       AND n.person_id = f.person_id AND CAST(n.start_date AS TEXT) <= ?6 "
-        "       AND n.service <> f.service AND CAST(n.start_date AS TEXT) >= substr(f.first_at, 1, 10)) AS others "
-        "      FROM f) "
-        "SELECT g.service, g.first_at, "
-        "(SELECT y.channel FROM contacts y WHERE y.council_id = ?1 AND y.person_id = g.person_id "
-        " AND y.service = g.service AND y.started_at = g.first_at ORDER BY y.id LIMIT 1), "
-        "g.person_id, g.others FROM g WHERE g.others >= 2 ORDER BY g.person_id, g.first_at, g.service";
+    static const char *const enrolments_sql =
+        "SELECT service, CAST(start_date AS TEXT), person_id FROM enrolments "
+        "WHERE council_id = ?1 AND start_date >= ?2 AND start_date <= ?3 ORDER BY person_id, start_date, service";
+    /* ?4 and ?5 repeat ?2 and ?3 for the DATE column: PostgreSQL gives a
+     * parameter one type. */
+    static const char *const contacts_sql =
+        "SELECT started_at, service, channel, person_id FROM contacts "
+        "WHERE council_id = ?1 AND person_id IN (SELECT person_id FROM enrolments "
+        "  WHERE council_id = ?1 AND start_date >= ?4 AND start_date <= ?5) "
+        "AND started_at >= ?2 AND started_at < ?3 AND service IS NOT NULL "
+        "ORDER BY person_id, started_at, service, channel";
     char cid[24], end[11];
     snprintf(cid, sizeof cid, "%lld", council);
     day_add(to, 1, end);
-    /* ?4 and ?5 repeat ?2 and ?6 for the DATE column: PostgreSQL gives a
-     * parameter one type. Comparing (started_at || '') and the cast dates
-     * keeps SQLite on the person indexes, which is what makes this fast:
-     * the range indexes would read every contact and enrolment in range. */
-    const char *params[] = {cid, from, end, from, to, to};
-    takeup_ctx k = {fn, ctx};
-    return c->ops->rows(c, sql, params, 6, 3, 2, takeup_cb, &k);
+    takeup_state *t = xcalloc(1, sizeof *t);
+    t->fn = fn;
+    t->ctx = ctx;
+    const char *ep[] = {cid, from, to};
+    int rc = c->ops->rows(c, enrolments_sql, ep, 3, 2, 1, enrol_row, t);
+    if (rc == STORE_OK && t->n) {
+        const char *cp[] = {cid, from, end, from, to};
+        rc = c->ops->rows(c, contacts_sql, cp, 5, 3, 1, contact_row, t);
+    }
+    free(t->e);
+    free(t);
+    return rc;
 }
