@@ -139,17 +139,18 @@ int store_request_sla(store_conn *c, long long council, const char *from, const 
 {
     /* Dates are compared as text: DATE columns on PostgreSQL, text on SQLite. */
     static const char *const sql =
-        "SELECT substr(created_at, 1, 7), coalesce(channel, ''), service, count(*), "
+        "SELECT substr(CAST(promised_date AS TEXT), 1, 7), coalesce(channel, ''), service, count(*), "
         "sum(CASE WHEN resolved_at IS NOT NULL THEN 1 ELSE 0 END), "
-        "sum(CASE WHEN resolved_at IS NOT NULL AND substr(resolved_at, 1, 10) <= CAST(promised_date AS TEXT) THEN 1 ELSE 0 END), "
-        "sum(CASE WHEN resolved_at IS NOT NULL AND substr(resolved_at, 1, 10) > CAST(promised_date AS TEXT) THEN 1 ELSE 0 END), "
-        "sum(CASE WHEN resolved_at IS NULL AND status NOT IN ('resolved', 'closed') AND CAST(promised_date AS TEXT) < ?4 "
-        "THEN 1 ELSE 0 END) "
-        "FROM requests WHERE council_id = ?1 AND created_at >= ?2 AND created_at < ?3 GROUP BY 1, 2, 3";
-    char cid[24], end[11];
+        "sum(CASE WHEN resolved_at IS NOT NULL AND substr(resolved_at, 1, 10) <= CAST(promised_date AS TEXT) "
+        "THEN 1 ELSE 0 END), "
+        "sum(CASE WHEN resolved_at IS NOT NULL AND substr(resolved_at, 1, 10) > CAST(promised_date AS TEXT) "
+        "THEN 1 ELSE 0 END), "
+        "sum(CASE WHEN resolved_at IS NULL AND status NOT IN ('resolved', 'closed') AND "
+        "CAST(promised_date AS TEXT) < ?4 THEN 1 ELSE 0 END) "
+        "FROM requests WHERE council_id = ?1 AND promised_date >= ?2 AND promised_date <= ?3 GROUP BY 1, 2, 3";
+    char cid[24];
     snprintf(cid, sizeof cid, "%lld", council);
-    day_add(to, 1, end);
-    const char *params[] = {cid, from, end, today};
+    const char *params[] = {cid, from, to, today};
     sla_ctx k = {fn, ctx};
     return c->ops->rows(c, sql, params, 4, 3, 5, sla_row, &k);
 }

@@ -87,11 +87,11 @@ CREATE TRIGGER contacts_rollup AFTER INSERT OR UPDATE OR DELETE ON contacts
 
 -- The take-up report starts from enrolments begun in the range and reads
 -- their people's contacts; the service-level report reads the requests
--- made in the range.
+-- due in the range.
 CREATE INDEX enrolments_started ON enrolments (council_id, start_date);
 -- Covering: take-up reads these people's contacts from the index alone.
 CREATE INDEX contacts_person_started ON contacts (council_id, person_id, started_at, service, channel);
-CREATE INDEX requests_created ON requests (council_id, created_at);
+CREATE INDEX requests_promised ON requests (council_id, promised_date);
 
 -- Appointments: see the SQLite twin. The unique seat index keeps a slot
 -- from being overbooked by bookings racing on several connections.

@@ -139,11 +139,11 @@ END;
 
 -- The take-up report starts from enrolments begun in the range and reads
 -- their people's contacts; the service-level report reads the requests
--- made in the range.
+-- due in the range.
 CREATE INDEX enrolments_started ON enrolments (council_id, start_date);
 -- Covering: take-up reads these people's contacts from the index alone.
 CREATE INDEX contacts_person_started ON contacts (council_id, person_id, started_at, service, channel);
-CREATE INDEX requests_created ON requests (council_id, created_at);
+CREATE INDEX requests_promised ON requests (council_id, promised_date);
 
 -- Appointments (catalogue/locations.txt has the slots). A booked
 -- appointment holds one seat of its slot, 1 to the slot's capacity; the
