@@ -156,8 +156,9 @@ int store_request_sla(store_conn *c, long long council, const char *from, const 
 }
 
 /* Take-up, in two ordered reads and a merge: the enrolments begun in the
- * range (few), then their people's contacts in the range (through the
- * covering index contacts_person_started, never through every contact). */
+ * range (few), then the contacts in the range of the people who began two
+ * or more (through the covering index contacts_person_started, never
+ * through every contact). */
 typedef struct {
     long long person;
     char service[61], start[11];
@@ -239,7 +240,8 @@ int store_takeup(store_conn *c, long long council, const char *from, const char 
     static const char *const contacts_sql =
         "SELECT started_at, service, channel, person_id FROM contacts "
         "WHERE council_id = ?1 AND person_id IN (SELECT person_id FROM enrolments "
-        "  WHERE council_id = ?1 AND start_date >= ?4 AND start_date <= ?5) "
+        "  WHERE council_id = ?1 AND start_date >= ?4 AND start_date <= ?5 "
+        "  GROUP BY person_id HAVING count(DISTINCT service) >= 2) "
         "AND started_at >= ?2 AND started_at < ?3 AND service IS NOT NULL "
         "ORDER BY person_id, started_at, service, channel";
     char cid[24], end[11];
