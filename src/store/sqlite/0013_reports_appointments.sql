@@ -143,7 +143,8 @@ END;
 CREATE INDEX enrolments_started ON enrolments (council_id, start_date);
 -- Covering: take-up reads these people's contacts from the index alone.
 CREATE INDEX contacts_person_started ON contacts (council_id, person_id, started_at, service, channel);
-CREATE INDEX requests_promised ON requests (council_id, promised_date);
+-- Covering: the service-level report reads these columns from the index alone.
+CREATE INDEX requests_promised ON requests (council_id, promised_date, channel, service, status, resolved_at);
 
 -- Appointments (catalogue/locations.txt has the slots). A booked
 -- appointment holds one seat of its slot, 1 to the slot's capacity; the
