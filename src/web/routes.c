@@ -251,7 +251,7 @@ const route fd_routes[] = {
     {"GET", "/api/v1/reports/first-contact", api_report_first_contact, REPORT_READERS, OWN_NONE, 0, report_query,
      BODY_NONE, NULL, "First-contact resolution rate"},
     {"GET", "/api/v1/reports/sla", api_report_sla, REPORT_READERS, OWN_NONE, 0, report_query, BODY_NONE, NULL,
-     "Requests made in the range: resolved on time, late, and open past their promised date"},
+     "Requests due in the range: resolved by their promised date, late, and open past it"},
     {"GET", "/api/v1/reports/take-up", api_report_takeup, REPORT_READERS, OWN_NONE, 0, report_query, BODY_NONE, NULL,
      "Residents who came about one service and then took up two or more others"},
     {"GET", "/api/v1/appointments/slots", api_appointment_slots, PUBLIC, OWN_NONE, 0, slots_query, BODY_NONE, NULL,

@@ -38,6 +38,7 @@ for target in tests/fuzz/fuzz_*.c; do
   grep -v '^#' tests/data/enquiries.tsv | cut -f3 | head -40 | while IFS= read -r e; do
     i=$((i + 1)); printf '%s' "$e" >"$corpus/enquiry$i"
   done
+  cp catalogue/locations.txt "$corpus/locations"
   printf '%s' '{"given_name":"Ada","family_name":"Okafor","date_of_birth":"1984-02-29","email":"a@example.org"}' >"$corpus/person.json"
   printf '%s' '{"uprn":"100023336956","address_line_1":"1 Acre Lane","postcode":"sw2 5su","property_type":"house","floor":0,"has_garden":true}' >"$corpus/property.json"
   printf '%s' 'email=ada%40example.org&password=a+b%26c&csrf_token=0123&services=garden-waste&services=blue-badge' >"$corpus/form"
