@@ -534,7 +534,6 @@ static int cmd_demo(int argc, char **argv)
         store_close(s);
         return 1;
     }
-    printf("take-up: %lld enrolments in services the rules say they are entitled to\n", made);
     if (o.history > 0)
         printf("history: %lld contacts from 2009 to 2011 (%lld%% of Southwark's), %lld requests, %lld enrolments "
                "taken up after them, in %.1f s\n",

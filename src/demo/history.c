@@ -111,6 +111,8 @@ static long days_from_civil(int y, int m, int d)
 typedef struct {
     store_conn *c;
     long long council, people;
+    long long *ids; /* the council's people, by id: ids are not 1..people (another council, PostgreSQL) */
+    long long nids;
     const catalogue *cat;
     const service **all, **takeable;
     int nall, ntakeable;
@@ -249,8 +251,8 @@ static int one_contact(hist *h, int p, int year_index, long day)
     rec_set_str(&c, "type", type);
     rec_set_str(&c, "service", svc->slug);
     long long person = 0;
-    if (h->people && chance_pm(r, cp->linked_pm)) {
-        person = 1 + (long long)below(r, (unsigned)h->people);
+    if (h->nids && chance_pm(r, cp->linked_pm)) {
+        person = h->ids[below(r, (unsigned)h->nids)];
         rec_set_int(&c, "person_id", person);
     }
     rec_set_str(&c, "started_at", at);
@@ -322,6 +324,32 @@ int demo_history(store_conn *c, long long council, const catalogue *cat, int per
      * than Southwark's 290,000 residents in proportion. */
     double scale = percent / 100.0 * (people < SOUTHWARK_PEOPLE ? (double)people / SOUTHWARK_PEOPLE : 1.0);
     h.a = arena_new();
+    /* The people contacts are linked to: the council's own, whatever their ids. */
+    if (people > 0) {
+        h.ids = xmalloc(sizeof *h.ids * (size_t)people);
+        long long after = 0;
+        for (;;) {
+            arena *pa = arena_new();
+            record *rows;
+            int n = 0;
+            if (store_list(c, council, &person_def, NULL, 0, after, 1000, pa, &rows, &n) != STORE_OK) {
+                snprintf(err, errlen, "demo history: cannot list people: %s", store_errmsg(c));
+                arena_free(pa);
+                free(h.ids);
+                free(h.all);
+                free(h.takeable);
+                arena_free(h.a);
+                return -1;
+            }
+            for (int i = 0; i < n && h.nids < people; i++)
+                h.ids[h.nids++] = rows[i].id;
+            if (n)
+                after = rows[n - 1].id;
+            arena_free(pa);
+            if (n < 1000 || h.nids >= people)
+                break;
+        }
+    }
     /* A demo is made again if the machine dies while loading it. */
     store_relax_durability(c);
     int rc = store_begin(c) == STORE_OK ? 0 : -1;
@@ -370,6 +398,7 @@ int demo_history(store_conn *c, long long council, const catalogue *cat, int per
     arena_free(h.a);
     free(h.all);
     free(h.takeable);
+    free(h.ids);
     out->contacts = h.contacts;
     out->enrolments = h.enrolments;
     out->requests = h.requests;
