@@ -39,7 +39,7 @@ test('a flood of idle connections: others are still served, and the idle ones ar
   for (let i = 0; i < 20; i++) {
     const { r, ms } = await timed(() => request(srv.port, 'GET', '/healthz', { auth: false }));
     assert.equal(r.status, 200);
-    assert.ok(ms < 1000, `healthz took ${ms} ms under the flood`);
+    assert.ok(ms < 2000, `healthz took ${ms} ms under the flood`);
   }
   // Every idle connection is closed by the server within the timeout (and a margin).
   const deadline = new Promise((resolve) => setTimeout(() => resolve('late'), (TIMEOUT + 5) * 1000));
@@ -61,7 +61,7 @@ test('slow clients (a header a byte at a time, a body that stalls) do not hold u
     for (let i = 0; i < 20; i++) {
       const { r, ms } = await timed(() => request(srv.port, 'GET', '/api/v1/people?limit=1'));
       assert.equal(r.status, 200);
-      assert.ok(ms < 1000, `a normal request took ${ms} ms among slow clients`);
+      assert.ok(ms < 2000, `a normal request took ${ms} ms among slow clients`);
     }
     // The stalled bodies are cut at the idle timeout; nothing was created from them.
     const stalled = slow.filter((_, i) => i % 2 === 0);
