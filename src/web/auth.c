@@ -562,6 +562,17 @@ int auth_demo_accounts(store *s, long long council, FILE *out)
         fprintf(stderr, "frontdoor demo: %s\n", err);
         return -1;
     }
+    /* The resident account is the first resident of this council's borough
+     * (ids are not 1.. in a second council, nor always on PostgreSQL). */
+    long long first_person = 0;
+    {
+        arena *pa = arena_new();
+        record *rows;
+        int n = 0;
+        if (store_list(c, council, &person_def, NULL, 0, 0, 1, pa, &rows, &n) == STORE_OK && n == 1)
+            first_person = rows[0].id;
+        arena_free(pa);
+    }
     fputs("demo accounts (passwords made now, shown once):\n", out);
     for (size_t i = 0; i < sizeof who / sizeof who[0]; i++) {
         unsigned char rnd[12];
@@ -577,8 +588,8 @@ int auth_demo_accounts(store *s, long long council, FILE *out)
         rec_set_str(&u, "department", who[i].dept);
         rec_set_str(&u, "password_hash", hash);
         rec_set_int(&u, "failed_logins", 0);
-        if (!strcmp(who[i].role, "resident"))
-            rec_set_int(&u, "person_id", 1); /* the first resident of the demo borough */
+        if (!strcmp(who[i].role, "resident") && first_person)
+            rec_set_int(&u, "person_id", first_person);
         if (store_insert(c, council, &u) != STORE_OK) {
             fprintf(stderr, "frontdoor demo: %s\n", store_errmsg(c));
             return -1;
