@@ -63,8 +63,10 @@ int page_sign_in_post(req *q, resp *p)
         for (int i = 0; i < r.nheaders; i++)
             if (!strcmp(r.headers[i].name, "Set-Cookie"))
                 resp_header(p, "Set-Cookie", r.headers[i].value);
-        /* Residents go to their account, staff to the search. */
-        page_redirect(p, q->who.role == ROLE_RESIDENT ? "/account" : "/staff");
+        /* Residents go to their account, managers to the dashboard, other staff to the search. */
+        page_redirect(p, q->who.role == ROLE_RESIDENT  ? "/account"
+                         : q->who.role == ROLE_MANAGER ? "/staff/dashboard"
+                                                       : "/staff");
     } else {
         json_t *prob = json_loadb(buf_str(&r.body), r.body.len, 0, NULL);
         const char *detail = prob ? json_str(prob, "detail") : NULL;

@@ -11,6 +11,7 @@
 #include "web/open311.h"
 #include "web/api_chat.h"
 #include "web/api_kb.h"
+#include "web/pages.h"
 
 static const query_def offers_query[] = {
     {.name = "explain", .max = 5, .doc = "true: also list the services not offered, with the reasons"},
@@ -121,6 +122,13 @@ static const query_def report_query[] = {
     {.name = "format", .max = 4, .doc = "json (default) or csv; Accept: text/csv also gives CSV"},
     {.name = "source", .max = 6,
      .doc = "contact reports: rollup (default) or raw, counting the contacts themselves (slow; for checking)"},
+    {.name = NULL},
+};
+
+static const query_def dashboard_query[] = {
+    {.name = "from", .max = 10, .doc = "first day, YYYY-MM-DD (default: a year before to)"},
+    {.name = "to", .max = 10, .doc = "last day, YYYY-MM-DD (default: today)"},
+    {.name = "by", .max = 12, .doc = "one row per month (default), channel, service or department"},
     {.name = NULL},
 };
 
@@ -254,6 +262,8 @@ const route fd_routes[] = {
      "Requests made in the range: resolved on time, late, and open past their promised date"},
     {"GET", "/api/v1/reports/take-up", api_report_takeup, REPORT_READERS, OWN_NONE, 0, report_query, BODY_NONE, NULL,
      "Residents who came about one service and then took up two or more others"},
+    {"GET", "/staff/dashboard", page_dashboard, REPORT_READERS, OWN_NONE, 0, dashboard_query, BODY_NONE, NULL,
+     "The management reports as charts, with the figures in tables and CSV downloads"},
     {"GET", "/api/v1/appointments/slots", api_appointment_slots, PUBLIC, OWN_NONE, 0, slots_query, BODY_NONE, NULL,
      "Appointment slots for a service: each location's times, with places taken and free (local times)"},
     {"POST", "/api/v1/appointments", api_appointment_book, STAFF_WRITERS | R(ROLE_RESIDENT), OWN_NONE, 1, NULL,

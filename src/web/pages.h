@@ -1,0 +1,32 @@
+/* pages: the screens added for issue #8 (the dashboard, the single view's
+ * actions, the team queue, the resident's sign-up, appointments, life
+ * events and e-forms), and the small helpers they share. Like every page,
+ * each renders the view model the API's own handler answers. */
+#ifndef FD_PAGES_H
+#define FD_PAGES_H
+#include "web/http.h"
+
+/* ---- helpers (page_common.c) ---- */
+
+/* Runs API handler h with body (stolen; may be NULL) as q->json and
+ * returns what it answered, parsed, whatever the status (a problem too),
+ * or NULL if the answer was not JSON. *status gets the status. q->json is
+ * restored. */
+json_t *page_call(req *q, int (*h)(req *, resp *), json_t *body, int *status);
+/* s percent-encoded for a query string, in q's arena. */
+const char *page_urlenc(req *q, const char *s);
+/* The first message of a problem answer (its first error, else its
+ * detail), or fallback. In q's arena. */
+const char *page_problem_text(req *q, json_t *problem, const char *fallback);
+/* A GOV.UK error summary: each error of problem (field, message) as a link
+ * to #field; or one line, text, when problem has none. */
+void page_error_summary(buf *b, json_t *problem, const char *text);
+/* A green "Success" banner saying text. */
+void page_success_banner(buf *b, const char *text);
+/* The message for field in problem, or NULL. */
+const char *page_field_error(json_t *problem, const char *field);
+
+/* ---- page_dashboard.c ---- */
+int page_dashboard(req *q, resp *p);
+
+#endif
