@@ -1,5 +1,6 @@
 /* page_common.c: helpers shared by the pages in pages.h. */
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "web/html.h"
@@ -60,7 +61,14 @@ void page_error_summary(buf *b, json_t *problem, const char *text)
     json_t *e;
     if (json_array_size(errs))
         json_array_foreach(errs, i, e)
-            html_printf(b, "<li><a href=\"#%h\">%h</a></li>\n", json_str(e, "field"), json_str(e, "message"));
+        {
+            char id[128];
+            snprintf(id, sizeof id, "%s", json_str(e, "field") ? json_str(e, "field") : "");
+            for (char *c = id; *c; c++)
+                if (*c == '.')
+                    *c = '-';
+            html_printf(b, "<li><a href=\"#%h\">%h</a></li>\n", id, json_str(e, "message"));
+        }
     else
         html_printf(b, "<li>%h</li>\n", text);
     html_printf(b, "</ul></div></div></div>\n");

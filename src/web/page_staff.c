@@ -13,6 +13,7 @@
 #include "web/audit.h"
 #include "web/auth.h"
 #include "web/html.h"
+#include "web/pages.h"
 #include "web/routes.h"
 
 /* ---- sign in and out ---- */
@@ -105,7 +106,7 @@ int page_staff_home(req *q, resp *p)
                 "<label class=\"govuk-label\" for=\"q\">Name, date of birth, phone or email</label>\n"
                 "<input class=\"govuk-input govuk-input--width-20\" id=\"q\" name=\"q\" type=\"search\" value=\"%h\">\n"
                 "</div>\n<button type=\"submit\" class=\"govuk-button\" data-module=\"govuk-button\">Search</button>\n"
-                "</form>\n",
+                "</form>\n<div id=\"results\" aria-live=\"polite\">\n",
                 s ? s : "");
     if (s && *s) {
         /* The same search as GET /api/v1/people?q=, rendered. */
@@ -140,6 +141,8 @@ int page_staff_home(req *q, resp *p)
         if (found)
             json_decref(found);
     }
+    html_printf(b, "</div>\n<p class=\"govuk-body\"><a class=\"govuk-link\" href=\"/staff/queue\">Team queue</a>: "
+                   "requests and tasks for a team</p>\n<script src=\"/staff/search.js\" defer></script>\n");
     page_end(q, p);
     return 0;
 }
@@ -245,6 +248,7 @@ int page_person(req *q, resp *p)
                     "id=\"banner-title\">Success</h2></div><div class=\"govuk-notification-banner__content\">"
                     "<p class=\"govuk-notification-banner__heading\">Enrolled in %h %s</p></div></div>\n",
                     done, strcmp(done, "1") ? "services" : "service");
+    page_person_banner(q, b);
     const char *bad = req_query(q, "error");
     if (bad)
         html_printf(b,
@@ -360,6 +364,7 @@ int page_person(req *q, resp *p)
                     json_str(e, "reason") ? json_str(e, "reason") : json_str(e, "type"));
     }
     html_printf(b, any ? "</ul>\n" : "<p class=\"govuk-body\">No contacts yet.</p>\n");
+    page_person_actions(q, b, pid);
     page_end(q, p);
     json_decref(per);
     if (offers)

@@ -29,4 +29,26 @@ const char *page_field_error(json_t *problem, const char *field);
 /* ---- page_dashboard.c ---- */
 int page_dashboard(req *q, resp *p);
 
+/* ---- page_actions.c: the single view's actions and the team queue ---- */
+/* The single view's banner (?done=) and its appointments, actions and
+ * contact form (called by page_person). */
+void page_person_banner(req *q, buf *b);
+void page_person_actions(req *q, buf *b, long long pid);
+int page_person_contact(req *q, resp *p);
+int page_life_event_new(req *q, resp *p);
+int page_life_event_preview(req *q, resp *p);
+int page_life_event_apply(req *q, resp *p);
+int page_appointment_new(req *q, resp *p);
+int page_appointment_book(req *q, resp *p);
+int page_queue(req *q, resp *p);
+int page_task_claim(req *q, resp *p);
+int page_task_complete(req *q, resp *p);
+int page_search_js(req *q, resp *p);
+/* Choosing an appointment: the service, then a free slot (?service, ?from,
+ * ?error); the form posts slot ("location|starts_at") and service to
+ * action. self is the page, for its own links. */
+void page_appointment_picker(req *q, buf *b, const char *action, const char *self);
+/* {person_id, service, location, starts_at} from that form. */
+json_t *page_appointment_body(req *q, long long pid);
+
 #endif

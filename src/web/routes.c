@@ -31,6 +31,7 @@ static const query_def view_query[] = {
     {.name = "enrolled", .max = 4, .doc = "how many services were just enrolled (for the banner)"},
     {.name = "error", .max = 300, .doc = "what went wrong with the last form"},
     {.name = "ask", .max = 200, .doc = "what the caller is asking about: shows the matching article as prompts"},
+    {.name = "done", .max = 300, .doc = "what the last form did (for the banner)"},
     {.name = NULL},
 };
 
@@ -129,6 +130,20 @@ static const query_def dashboard_query[] = {
     {.name = "from", .max = 10, .doc = "first day, YYYY-MM-DD (default: a year before to)"},
     {.name = "to", .max = 10, .doc = "last day, YYYY-MM-DD (default: today)"},
     {.name = "by", .max = 12, .doc = "one row per month (default), channel, service or department"},
+    {.name = NULL},
+};
+
+static const query_def pick_slot_query[] = {
+    {.name = "service", .max = 60, .doc = "the service to be seen about"},
+    {.name = "from", .max = 10, .doc = "first day of the times shown, YYYY-MM-DD (default: today)"},
+    {.name = "error", .max = 300, .doc = "what went wrong with the last form"},
+    {.name = NULL},
+};
+
+static const query_def team_queue_query[] = {
+    {.name = "team", .max = 40, .doc = "the team (a department; default: the user's own)"},
+    {.name = "done", .max = 300, .doc = "what the last form did (for the banner)"},
+    {.name = "error", .max = 300, .doc = "what went wrong with the last form"},
     {.name = NULL},
 };
 
@@ -262,6 +277,26 @@ const route fd_routes[] = {
      "Requests made in the range: resolved on time, late, and open past their promised date"},
     {"GET", "/api/v1/reports/take-up", api_report_takeup, REPORT_READERS, OWN_NONE, 0, report_query, BODY_NONE, NULL,
      "Residents who came about one service and then took up two or more others"},
+    {"POST", "/staff/people/{id}/contacts", page_person_contact, STAFF_WRITERS, OWN_NONE, 1, NULL, BODY_FORM,
+     &contact_def, "Log a contact and its outcome (form)"},
+    {"GET", "/staff/people/{id}/life-events/new", page_life_event_new, STAFF_WRITERS, OWN_NONE, 1, NULL, BODY_NONE,
+     &person_def, "Report a life event: the form"},
+    {"POST", "/staff/people/{id}/life-events/preview", page_life_event_preview, STAFF_WRITERS, OWN_NONE, 1, NULL,
+     BODY_FORM, &life_event_def, "Report a life event: everything it would change, changing nothing (form)"},
+    {"POST", "/staff/people/{id}/life-events", page_life_event_apply, STAFF_WRITERS, OWN_NONE, 1, NULL, BODY_FORM,
+     &life_event_def, "Report a life event: confirm and apply it (form)"},
+    {"GET", "/staff/people/{id}/appointments/new", page_appointment_new, STAFF_WRITERS, OWN_NONE, 1, pick_slot_query,
+     BODY_NONE, &person_def, "Book an appointment: choose the service and a free time"},
+    {"POST", "/staff/people/{id}/appointments", page_appointment_book, STAFF_WRITERS, OWN_NONE, 1, NULL, BODY_FORM,
+     &appointment_def, "Book an appointment (form)"},
+    {"GET", "/staff/queue", page_queue, STAFF_READERS, OWN_NONE, 1, team_queue_query, BODY_NONE, &task_def,
+     "A team's queue: its open tasks (claim, mark done) and its requests"},
+    {"POST", "/staff/tasks/{id}/claim", page_task_claim, TASK_WORKERS, OWN_NONE, 1, NULL, BODY_FORM, &task_def,
+     "Claim a task (form)"},
+    {"POST", "/staff/tasks/{id}/complete", page_task_complete, TASK_WORKERS, OWN_NONE, 1, NULL, BODY_FORM, &task_def,
+     "Mark a task done (form)"},
+    {"GET", "/staff/search.js", page_search_js, PUBLIC, OWN_NONE, 0, NULL, BODY_NONE, NULL,
+     "Find a resident: results as you type when JavaScript runs"},
     {"GET", "/staff/dashboard", page_dashboard, REPORT_READERS, OWN_NONE, 0, dashboard_query, BODY_NONE, NULL,
      "The management reports as charts, with the figures in tables and CSV downloads"},
     {"GET", "/api/v1/appointments/slots", api_appointment_slots, PUBLIC, OWN_NONE, 0, slots_query, BODY_NONE, NULL,
