@@ -12,6 +12,7 @@
 #include "web/api_int.h"
 #include "web/auth.h"
 #include "web/html.h"
+#include "web/pages.h"
 #include "web/routes.h"
 
 
@@ -139,6 +140,8 @@ static void report_form(req *q, buf *b, const char *chosen, const char *error)
 
 int page_account(req *q, resp *p)
 {
+    if (!q->who.person_id)
+        return page_account_unlinked(q, p);
     /* The resident's own record, through the API (the route checks it is theirs). */
     q->path_id[0] = q->who.person_id;
     q->npath = 1;

@@ -51,4 +51,12 @@ void page_appointment_picker(req *q, buf *b, const char *action, const char *sel
 /* {person_id, service, location, starts_at} from that form. */
 json_t *page_appointment_body(req *q, long long pid);
 
+/* ---- page_account.c: signing up ---- */
+int page_signup(req *q, resp *p);
+int page_signup_post(req *q, resp *p);
+int page_verify(req *q, resp *p);
+int page_verify_post(req *q, resp *p);
+/* /account for a resident whose account is linked to no record. */
+int page_account_unlinked(req *q, resp *p);
+
 #endif

@@ -147,6 +147,11 @@ static const query_def team_queue_query[] = {
     {.name = NULL},
 };
 
+static const query_def verify_query[] = {
+    {.name = "token", .max = 64, .doc = "the token from the emailed link"},
+    {.name = NULL},
+};
+
 static const query_def slots_query[] = {
     {.name = "service", .max = 60, .doc = "the service to be seen about (required)"},
     {.name = "location", .max = 60, .doc = "one location (default: every location that sees the service)"},
@@ -297,6 +302,15 @@ const route fd_routes[] = {
      "Mark a task done (form)"},
     {"GET", "/staff/search.js", page_search_js, PUBLIC, OWN_NONE, 0, NULL, BODY_NONE, NULL,
      "Find a resident: results as you type when JavaScript runs"},
+    {"GET", "/account/sign-up", page_signup, PUBLIC, OWN_NONE, 0, NULL, BODY_NONE, NULL,
+     "Create an account: email, password, and what finds your record"},
+    {"POST", "/account/sign-up", page_signup_post, PUBLIC, OWN_NONE, 0, NULL, BODY_FORM, NULL,
+     "Create an account (form): emails a link to confirm the address; the same answer whether or not the email has "
+     "an account"},
+    {"GET", "/account/verify", page_verify, PUBLIC, OWN_NONE, 0, verify_query, BODY_NONE, NULL,
+     "The emailed link: a button to confirm the address"},
+    {"POST", "/account/verify", page_verify_post, PUBLIC, OWN_NONE, 0, NULL, BODY_FORM, NULL,
+     "Confirm the address (form, with the link's token): the account can sign in; each link works once"},
     {"GET", "/staff/dashboard", page_dashboard, REPORT_READERS, OWN_NONE, 0, dashboard_query, BODY_NONE, NULL,
      "The management reports as charts, with the figures in tables and CSV downloads"},
     {"GET", "/api/v1/appointments/slots", api_appointment_slots, PUBLIC, OWN_NONE, 0, slots_query, BODY_NONE, NULL,
