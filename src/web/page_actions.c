@@ -17,7 +17,9 @@
 
 #include "base/timeutil.h"
 #include "core/lifeevent.h"
+#include "core/entities.h"
 #include "web/api.h"
+#include "web/api_int.h"
 #include "web/html.h"
 #include "web/pages.h"
 
@@ -199,7 +201,8 @@ static json_t *life_event_body(req *q, long long pid)
 {
     const char *type = form_or(q, "type", "");
     json_t *body = json_pack("{s:I, s:s, s:s, s:s}", "person_id", (json_int_t)pid, "type", type, "event_date",
-                             form_or(q, "event_date", ""), "channel", form_or(q, "channel", "phone"));
+                             form_or(q, "event_date", ""), "channel",
+                             q->who.role == ROLE_RESIDENT ? "web" : form_or(q, "channel", "phone"));
     json_t *det = json_object();
     for (int i = 0; i < NDETAILS; i++) {
         const char *v = form_or(q, details[i].name, NULL);
@@ -224,6 +227,25 @@ static json_t *life_event_body(req *q, long long pid)
     return body;
 }
 
+/* Where the life-event pages live: under the single view for staff, under
+ * /account for a resident. */
+static const char *le_base(req *q, long long pid)
+{
+    return q->who.role == ROLE_RESIDENT ? "/account" : arena_printf(q->a, "/staff/people/%lld", pid);
+}
+
+/* Whom the report is about: the single view's person; for a resident,
+ * whom they chose (the API checks it is someone in their household). */
+static long long le_person(req *q)
+{
+    if (q->who.role != ROLE_RESIDENT)
+        return q->path_id[0];
+    const char *v = req_form(q, "person_id");
+    char *end;
+    long long id = v ? strtoll(v, &end, 10) : 0;
+    return id > 0 && !*end ? id : q->who.person_id;
+}
+
 static void field_error(buf *b, const char *id, const char *msg)
 {
     if (msg)
@@ -239,13 +261,45 @@ static void life_event_form(req *q, resp *p, long long pid, json_t *problem)
     if (problem)
         page_error_summary(b, problem, page_problem_text(q, problem, "The report could not be made"));
     const char *type = form_or(q, "type", "");
+    const char *base = le_base(q, pid);
     html_printf(b,
-                "<a class=\"govuk-back-link\" href=\"/staff/people/%lld\">Back to the resident</a>\n"
+                "<a class=\"govuk-back-link\" href=\"%h\">Back</a>\n"
                 "<h1 class=\"govuk-heading-l\">Report a life event</h1>\n"
-                "<p class=\"govuk-body\">You will see everything it changes before anything is changed.</p>\n"
-                "<form method=\"post\" action=\"/staff/people/%lld/life-events/preview\" novalidate>\n"
+                "<p class=\"govuk-body\">You will see everything it changes before anything is changed.%s</p>\n"
+                "<form method=\"post\" action=\"%h/life-events/preview\" novalidate>\n"
                 "<input type=\"hidden\" name=\"csrf_token\" value=\"%h\">\n",
-                pid, pid, q->who.csrf);
+                base,
+                q->who.role == ROLE_RESIDENT ? " Tell us once: we pass it on to every council service that needs to know."
+                                             : "",
+                base, q->who.csrf);
+    if (q->who.role == ROLE_RESIDENT) {
+        /* Whom it is about: themselves or someone living with them. */
+        long long saved = q->path_id[0];
+        int saved_n = q->npath, st;
+        q->path_id[0] = q->who.person_id;
+        q->npath = 1;
+        json_t *me = page_model(q, api_person_get, &st);
+        q->path_id[0] = saved;
+        q->npath = saved_n;
+        html_printf(b, "<div class=\"govuk-form-group\"><label class=\"govuk-label govuk-label--s\" for=\"person_id\">"
+                       "Who it is about</label><select class=\"govuk-select\" id=\"person_id\" name=\"person_id\">"
+                       "<option value=\"%lld\">You</option>",
+                    q->who.person_id);
+        json_t *hh = me ? json_object_get(me, "household") : NULL;
+        size_t i;
+        json_t *m;
+        json_array_foreach(json_is_object(hh) ? json_object_get(hh, "members") : NULL, i, m)
+        {
+            long long id = (long long)json_integer_value(json_object_get(m, "person_id"));
+            if (!json_is_true(json_object_get(m, "current")) || id == q->who.person_id)
+                continue;
+            html_printf(b, "<option value=\"%lld\"%s>%h %h</option>", id, id == pid ? " selected" : "",
+                        json_str(m, "given_name"), json_str(m, "family_name"));
+        }
+        html_printf(b, "</select></div>\n");
+        if (me)
+            json_decref(me);
+    }
     const char *et = page_field_error(problem, "type");
     html_printf(b, "<div class=\"govuk-form-group%s\"><label class=\"govuk-label govuk-label--s\" for=\"type\">What "
                    "happened</label>",
@@ -302,13 +356,13 @@ static void life_event_form(req *q, resp *p, long long pid, json_t *problem)
 
 int page_life_event_new(req *q, resp *p)
 {
-    life_event_form(q, p, q->path_id[0], NULL);
+    life_event_form(q, p, le_person(q), NULL);
     return 0;
 }
 
 int page_life_event_preview(req *q, resp *p)
 {
-    long long pid = q->path_id[0];
+    long long pid = le_person(q);
     set_query(q, "preview", "true");
     int status;
     json_t *m = page_call(q, api_life_event_create, life_event_body(q, pid), &status);
@@ -323,10 +377,10 @@ int page_life_event_preview(req *q, resp *p)
     page_begin(q, p, "Check what will change");
     buf *b = &p->body;
     html_printf(b,
-                "<a class=\"govuk-back-link\" href=\"/staff/people/%lld/life-events/new\">Back</a>\n"
+                "<a class=\"govuk-back-link\" href=\"%h/life-events/new\">Back</a>\n"
                 "<span class=\"govuk-caption-l\">%h on %h</span>\n<h1 class=\"govuk-heading-l\">Check what will "
                 "change</h1>\n",
-                pid, pb ? pb->name : form_or(q, "type", ""), form_or(q, "event_date", ""));
+                le_base(q, pid), pb ? pb->name : form_or(q, "type", ""), form_or(q, "event_date", ""));
     if (json_is_true(json_object_get(m, "already_reported")))
         html_printf(b, "<div class=\"govuk-warning-text\"><span class=\"govuk-warning-text__icon\" "
                        "aria-hidden=\"true\">!</span><strong class=\"govuk-warning-text__text\"><span "
@@ -339,9 +393,9 @@ int page_life_event_preview(req *q, resp *p)
     size_t i;
     json_t *e;
     json_array_foreach(effects, i, e) html_printf(b, "<li>%h</li>\n", json_str(e, "description"));
-    html_printf(b, "</ol>\n<form method=\"post\" action=\"/staff/people/%lld/life-events\" novalidate>\n"
+    html_printf(b, "</ol>\n<form method=\"post\" action=\"%h/life-events\" novalidate>\n"
                    "<input type=\"hidden\" name=\"csrf_token\" value=\"%h\">\n",
-                pid, q->who.csrf);
+                le_base(q, pid), q->who.csrf);
     for (int k = 0; k < q->nform; k++)
         if (strcmp(q->form[k].name, "csrf_token"))
             html_printf(b, "<input type=\"hidden\" name=\"%h\" value=\"%h\">\n", q->form[k].name, q->form[k].value);
@@ -354,17 +408,19 @@ int page_life_event_preview(req *q, resp *p)
 
 int page_life_event_apply(req *q, resp *p)
 {
-    long long pid = q->path_id[0];
+    long long pid = le_person(q);
     int status;
     json_t *m = page_call(q, api_life_event_create, life_event_body(q, pid), &status);
     if (status == 201 || status == 200) {
         const playbook *pb = q->cat->life ? lifeevent_find(q->cat->life, form_or(q, "type", "")) : NULL;
         const char *what = pb ? pb->name : "The life event";
-        back_to_person(q, p, pid,
-                       status == 200 ? arena_printf(q->a, "%s was reported already; nothing changed", what)
-                                     : arena_printf(q->a, "%s is recorded: %zu changes made", what,
-                                                    json_array_size(json_object_get(m, "effects"))),
-                       NULL);
+        const char *done = status == 200 ? arena_printf(q->a, "%s was reported already; nothing changed", what)
+                                         : arena_printf(q->a, "%s is recorded: %zu changes made", what,
+                                                        json_array_size(json_object_get(m, "effects")));
+        if (q->who.role == ROLE_RESIDENT)
+            page_redirect(p, arena_printf(q->a, "/account?done=%s", page_urlenc(q, done)));
+        else
+            back_to_person(q, p, pid, done, NULL);
     } else {
         p->status = status >= 400 ? status : 500;
         life_event_form(q, p, pid, m);
@@ -662,5 +718,100 @@ int page_search_js(req *q, resp *p)
     p->status = 200;
     p->content_type = "text/javascript; charset=utf-8";
     buf_append(&p->body, search_js, sizeof search_js - 1);
+    return 0;
+}
+
+/* ---- the resident's own appointments (/account/appointments) ---- */
+
+int page_account_appointments(req *q, resp *p)
+{
+    if (!q->who.person_id)
+        return page_account_unlinked(q, p);
+    q->path_id[0] = q->who.person_id;
+    q->npath = 1;
+    int status;
+    json_t *appts = page_model(q, api_person_appointments, &status);
+    page_begin(q, p, "Your appointments");
+    buf *b = &p->body;
+    const char *done = req_query(q, "done");
+    if (done)
+        page_success_banner(b, done);
+    html_printf(b, "<a class=\"govuk-back-link\" href=\"/account\">Your account</a>\n"
+                   "<h1 class=\"govuk-heading-l\">Your appointments</h1>\n");
+    size_t i, shown = 0;
+    json_t *e;
+    json_array_foreach(appts ? json_object_get(appts, "items") : NULL, i, e)
+    {
+        if (strcmp(json_str(e, "status"), "booked"))
+            continue;
+        if (!shown++)
+            html_printf(b, "<ul class=\"govuk-list\">\n");
+        const site *l = locations_find(&q->cat->locations, json_str(e, "location"));
+        const service *sv = catalogue_find(q->cat, json_str(e, "service"));
+        long long id = (long long)json_integer_value(json_object_get(e, "id"));
+        html_printf(b,
+                    "<li class=\"govuk-!-margin-bottom-4\"><strong>%h</strong> at %h, %h: %h"
+                    "<form method=\"post\" action=\"/account/appointments/%lld/cancel\">"
+                    "<input type=\"hidden\" name=\"csrf_token\" value=\"%h\"><button type=\"submit\" "
+                    "class=\"govuk-button govuk-button--warning govuk-!-margin-bottom-0\" data-module=\"govuk-button\">"
+                    "Cancel<span class=\"govuk-visually-hidden\"> the appointment on %h</span></button></form></li>\n",
+                    arena_printf(q->a, "%.10s %s", json_str(e, "starts_at"), json_str(e, "starts_at") + 11),
+                    l ? l->name : json_str(e, "location"), l ? l->address : "", sv ? sv->name : json_str(e, "service"),
+                    id, q->who.csrf, json_str(e, "starts_at"));
+    }
+    html_printf(b, shown ? "</ul>\n" : "<p class=\"govuk-body\">You have no appointments booked.</p>\n");
+    if (appts)
+        json_decref(appts);
+    html_printf(b, "<h2 class=\"govuk-heading-m\">Book an appointment</h2>\n");
+    page_appointment_picker(q, b, "/account/appointments", "/account/appointments");
+    page_end(q, p);
+    return 0;
+}
+
+int page_account_appointment_book(req *q, resp *p)
+{
+    if (!form_or(q, "slot", NULL)) {
+        page_redirect(p, arena_printf(q->a, "/account/appointments?service=%s&error=Choose+a+time",
+                                      page_urlenc(q, form_or(q, "service", ""))));
+        return 0;
+    }
+    int status;
+    json_t *m = page_call(q, api_appointment_book, page_appointment_body(q, q->who.person_id), &status);
+    if (status == 201)
+        page_redirect(p, arena_printf(q->a, "/account/appointments?done=%s",
+                                      page_urlenc(q, arena_printf(q->a, "Booked: %s", json_str(m, "starts_at")))));
+    else
+        page_redirect(p, arena_printf(q->a, "/account/appointments?service=%s&error=%s",
+                                      page_urlenc(q, form_or(q, "service", "")),
+                                      page_urlenc(q, page_problem_text(q, m, "The appointment was not booked"))));
+    if (m)
+        json_decref(m);
+    return 0;
+}
+
+/* A resident cancels their own appointment: the page checks it is theirs
+ * (404 otherwise, as if there were none), then the API's cancel does it. */
+int page_account_appointment_cancel(req *q, resp *p)
+{
+    store_conn *c = api_conn_or_fail(q, p);
+    if (!c)
+        return 0;
+    record a;
+    if (!q->who.person_id || store_get(c, q->council, &appointment_def, q->path_id[0], q->a, &a) != STORE_OK ||
+        rec_int(&a, "person_id") != q->who.person_id) {
+        p->status = 404;
+        page_begin(q, p, "Not found");
+        html_printf(&p->body, "<h1 class=\"govuk-heading-l\">You have no such appointment</h1>\n");
+        page_end(q, p);
+        return 0;
+    }
+    int status;
+    json_t *m = page_call(q, api_appointment_cancel, json_pack("{s:s}", "reason", "cancelled by the resident online"),
+                          &status);
+    page_redirect(p, arena_printf(q->a, "/account/appointments?%s=%s", status == 200 ? "done" : "error",
+                                  page_urlenc(q, status == 200 ? "Appointment cancelled"
+                                                               : page_problem_text(q, m, "Nothing changed"))));
+    if (m)
+        json_decref(m);
     return 0;
 }

@@ -156,7 +156,14 @@ int page_account(req *q, resp *p)
                     "<div class=\"govuk-panel govuk-panel--confirmation\"><h1 class=\"govuk-panel__title\">Report "
                     "sent</h1><div class=\"govuk-panel__body\">We will deal with it by <strong>%h</strong></div></div>\n",
                     made);
+    page_person_banner(q, b);
     html_printf(b, "<%s class=\"govuk-heading-l\">Your account</%s>\n", made ? "h2" : "h1", made ? "h2" : "h1");
+    html_printf(b, "<ul class=\"govuk-list\"><li><a class=\"govuk-link\" href=\"/account/appointments\">Your "
+                   "appointments</a>: see, book or cancel</li><li><a class=\"govuk-link\" "
+                   "href=\"/account/life-events/new\">Tell us about a change</a>: a birth, a death, a move, a "
+                   "marriage ...</li></ul>\n"
+                   "<p class=\"govuk-body\">Prefer to talk? Call 020 7525 5000 or visit a customer service centre."
+                   "</p>\n");
     if (me)
         html_printf(b, "<p class=\"govuk-body\">Signed in as %h %h.</p>\n", json_str(me, "given_name"),
                     json_str(me, "family_name"));

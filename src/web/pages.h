@@ -51,6 +51,11 @@ void page_appointment_picker(req *q, buf *b, const char *action, const char *sel
 /* {person_id, service, location, starts_at} from that form. */
 json_t *page_appointment_body(req *q, long long pid);
 
+/* The resident's appointments: list, cancel, book (page_actions.c). */
+int page_account_appointments(req *q, resp *p);
+int page_account_appointment_book(req *q, resp *p);
+int page_account_appointment_cancel(req *q, resp *p);
+
 /* ---- page_account.c: signing up ---- */
 int page_signup(req *q, resp *p);
 int page_signup_post(req *q, resp *p);

@@ -39,6 +39,7 @@ static const query_def account_query[] = {
     {.name = "reported", .max = 10, .doc = "the promised date of the report just made (for the panel)"},
     {.name = "service", .max = 60, .doc = "the service to report, chosen on its page"},
     {.name = "error", .max = 300, .doc = "what went wrong with the last form"},
+    {.name = "done", .max = 300, .doc = "what the last form did (for the banner)"},
     {.name = NULL},
 };
 
@@ -137,6 +138,14 @@ static const query_def pick_slot_query[] = {
     {.name = "service", .max = 60, .doc = "the service to be seen about"},
     {.name = "from", .max = 10, .doc = "first day of the times shown, YYYY-MM-DD (default: today)"},
     {.name = "error", .max = 300, .doc = "what went wrong with the last form"},
+    {.name = NULL},
+};
+
+static const query_def account_appointments_query[] = {
+    {.name = "service", .max = 60, .doc = "the service to be seen about"},
+    {.name = "from", .max = 10, .doc = "first day of the times shown, YYYY-MM-DD (default: today)"},
+    {.name = "error", .max = 300, .doc = "what went wrong with the last form"},
+    {.name = "done", .max = 300, .doc = "what the last form did (for the banner)"},
     {.name = NULL},
 };
 
@@ -302,6 +311,19 @@ const route fd_routes[] = {
      "Mark a task done (form)"},
     {"GET", "/staff/search.js", page_search_js, PUBLIC, OWN_NONE, 0, NULL, BODY_NONE, NULL,
      "Find a resident: results as you type when JavaScript runs"},
+    {"GET", "/account/appointments", page_account_appointments, R(ROLE_RESIDENT), OWN_NONE, 1,
+     account_appointments_query, BODY_NONE, &appointment_def,
+     "A resident's appointments: cancel one, or choose a service and a free time to book"},
+    {"POST", "/account/appointments", page_account_appointment_book, R(ROLE_RESIDENT), OWN_NONE, 1, NULL, BODY_FORM,
+     &appointment_def, "A resident books an appointment for themselves (form)"},
+    {"POST", "/account/appointments/{id}/cancel", page_account_appointment_cancel, R(ROLE_RESIDENT), OWN_NONE, 1, NULL,
+     BODY_FORM, &appointment_def, "A resident cancels their own appointment (form)"},
+    {"GET", "/account/life-events/new", page_life_event_new, R(ROLE_RESIDENT), OWN_NONE, 1, NULL, BODY_NONE,
+     &person_def, "A resident reports a life event in their household: the form"},
+    {"POST", "/account/life-events/preview", page_life_event_preview, R(ROLE_RESIDENT), OWN_NONE, 1, NULL, BODY_FORM,
+     &life_event_def, "A resident's life event: everything it would change, changing nothing (form)"},
+    {"POST", "/account/life-events", page_life_event_apply, R(ROLE_RESIDENT), OWN_NONE, 1, NULL, BODY_FORM,
+     &life_event_def, "A resident's life event: confirm and apply it (form)"},
     {"GET", "/account/sign-up", page_signup, PUBLIC, OWN_NONE, 0, NULL, BODY_NONE, NULL,
      "Create an account: email, password, and what finds your record"},
     {"POST", "/account/sign-up", page_signup_post, PUBLIC, OWN_NONE, 0, NULL, BODY_FORM, NULL,
