@@ -10,6 +10,7 @@ const { chromium } = require('playwright-core');
 const { AxeBuilder } = require('@axe-core/playwright');
 const { startServer, stopServer, request, makeToken, makeUser, setDefaultToken } = require('../http/helpers');
 
+const RUN = Date.now();
 const PW = 'manager password 1';
 let srv, browser, base, manager;
 const shot = (page, name) => page.screenshot({ path: path.join(os.tmpdir(), `frontdoor-${name}.png`), fullPage: true });
@@ -36,8 +37,8 @@ test.before(async () => {
   const pid = (await request(srv.port, 'POST', '/api/v1/people', { body: { given_name: 'Ada', family_name: 'Okafor' } })).body.id;
   for (const d of ['Bin not emptied', 'Recycling left'])
     assert.equal((await request(srv.port, 'POST', '/api/v1/requests', { body: { service: 'missed-bin', description: d, person_id: pid, address: '1 High Street' } })).status, 201);
-  makeUser(srv.db, 'manager.browser@example.org', 'manager', PW);
-  makeUser(srv.db, 'agent.dash@example.org', 'agent', PW);
+  makeUser(srv.db, `manager.browser${RUN}@example.org`, 'manager', PW);
+  makeUser(srv.db, `agent.dash${RUN}@example.org`, 'agent', PW);
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -64,28 +65,32 @@ async function signIn(ctx, email) {
 
 test('a manager opens the dashboard: charts, the figures beneath, CSV downloads, with JavaScript off', async () => {
   const ctx = await browser.newContext({ javaScriptEnabled: false });
-  const page = await signIn(ctx, 'manager.browser@example.org');
+  const page = await signIn(ctx, `manager.browser${RUN}@example.org`);
   assert.match(page.url(), /\/staff\/dashboard$/, 'a manager lands on the dashboard');
   await shot(page, 'dashboard');
-  // Six reports, each an image with a name, and a table.
+  // Each report with rows is an image with a name; every report has a table.
+  // (On PostgreSQL the database is shared with other test files: compare
+  // with the API's own figures, not with what this file made.)
+  const M = { headers: { Authorization: `Bearer ${manager}` } };
+  const takeup = (await request(srv.port, 'GET', '/api/v1/reports/take-up', M)).body;
   const charts = await page.$$('svg[role=img]');
-  assert.equal(charts.length, 5, 'no one took up other services: no chart for that');
-  assert.match(await page.textContent('#report-take-up ~ div table'), /Nothing recorded in this range/);
+  assert.equal(charts.length, takeup.rows.length ? 6 : 5);
+  if (!takeup.rows.length) assert.match(await page.textContent('#report-take-up ~ div table'), /Nothing recorded in this range/);
   for (const c of charts) {
     const ids = (await c.getAttribute('aria-labelledby')).split(' ');
     for (const id of ids) assert.ok((await page.textContent(`#${id}`)).length > 5, id);
   }
   assert.equal((await page.$$('main table.govuk-table')).length, 6);
-  // The channels chart has one bar per channel, as long as its count says.
+  // The channels chart has one bar per channel, each as long as its count.
+  const byChannel = (await request(srv.port, 'GET', '/api/v1/reports/channels?by=channel', M)).body.rows;
+  const count = Object.fromEntries(byChannel.map((r) => [r.channel, r.contacts]));
   const ch = await page.$('#report-channels + svg');
   const widths = await ch.$$eval('rect', (rs) => rs.map((r) => Number(r.getAttribute('width'))));
   const labels = await ch.$$eval('text[text-anchor=end]', (ts) => ts.map((t) => t.textContent));
-  assert.deepEqual([...labels].sort(), [...CHANNELS].sort());
-  const webW = widths[labels.indexOf('web')], phoneW = widths[labels.indexOf('phone')];
-  // 3 phone calls, and the 2 requests each logged a phone contact.
-  assert.ok(Math.abs(webW / phoneW - 5 / 5) < 0.02, `web ${webW} vs phone ${phoneW}`);
-  const emailW = widths[labels.indexOf('email')];
-  assert.ok(Math.abs(emailW / webW - 2 / 5) < 0.02, `email ${emailW} vs web ${webW}`);
+  assert.deepEqual([...labels].sort(), Object.keys(count).sort());
+  for (const c of CHANNELS) assert.ok(count[c] >= 1, c);
+  const most = Math.max(...Object.values(count));
+  labels.forEach((l, i) => assert.ok(Math.abs(widths[i] - (330 * count[l]) / most) <= 1, `${l}: ${widths[i]} for ${count[l]} of ${most}`));
   // The figures in the table are the API's.
   const api = (await request(srv.port, 'GET', `/api/v1/reports/first-contact?to=${today}`, { headers: { Authorization: `Bearer ${manager}` } })).body;
   const fcr = await page.textContent('#report-first-contact ~ div table');
@@ -104,13 +109,13 @@ test('a manager opens the dashboard: charts, the figures beneath, CSV downloads,
   assert.match(csv.headers()['content-type'], /text\/csv/);
   const lines = (await csv.text()).trim().split('\r\n');
   assert.equal(lines[0], 'channel,contacts,cost_pence,cost_per_contact_pence');
-  assert.equal(lines.length, 1 + CHANNELS.length);
+  assert.equal(lines.length, 1 + byChannel.length);
   await ctx.close();
 });
 
 test('the dashboard passes axe (WCAG 2.2 AA)', async () => {
   const ctx = await browser.newContext();
-  const page = await signIn(ctx, 'manager.browser@example.org');
+  const page = await signIn(ctx, `manager.browser${RUN}@example.org`);
   await axe(page, 'dashboard');
   await page.goto(`${base}/staff/dashboard?by=service`);
   await axe(page, 'dashboard by service');
@@ -119,7 +124,7 @@ test('the dashboard passes axe (WCAG 2.2 AA)', async () => {
 
 test('a bad range is named on the form and nothing is counted', async () => {
   const ctx = await browser.newContext();
-  const page = await signIn(ctx, 'manager.browser@example.org');
+  const page = await signIn(ctx, `manager.browser${RUN}@example.org`);
   const r = await page.goto(`${base}/staff/dashboard?from=2026-13-01&to=${today}`);
   assert.equal(r.status(), 400);
   assert.match(await page.textContent('.govuk-error-summary'), /YYYY-MM-DD/);
@@ -132,7 +137,7 @@ test('a bad range is named on the form and nothing is counted', async () => {
 
 test('an agent may not open the dashboard', async () => {
   const ctx = await browser.newContext();
-  const page = await signIn(ctx, 'agent.dash@example.org');
+  const page = await signIn(ctx, `agent.dash${RUN}@example.org`);
   assert.equal((await page.goto(`${base}/staff/dashboard`)).status(), 403);
   await ctx.close();
 });
