@@ -27,6 +27,7 @@
 #include "core/access.h"
 #include "core/entities.h"
 #include "jobs/outbox.h"
+#include "web/api.h"
 #include "web/api_int.h"
 #include "web/audit.h"
 #include "web/auth.h"
@@ -417,5 +418,136 @@ int page_account_unlinked(req *q, resp *p)
                 "<p class=\"govuk-body\">You can still <a class=\"govuk-link\" href=\"/services\">find a service</a> "
                 "or <a class=\"govuk-link\" href=\"/search\">search the site</a>.</p>\n");
     page_end(q, p);
+    return 0;
+}
+
+/* ---- applying through a service's e-form (/account/apply) ---- */
+
+/* "child_date_of_birth" -> "Child date of birth". */
+static const char *field_label(req *q, const char *f)
+{
+    char *s = arena_strdup(q->a, f);
+    for (char *c = s; *c; c++)
+        if (*c == '_')
+            *c = ' ';
+    if (*s >= 'a' && *s <= 'z')
+        *s = (char)(*s - 'a' + 'A');
+    return s;
+}
+
+static int has_eform(const service *s) { return s->fields && *s->fields && !strcmp(s->kind, "request"); }
+
+int page_apply_list(req *q, resp *p)
+{
+    page_begin(q, p, "Apply for a service");
+    buf *b = &p->body;
+    html_printf(b, "<a class=\"govuk-back-link\" href=\"/account\">Your account</a>\n"
+                   "<h1 class=\"govuk-heading-l\">Apply for a service</h1>\n<ul class=\"govuk-list\">\n");
+    for (int i = 0; i < q->cat->n; i++)
+        if (has_eform(&q->cat->items[i]))
+            html_printf(b, "<li><a class=\"govuk-link\" href=\"/account/apply/%h\">%h</a></li>\n",
+                        q->cat->items[i].slug, q->cat->items[i].name);
+    html_printf(b, "</ul>\n<p class=\"govuk-body\">Prefer to talk? Call 020 7525 5000 or visit a customer service "
+                   "centre.</p>\n");
+    page_end(q, p);
+    return 0;
+}
+
+static void eform(req *q, resp *p, const service *s, json_t *problem)
+{
+    page_begin(q, p, arena_printf(q->a, "%s%s", problem ? "Error: " : "", s->name));
+    buf *b = &p->body;
+    if (problem)
+        page_error_summary(b, problem, "Your application was not sent; try again");
+    html_printf(b,
+                "<a class=\"govuk-back-link\" href=\"/account/apply\">Back</a>\n<h1 class=\"govuk-heading-l\">%h</h1>\n"
+                "<p class=\"govuk-body\">%h</p>\n<form method=\"post\" action=\"/account/apply/%h\" novalidate>\n"
+                "<input type=\"hidden\" name=\"csrf_token\" value=\"%h\">\n",
+                s->name, s->description ? s->description : "", s->slug, q->who.csrf);
+    const char *rest = s->fields;
+    while (rest && *rest) {
+        while (*rest == ' ')
+            rest++;
+        size_t n = strcspn(rest, " ");
+        if (!n)
+            break;
+        const char *f = arena_printf(q->a, "%.*s", (int)n, rest);
+        rest += n;
+        const char *name = arena_printf(q->a, "answers.%s", f), *id = arena_printf(q->a, "answers-%s", f);
+        const char *err = page_field_error(problem, name);
+        html_printf(b, "<div class=\"govuk-form-group%s\"><label class=\"govuk-label\" for=\"%h\">%h</label>",
+                    err ? " govuk-form-group--error" : "", id, field_label(q, f));
+        if (err)
+            html_printf(b, "<p id=\"%h-error\" class=\"govuk-error-message\"><span class=\"govuk-visually-hidden\">"
+                           "Error:</span> %h</p>",
+                        id, err);
+        const char *v = req_form(q, name);
+        html_printf(b, "<input class=\"govuk-input%s\" id=\"%h\" name=\"%h\" type=\"text\"%s value=\"%h\"></div>\n",
+                    err ? " govuk-input--error" : "", id, name,
+                    err ? arena_printf(q->a, " aria-describedby=\"%s-error\"", id) : "", v ? v : "");
+    }
+    const char *derr = page_field_error(problem, "description");
+    const char *d = req_form(q, "description");
+    html_printf(b, "<div class=\"govuk-form-group%s\"><label class=\"govuk-label\" for=\"description\">Anything else we "
+                   "should know</label>",
+                derr ? " govuk-form-group--error" : "");
+    if (derr)
+        html_printf(b, "<p id=\"description-error\" class=\"govuk-error-message\"><span "
+                       "class=\"govuk-visually-hidden\">Error:</span> %h</p>",
+                    derr);
+    html_printf(b, "<textarea class=\"govuk-textarea\" id=\"description\" name=\"description\" rows=\"4\">%h</textarea>"
+                   "</div>\n<button type=\"submit\" class=\"govuk-button\" data-module=\"govuk-button\">Send "
+                   "application</button>\n</form>\n",
+                d ? d : "");
+    page_end(q, p);
+}
+
+static const service *eform_service(req *q, resp *p)
+{
+    const service *s = q->path_slug ? catalogue_find(q->cat, q->path_slug) : NULL;
+    if (s && has_eform(s))
+        return s;
+    p->status = 404;
+    page_begin(q, p, "Not found");
+    html_printf(&p->body, "<h1 class=\"govuk-heading-l\">No service has an online form here</h1>\n"
+                          "<p class=\"govuk-body\"><a class=\"govuk-link\" href=\"/account/apply\">Services you can "
+                          "apply for online</a></p>\n");
+    page_end(q, p);
+    return NULL;
+}
+
+int page_apply(req *q, resp *p)
+{
+    const service *s = eform_service(q, p);
+    if (s)
+        eform(q, p, s, NULL);
+    return 0;
+}
+
+/* POST: the answers become a request through the request API's own
+ * create, which checks them against the service's fields. */
+int page_apply_post(req *q, resp *p)
+{
+    const service *s = eform_service(q, p);
+    if (!s)
+        return 0;
+    json_t *ans = json_object();
+    for (int i = 0; i < q->nform; i++)
+        if (!strncmp(q->form[i].name, "answers.", 8) && *q->form[i].value)
+            json_object_set_new(ans, q->form[i].name + 8, json_string(q->form[i].value));
+    const char *d = req_form(q, "description");
+    json_t *body = json_pack("{s:s, s:s, s:s, s:o}", "service", s->slug, "description",
+                             d && *d ? d : arena_printf(q->a, "Application for %s", s->name), "channel", "web",
+                             "answers", ans);
+    int status;
+    json_t *m = page_call(q, api_request_create, body, &status);
+    if (status == 201) {
+        page_redirect(p, arena_printf(q->a, "/account?reported=%s", json_str(m, "promised_date")));
+    } else {
+        p->status = status >= 400 ? status : 500;
+        eform(q, p, s, m);
+    }
+    if (m)
+        json_decref(m);
     return 0;
 }

@@ -161,7 +161,8 @@ int page_account(req *q, resp *p)
     html_printf(b, "<ul class=\"govuk-list\"><li><a class=\"govuk-link\" href=\"/account/appointments\">Your "
                    "appointments</a>: see, book or cancel</li><li><a class=\"govuk-link\" "
                    "href=\"/account/life-events/new\">Tell us about a change</a>: a birth, a death, a move, a "
-                   "marriage ...</li></ul>\n"
+                   "marriage ...</li><li><a class=\"govuk-link\" href=\"/account/apply\">Apply for a service</a>"
+                   "</li></ul>\n"
                    "<p class=\"govuk-body\">Prefer to talk? Call 020 7525 5000 or visit a customer service centre."
                    "</p>\n");
     if (me)

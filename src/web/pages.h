@@ -61,6 +61,10 @@ int page_signup(req *q, resp *p);
 int page_signup_post(req *q, resp *p);
 int page_verify(req *q, resp *p);
 int page_verify_post(req *q, resp *p);
+/* Applying through a service's e-form (its fields in services.txt). */
+int page_apply_list(req *q, resp *p);
+int page_apply(req *q, resp *p);
+int page_apply_post(req *q, resp *p);
 /* /account for a resident whose account is linked to no record. */
 int page_account_unlinked(req *q, resp *p);
 

@@ -112,6 +112,31 @@ test('a resident reports that they became a carer for their mother, seeing what 
   await ctx.close();
 });
 
+test('a resident applies for a service through its e-form and sees the promised date', async () => {
+  const ctx = await browser.newContext({ javaScriptEnabled: false });
+  const page = await signIn(ctx);
+  await page.click('text=Apply for a service');
+  await page.click('text=Educating my child at home');
+  for (const f of ['parent_name', 'child_name', 'child_date_of_birth', 'previous_school', 'date_left_school', 'address', 'phone', 'email'])
+    assert.ok(await page.$(`#answers-${f}`), f);
+  await page.fill('#answers-parent_name', 'Kwame Mensah');
+  await page.fill('#answers-child_name', 'Ama Mensah');
+  await page.fill('#answers-child_date_of_birth', '2014-09-09');
+  await page.fill('#answers-previous_school', 'Camberwell Primary');
+  await shot(page, 'account-eform');
+  await page.click('button:has-text("Send application")');
+  assert.match(page.url(), /\/account\?reported=\d{4}-\d\d-\d\d$/);
+  assert.match(await page.textContent('.govuk-panel'), /We will deal with it by/);
+  const reqs = (await request(srv.port, 'GET', `/api/v1/people/${ids.me}/requests`)).body.items;
+  const made = reqs.find((r) => r.service === 'elective-home-education' || /home/.test(r.service_name || ''));
+  assert.ok(made, JSON.stringify(reqs));
+  const full = (await request(srv.port, 'GET', `/api/v1/requests/${made.id}`)).body;
+  assert.equal(full.answers.child_name, 'Ama Mensah');
+  assert.equal(full.channel ?? 'web', 'web');
+  assert.equal((await page.goto(`${base}/account/apply/council-tax`)).status(), 404, 'no e-form for this one');
+  await ctx.close();
+});
+
 test('the resident\'s new pages pass axe (WCAG 2.2 AA)', async () => {
   const ctx = await browser.newContext();
   const page = await signIn(ctx);
@@ -120,5 +145,13 @@ test('the resident\'s new pages pass axe (WCAG 2.2 AA)', async () => {
   await axe(page, 'appointments');
   await page.goto(`${base}/account/life-events/new`);
   await axe(page, 'life event form');
+  await page.goto(`${base}/account/apply`);
+  await axe(page, 'services to apply for');
+  const href = await page.getAttribute('main li a', 'href');
+  await page.goto(`${base}${href}`);
+  await axe(page, 'an e-form');
+  await page.fill('input[id^=answers-]', 'x'.repeat(3000));
+  await page.click('button:has-text("Send application")');
+  await axe(page, 'an e-form with an error');
   await ctx.close();
 });

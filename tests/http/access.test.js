@@ -62,6 +62,7 @@ function concrete(path) {
   if (path.startsWith('/api/v1/enrolments/') || path.startsWith('/api/v1/appointments/') || path.startsWith('/api/v1/reports/') || path.startsWith('/api/v1/requests/')) return path.replace('{id}', '4');
   if (path.startsWith('/api/v1/life-events/') || path.startsWith('/api/v1/tasks/') || path.startsWith('/staff/tasks/') || path.startsWith('/account/appointments/')) return path.replace('{id}', '4');
   if (path.startsWith('/api/v1/chats/') || path.startsWith('/staff/chats/')) return path.replace('{id}', '4');
+  if (path.startsWith('/account/apply/')) return path.replace('{slug}', 'elective-home-education');
   assert.ok(!path.includes('{'), 'the walk does not know how to fill ' + path);
   return path;
 }
