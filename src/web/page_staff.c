@@ -42,7 +42,9 @@ static void sign_in_form(req *q, resp *p, const char *email, const char *error)
                 "<input class=\"govuk-input\" id=\"password\" name=\"password\" type=\"password\" "
                 "autocomplete=\"current-password\">\n</div>\n"
                 "<button type=\"submit\" class=\"govuk-button\" data-module=\"govuk-button\">Sign in</button>\n"
-                "</form>\n</div></div>\n",
+                "</form>\n<p class=\"govuk-body\">A resident without an account? <a class=\"govuk-link\" "
+                "href=\"/account/sign-up\">Create one</a>. Just confirmed your email? Sign in here.</p>\n"
+                "</div></div>\n",
                 email ? email : "");
     page_end(q, p);
 }
