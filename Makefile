@@ -32,6 +32,7 @@ bench: build
 	@scripts/deps.sh bench
 	@bench/run.sh
 	@bench/offers.sh
+	@bench/reports.sh
 
 clean:
 	rm -rf build build-asan

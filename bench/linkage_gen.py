@@ -89,12 +89,12 @@ def main():
         LEFT JOIN properties pr ON pr.id = h.property_id
         WHERE p.council_id = 1 GROUP BY p.id ORDER BY p.id""").fetchall()
     people = [(str(r[0]), list(r[1:])) for r in rows]
-    # People the council does not know yet: a known person's name and birth date with another home.
+    # People the council does not know yet: a first name, a surname, a birth date and a home
+    # each taken from a different known person.
     unknown = []
     for k in range(len(people) // 50):
-        _, a = rng.choice(people)
-        _, b = rng.choice(people)
-        unknown.append((f"new-{k}", [a[0], b[1], b[2], a[3], a[4], "", ""]))
+        a, b, c, d = (rng.choice(people)[1] for _ in range(4))
+        unknown.append((f"new-{k}", [a[0], b[1], c[2], d[3], d[4], "", ""]))
     truth = open(os.path.join(out, "truth.csv"), "w", newline="")
     tw = csv.writer(truth)
     tw.writerow(["system", "local_id", "truth"])

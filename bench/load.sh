@@ -68,7 +68,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# serve ARGS... : starts an app server on a free port; echoes the port.
+# serve ARGS... : starts an app server on a free port; sets PORT (runs in
+# this shell, not a subshell, so PIDS keeps the pid for the cleanup).
 serve() {
   local log=$TMP/serve-$RANDOM.err port="" i
   "$BIN" serve "$@" --listen 127.0.0.1:0 --threads "$APP_THREADS" --access-log off >/dev/null 2>"$log" &
@@ -81,7 +82,7 @@ serve() {
     sleep 0.1
   done
   [ -n "$port" ] || { cat "$log" >&2; die "frontdoor did not start"; }
-  echo "$port"
+  PORT=$port
 }
 
 # --- the demo borough on SQLite (made once, copied per run) ---------------
@@ -126,7 +127,7 @@ for backend in $BACKENDS; do
   sqlite)
     cp "$DEMO" "$TMP/serve.db"
     TOKEN=$("$BIN" token create --db "$TMP/serve.db" --name load --role agent --scopes read)
-    PORT=$(serve --db "$TMP/serve.db")
+    serve --db "$TMP/serve.db"
     URL=http://127.0.0.1:$PORT
     say "sqlite: one app server on $URL; $DURATION per route"
     f=$(load sqlite-view "$URL" "$HOST1" "$ROOT/bench/people.lua" "$N" /api/v1/people/)
@@ -139,7 +140,9 @@ for backend in $BACKENDS; do
     stop_pid "${PIDS[-1]}"
     ;;
   pg)
-    PG_DIR=$TMP/pg
+    PG_DIR=$(mktemp -d /tmp/fd-load-pg.XXXXXX) # the postgres user must reach it
+    chmod 755 "$PG_DIR"
+    rmdir "$PG_DIR"
     PG=$("$ROOT/scripts/pg-test-server.sh" start "$PG_DIR" | tail -n1)
     say "pg: loading the demo borough into $PG"
     "$BIN" migrate --pg "$PG" >/dev/null
@@ -150,8 +153,10 @@ for backend in $BACKENDS; do
     psql_n() { "$BIN" council list --pg "$PG" | wc -l; }
     [ "$(psql_n)" -ge 2 ] || die "pg: the second council is missing"
     TOKEN=$("$BIN" token create --pg "$PG" --council "$C1" --name load --role agent --scopes read)
-    P1=$(serve --pg "$PG")
-    P2=$(serve --pg "$PG")
+    serve --pg "$PG"
+    P1=$PORT
+    serve --pg "$PG"
+    P2=$PORT
     mkdir -p "$TMP/nginx/logs" "$TMP/nginx/tmp"
     NG_PORT=""
     for ((try = 0; try < 10 && -z "$NG_PORT"; try++)); do

@@ -534,11 +534,10 @@ static int cmd_demo(int argc, char **argv)
         store_close(s);
         return 1;
     }
-    printf("take-up: %lld enrolments in services the rules say they are entitled to\n", made);
     if (o.history > 0)
-        printf("history: %lld contacts from 2009 to 2011 (%lld%% of Southwark's), %lld enrolments taken up after "
-               "them, in %.1f s\n",
-               hs.contacts, o.history, hs.enrolments, hs.seconds);
+        printf("history: %lld contacts from 2009 to 2011 (%lld%% of Southwark's), %lld requests, %lld enrolments "
+               "taken up after them, in %.1f s\n",
+               hs.contacts, o.history, hs.requests, hs.enrolments, hs.seconds);
     if (auth_demo_accounts(s, o.council, stdout) != 0) {
         store_close(s);
         return 1;

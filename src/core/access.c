@@ -10,7 +10,7 @@ const char *const department_choices[] = {"contact_centre", "housing",   "revenu
 static const char *const actor_choices[] = {"user", "token", "system", "anonymous", NULL};
 static const char *const action_choices[] = {"read",    "create",  "update",  "delete",         "export",
                                              "erase",   "denied",  "sign_in", "sign_in_failed", "sign_out",
-                                             "sign_out_everywhere", NULL};
+                                             "sign_out_everywhere", "merge", "unmerge", NULL};
 
 role role_from_name(const char *name)
 {

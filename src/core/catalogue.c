@@ -87,6 +87,7 @@ int catalogue_parse(const char *text, const char *file, catalogue *out, char *er
     out->n = 0;
     out->life = NULL;
     out->kb = NULL;
+    memset(&out->locations, 0, sizeof out->locations); /* locations.txt may be absent */
     for (int i = 0; i < CATALOGUE_CHANNELS; i++)
         out->channel_cost[i] = -1;
     block *blocks = xcalloc(MAX_SERVICES, sizeof(block));

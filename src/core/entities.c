@@ -427,7 +427,7 @@ const char *const chat_status_choices[] = {"waiting", "active", "closed", NULL};
 const char *const chat_sender_choices[] = {"resident", "agent", "system", NULL};
 
 static const field_def chat_fields[] = {
-    {.name = "access_key", .type = FT_TEXT, .flags = F_READONLY | F_IMMUTABLE, .max_len = 64,
+    {.name = "access_key", .type = FT_TEXT, .flags = F_REQUIRED | F_READONLY | F_IMMUTABLE, .max_len = 64,
      .doc = "the resident's secret for this chat (set by the server; shown only to whoever opened it)"},
     {.name = "status", .type = FT_ENUM, .flags = F_REQUIRED | F_READONLY, .choices = chat_status_choices,
      .doc = "waiting (for an agent), active (picked up) or closed"},

@@ -45,9 +45,11 @@ const source_system *sources_find(const source_catalogue *c, const char *name);
 
 /* The match schema over SRC_* fields: names (swappable, term-frequency
  * adjusted), date of birth, postcode, address (text), email, phone and
- * National Insurance number (codes); blocked on NI number, email, phone,
- * date of birth, postcode + the surname's first letter, Soundex(surname) +
- * year of birth, and Soundex of both names. Static. */
+ * National Insurance number (codes); blocked on NI number, email, date
+ * of birth, postcode + the surname's first letter, Soundex(surname) + the
+ * first name's first letter + year of birth, and both names exactly (for
+ * records with neither birth date nor postcode; name keys also swapped).
+ * Static. */
 const match_schema *sources_schema(void);
 
 /* Normalises value v of field f into out (outlen bytes): names, address and

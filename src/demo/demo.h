@@ -40,7 +40,7 @@ int demo_load(store_conn *c, long long council, long long people, unsigned long 
               demo_stats *out, char *err, size_t errlen);
 
 typedef struct {
-    long long contacts, enrolments; /* rows written */
+    long long contacts, enrolments, requests; /* rows written */
     double seconds;
 } demo_history_stats;
 
@@ -50,7 +50,8 @@ typedef struct {
  * proportion for a borough smaller than Southwark's 290,000 people. Most
  * assisted contacts are linked to one of people residents (ids 1..people; 0
  * links none); a few of those residents take up two or three other services
- * (enrolments that ended a year later). Deterministic from seed; writes in
+ * (enrolments that ended a year later); one in ten transactions about a
+ * request-kind service makes a request, resolved on time or late. Deterministic from seed; writes in
  * transactions of a few thousand rows through the store, so the report
  * rollup counts every contact. 0, or -1 with a reason in err. */
 int demo_history(store_conn *c, long long council, const catalogue *cat, int percent, long long people,

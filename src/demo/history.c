@@ -18,7 +18,9 @@
  * most of the volume, as in any council), linked to a demo resident on most
  * assisted channels, with its cost from catalogue/contact_costs.tsv, whether
  * it was avoidable and whether it was resolved there and then (both
- * improving a little each year). A few residents who came about one service
+ * improving a little each year). One in ten transactions about a service of
+ * kind request makes a request, resolved by its promised date more often
+ * each year. A few residents who came about one service
  * go on to take up two or three others that year (enrolments that ended a
  * year later), so the take-up report has something to show.
  *
@@ -109,6 +111,8 @@ static long days_from_civil(int y, int m, int d)
 typedef struct {
     store_conn *c;
     long long council, people;
+    long long *ids; /* the council's people, by id: ids are not 1..people (another council, PostgreSQL) */
+    long long nids;
     const catalogue *cat;
     const service **all, **takeable;
     int nall, ntakeable;
@@ -116,7 +120,7 @@ typedef struct {
     int busy_w[NBUSY], busy_total;
     long long cost[NPLANS];
     rng r;
-    long long rows, batch, contacts, enrolments;
+    long long rows, batch, contacts, enrolments, requests;
     arena *a;
     char *err;
     size_t errlen;
@@ -190,6 +194,45 @@ static int take_up(hist *h, long long person, const service *svc, long day)
     return 0;
 }
 
+/* A request made by this contact: due by the service's promise in working
+ * days, resolved on time more often each year (80%, 84%, 88%), late by up
+ * to three weeks otherwise. The store stamps created_at with the load's
+ * time, so the service-level report reads history by promised date. */
+static int make_request(hist *h, const service *svc, const char *channel, long long person, long day, int year_index,
+                        long long *id)
+{
+    rng *r = &h->r;
+    char today[21], promised[11], resolved[21];
+    time_iso_from((long long)day * 86400, today);
+    today[10] = '\0';
+    if (workdays_add(&h->cat->bank_holidays, today, svc->promise_days, promised) != 0)
+        memcpy(promised, today, 11);
+    char iso[21];
+    snprintf(iso, sizeof iso, "%sT00:00:00Z", promised);
+    long due = (long)(time_parse_iso(iso) / 86400);
+    long took = chance_pm(r, 800 + 40 * year_index) ? day + (long)below(r, (unsigned)(due - day + 1))
+                                                     : due + 1 + (long)below(r, 21);
+    time_iso_from((long long)took * 86400 + 9 * 3600 + below(r, 8 * 3600), resolved);
+    record q;
+    record_init(&q, &request_def);
+    rec_set_str(&q, "service", svc->slug);
+    if (person)
+        rec_set_int(&q, "person_id", person);
+    else
+        rec_set_str(&q, "address", "reported without an address (demo history)");
+    rec_set_str(&q, "description", arena_printf(h->a, "%s, reported by %s", svc->name, channel));
+    rec_set_str(&q, "channel", channel);
+    rec_set_str(&q, "status", "resolved");
+    rec_set_str(&q, "team", svc->department);
+    rec_set_str(&q, "promised_date", arena_strdup(h->a, promised));
+    rec_set_str(&q, "resolved_at", arena_strdup(h->a, resolved));
+    if (store_insert(h->c, h->council, &q) != STORE_OK)
+        return fail(h, "a request");
+    *id = q.id;
+    h->requests++;
+    return counted(h);
+}
+
 static int one_contact(hist *h, int p, int year_index, long day)
 {
     const channel_plan *cp = &plans[p];
@@ -203,15 +246,23 @@ static int one_contact(hist *h, int p, int year_index, long day)
     rec_set_str(&c, "channel", cp->channel);
     rec_set_str(&c, "direction", "inbound");
     int web = !strcmp(cp->channel, "web");
-    rec_set_str(&c, "type", web ? (chance_pm(r, 800) ? "transaction" : "information")
-                                : (const char *[]){"transaction", "interaction", "information"}[below(r, 3)]);
+    const char *type = web ? (chance_pm(r, 800) ? "transaction" : "information")
+                           : (const char *[]){"transaction", "interaction", "information"}[below(r, 3)];
+    rec_set_str(&c, "type", type);
     rec_set_str(&c, "service", svc->slug);
     long long person = 0;
-    if (h->people && chance_pm(r, cp->linked_pm)) {
-        person = 1 + (long long)below(r, (unsigned)h->people);
+    if (h->nids && chance_pm(r, cp->linked_pm)) {
+        person = h->ids[below(r, (unsigned)h->nids)];
         rec_set_int(&c, "person_id", person);
     }
     rec_set_str(&c, "started_at", at);
+    /* One in ten transactions about a request-kind service makes one. */
+    if (!strcmp(type, "transaction") && !strcmp(svc->kind, "request") && chance_pm(r, 100)) {
+        long long rid = 0;
+        if (make_request(h, svc, cp->channel, person, day, year_index, &rid) != 0)
+            return -1;
+        rec_set_int(&c, "request_id", rid);
+    }
     /* Avoidable: per mille chasing, repeat, could be online; one point
      * fewer of each a year. Resolved first time: a little more each year. */
     int f2f = !strcmp(cp->channel, "face_to_face"), phone = !strcmp(cp->channel, "phone");
@@ -273,6 +324,32 @@ int demo_history(store_conn *c, long long council, const catalogue *cat, int per
      * than Southwark's 290,000 residents in proportion. */
     double scale = percent / 100.0 * (people < SOUTHWARK_PEOPLE ? (double)people / SOUTHWARK_PEOPLE : 1.0);
     h.a = arena_new();
+    /* The people contacts are linked to: the council's own, whatever their ids. */
+    if (people > 0) {
+        h.ids = xmalloc(sizeof *h.ids * (size_t)people);
+        long long after = 0;
+        for (;;) {
+            arena *pa = arena_new();
+            record *rows;
+            int n = 0;
+            if (store_list(c, council, &person_def, NULL, 0, after, 1000, pa, &rows, &n) != STORE_OK) {
+                snprintf(err, errlen, "demo history: cannot list people: %s", store_errmsg(c));
+                arena_free(pa);
+                free(h.ids);
+                free(h.all);
+                free(h.takeable);
+                arena_free(h.a);
+                return -1;
+            }
+            for (int i = 0; i < n && h.nids < people; i++)
+                h.ids[h.nids++] = rows[i].id;
+            if (n)
+                after = rows[n - 1].id;
+            arena_free(pa);
+            if (n < 1000 || h.nids >= people)
+                break;
+        }
+    }
     /* A demo is made again if the machine dies while loading it. */
     store_relax_durability(c);
     int rc = store_begin(c) == STORE_OK ? 0 : -1;
@@ -321,8 +398,10 @@ int demo_history(store_conn *c, long long council, const catalogue *cat, int per
     arena_free(h.a);
     free(h.all);
     free(h.takeable);
+    free(h.ids);
     out->contacts = h.contacts;
     out->enrolments = h.enrolments;
+    out->requests = h.requests;
     out->seconds = (double)(time_mono_ns() - t0) / 1e9;
     return rc;
 }

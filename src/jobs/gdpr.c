@@ -20,6 +20,23 @@ int gdpr_erase(store_conn *c, long long council, record *per, arena *a)
     rec_set_str(per, "family_name", "[erased]");
     rec_set_str(per, "erased_at", arena_strdup(a, now));
     int rc = store_update(c, council, per, expected);
+    /* Records from departmental systems: their ids stay (so a system that
+     * sends the record again finds it loaded), what they said goes. */
+    for (long long after = 0; rc == STORE_OK;) {
+        record *sr;
+        int ns = 0;
+        rc = store_list(c, council, &source_record_def, "person_id", per->id, after, 1000, a, &sr, &ns);
+        for (int i = 0; rc == STORE_OK && i < ns; i++) {
+            after = sr[i].id;
+            long long v = sr[i].version;
+            rec_set_str(&sr[i], "fields", "{}");
+            int fi = entity_field(&source_record_def, "match_evidence");
+            sr[i].v[fi].null = 1;
+            rc = store_update(c, council, &sr[i], v);
+        }
+        if (ns < 1000)
+            break;
+    }
     record *us;
     int n = 0;
     if (rc == STORE_OK)

@@ -18,7 +18,7 @@
 
 enum {
     PAGE = 1000,           /* rows per store_list call while loading */
-    BATCH = 500,           /* records per write transaction */
+    BATCH = 2000,          /* records per write transaction */
     MIN_ESTIMATE = 200     /* fewer records than this: use the kept model if there is one */
 };
 
@@ -665,14 +665,20 @@ int master_link(store_conn *c, long long council, const source_catalogue *cat, c
     match_options_init(&o);
     match_model kept_model;
     int have_kept = 0;
-    if (!estimate || nt < MIN_ESTIMATE) {
+    long long kept_records = 0;
+    {
         arena *ma = arena_new();
         record mr;
         if (store_find(c, council, &match_model_def, "name", "people", ma, &mr) == STORE_OK &&
-            model_parse(s, rec_str(&mr, "model"), &kept_model) == 0)
+            model_parse(s, rec_str(&mr, "model"), &kept_model) == 0) {
             have_kept = 1;
+            kept_records = rec_int(&mr, "records");
+        }
         arena_free(ma);
-        if (have_kept)
+        /* A kept model serves a smaller batch (or any, when told not to
+         * estimate) if it came from at least as many records or enough. */
+        if (have_kept && (!estimate || nt < MIN_ESTIMATE) &&
+            (kept_records >= (long long)nt || kept_records >= MIN_ESTIMATE))
             o.model = &kept_model;
     }
     match_result lr = {0}, dr = {0};
@@ -690,10 +696,8 @@ int master_link(store_conn *c, long long council, const source_catalogue *cat, c
         /* Without a kept model, the batch against everyone is the model. */
         if (!o.model && U.n > 0)
             o.model = &lr.model;
-        if (nt > 1 && match_dedupe(s, rb, nt, &o, &dr) != 0) {
-            snprintf(err, errlen, "too many records to link");
-            goto fail;
-        }
+        st->candidates = lr.candidates;
+        st->link_s = (double)(time_mono_ns() - t0) / 1e9;
     }
     /* Best existing person for each record (pairs come best first). */
     for (size_t k = 0; k < lr.npairs; k++) {
@@ -710,6 +714,29 @@ int master_link(store_conn *c, long long council, const source_catalogue *cat, c
     }
     for (size_t k = 0; k < nt; k++)
         cluster_person[k] = d[k].person;
+    /* The records no existing person took, compared among themselves: the
+     * same new person sent twice is one person. (Those linked already are
+     * together through their person.) */
+    size_t *sub = xmalloc((nt + 1) * sizeof *sub), ns = 0;
+    for (size_t k = 0; k < nt; k++)
+        if (!d[k].person)
+            sub[ns++] = k;
+    match_record *rs = xmalloc((ns + 1) * sizeof *rs);
+    for (size_t j = 0; j < ns; j++)
+        rs[j] = rb[sub[j]];
+    if (ns > 1 && match_dedupe(s, rs, ns, &o, &dr) != 0) {
+        free(sub);
+        free(rs);
+        snprintf(err, errlen, "too many records to link");
+        goto fail;
+    }
+    free(rs);
+    st->candidates += dr.candidates;
+    for (size_t k = 0; k < dr.npairs; k++) { /* back to batch indexes */
+        dr.pair[k].a = sub[dr.pair[k].a];
+        dr.pair[k].b = sub[dr.pair[k].b];
+    }
+    free(sub);
     /* Records of the batch that are one person: one cluster each (the
      * person of a record linked to an existing one is the cluster's). */
     for (size_t k = 0; k < dr.npairs; k++) {
@@ -757,8 +784,8 @@ int master_link(store_conn *c, long long council, const source_catalogue *cat, c
             rc = -1;
     }
     free(W.made);
-    /* Keep the model of a large batch for small ones. */
-    if (rc == 0 && estimate && nt >= MIN_ESTIMATE && U.n > 0 && !have_kept) {
+    /* Keep the model of the largest batch yet, for smaller ones. */
+    if (rc == 0 && o.model == &lr.model && U.n > 0 && (!have_kept || (long long)nt >= kept_records)) {
         arena *ma = arena_new();
         if (store_begin(c) == STORE_OK) {
             if (model_save(c, council, s, &lr.model, nt, ma) == STORE_OK)
@@ -1032,9 +1059,10 @@ int master_cmd_import(int argc, char **argv)
     if (rc != 0)
         fprintf(stderr, "frontdoor import: stopped: %s (run it again to resume)\n", err);
     printf("import %s %s: %zu records: %zu linked, %zu new, %zu for review, %zu already imported, %zu lines skipped; "
-           "%zu people compared; %.1f s (read %.1f, load %.1f, match %.1f, write %.1f)\n",
-           sys->name, path, n, st.linked, st.created, st.review, st.already, skipped, st.universe,
-           read_s + st.load_s + st.match_s + st.write_s, read_s, st.load_s, st.match_s, st.write_s);
+           "%zu people compared, %zu candidate pairs; %.1f s (read %.1f, load %.1f, match %.1f of which %.1f against "
+           "everyone, write %.1f)\n",
+           sys->name, path, n, st.linked, st.created, st.review, st.already, skipped, st.universe, st.candidates,
+           read_s + st.load_s + st.match_s + st.write_s, read_s, st.load_s, st.match_s, st.link_s, st.write_s);
     if (skipped)
         printf("%zu lines were skipped: see the messages above\n", skipped);
     free(out);
@@ -1043,4 +1071,147 @@ int master_cmd_import(int argc, char **argv)
     free(cat);
     store_close(s);
     return rc != 0 ? 1 : skipped ? 1 : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Merge and unmerge                                                    */
+
+static const entity_def *entity_by_table(const char *table)
+{
+    for (const entity_def *const *d = fd_entities; *d; d++)
+        if (!strcmp((*d)->table, table))
+            return *d;
+    return NULL;
+}
+
+int master_merge(store_conn *c, long long council, long long kept, long long merged, long long by, arena *a,
+                 long long *merge_id)
+{
+    record pk, pm;
+    int rc = store_get(c, council, &person_def, kept, a, &pk);
+    if (rc == STORE_OK)
+        rc = store_get(c, council, &person_def, merged, a, &pm);
+    if (rc != STORE_OK)
+        return rc;
+    if (kept == merged || rec_int(&pk, "merged_into") || rec_int(&pm, "merged_into"))
+        return STORE_CONFLICT;
+    json_t *moved = json_array();
+    for (const entity_def *const *d = fd_entities; *d && rc == STORE_OK; d++) {
+        int fi = entity_field(*d, "person_id");
+        if (fi < 0 || (*d)->fields[fi].type != FT_REF)
+            continue;
+        for (;;) { /* rows leave the list as they move: always the first page */
+            record *rows;
+            int n = 0;
+            rc = store_list(c, council, *d, "person_id", merged, 0, PAGE, a, &rows, &n);
+            if (rc != STORE_OK || n == 0)
+                break;
+            for (int i = 0; i < n && rc == STORE_OK; i++) {
+                long long v = rows[i].version;
+                rec_set_int(&rows[i], "person_id", kept);
+                rc = store_update(c, council, &rows[i], v);
+                json_array_append_new(moved, json_pack("{s:s, s:I}", "table", (*d)->table, "id",
+                                                       (json_int_t)rows[i].id));
+            }
+        }
+    }
+    if (rc == STORE_OK) {
+        long long v = pm.version;
+        rec_set_int(&pm, "merged_into", kept);
+        rc = store_update(c, council, &pm, v);
+    }
+    if (rc == STORE_OK) {
+        char *txt = json_dumps(moved, JSON_COMPACT);
+        record m;
+        record_init(&m, &person_merge_def);
+        rec_set_int(&m, "kept_id", kept);
+        rec_set_int(&m, "merged_id", merged);
+        rec_set_str(&m, "moved", arena_strdup(a, txt));
+        rec_set_int(&m, "merged_by", by);
+        free(txt);
+        rc = store_insert(c, council, &m);
+        *merge_id = m.id;
+    }
+    json_decref(moved);
+    return rc;
+}
+
+int master_unmerge(store_conn *c, long long council, long long id, long long by, arena *a, long long *kept,
+                   long long *merged)
+{
+    record m;
+    int rc = store_get(c, council, &person_merge_def, id, a, &m);
+    if (rc != STORE_OK)
+        return rc;
+    if (rec_str(&m, "reversed_at"))
+        return STORE_CONFLICT;
+    *kept = rec_int(&m, "kept_id");
+    *merged = rec_int(&m, "merged_id");
+    json_t *moved = json_loads(rec_str(&m, "moved"), 0, NULL);
+    size_t i;
+    json_t *e;
+    json_array_foreach(moved, i, e)
+    {
+        const entity_def *d = entity_by_table(json_string_value(json_object_get(e, "table")));
+        if (!d)
+            continue;
+        record r;
+        int g = store_get(c, council, d, (long long)json_integer_value(json_object_get(e, "id")), a, &r);
+        if (g == STORE_NOTFOUND)
+            continue; /* gone since (retention): nothing to restore */
+        if (g != STORE_OK) {
+            rc = g;
+            break;
+        }
+        if (rec_int(&r, "person_id") != *kept)
+            continue; /* moved on since by someone else: theirs stands */
+        long long v = r.version;
+        rec_set_int(&r, "person_id", *merged);
+        if ((rc = store_update(c, council, &r, v)) != STORE_OK)
+            break;
+    }
+    json_decref(moved);
+    record pm;
+    if (rc == STORE_OK)
+        rc = store_get(c, council, &person_def, *merged, a, &pm);
+    if (rc == STORE_OK) {
+        long long v = pm.version;
+        int fi = entity_field(&person_def, "merged_into");
+        pm.v[fi].set = 1;
+        pm.v[fi].null = 1;
+        rc = store_update(c, council, &pm, v);
+    }
+    /* A match accepted with this merge is open again. */
+    record *rows = NULL;
+    int n = 0;
+    if (rc == STORE_OK)
+        rc = store_list(c, council, &source_match_def, "merge_id", id, 0, PAGE, a, &rows, &n);
+    for (int k = 0; k < n && rc == STORE_OK; k++) {
+        long long v = rows[k].version;
+        rec_set_str(&rows[k], "status", "open");
+        int fi = entity_field(&source_match_def, "decided_at");
+        rows[k].v[fi].null = 1;
+        fi = entity_field(&source_match_def, "decided_by");
+        rows[k].v[fi].null = 1;
+        fi = entity_field(&source_match_def, "merge_id");
+        rows[k].v[fi].null = 1;
+        rc = store_update(c, council, &rows[k], v);
+        record s;
+        if (rc == STORE_OK)
+            rc = store_get(c, council, &source_record_def, rec_int(&rows[k], "source_record_id"), a, &s);
+        if (rc == STORE_OK) {
+            long long sv = s.version;
+            rec_set_str(&s, "status", "review");
+            rc = store_update(c, council, &s, sv);
+        }
+    }
+    if (rc == STORE_OK) {
+        long long v = m.version;
+        char now[21];
+        time_now_iso(now);
+        rec_set_str(&m, "reversed_at", arena_strdup(a, now));
+        rec_set_int(&m, "reversed_by", by);
+        rc = store_update(c, council, &m, v);
+    }
+    return rc;
 }

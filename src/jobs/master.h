@@ -51,7 +51,9 @@ typedef struct {
 typedef struct {
     size_t linked, created, review, already, failed;
     size_t universe;       /* people compared against */
+    size_t candidates;     /* pairs compared */
     double load_s, match_s, write_s;
+    double link_s;         /* of match_s: against everyone (the rest: the batch within itself) */
 } master_stats;
 
 /* The systems of catalogue/sources.txt, read once at start-up by serve
@@ -64,15 +66,37 @@ int master_sources_load(const char *dir, char *err, size_t errlen);
 int master_sources_read(const char *dir, source_catalogue **out, char *err, size_t errlen);
 
 /* Links in[0..n-1], records of system sys, for council: compares them with
- * everyone, decides and writes (in transactions of a few hundred records,
+ * everyone, decides and writes (in transactions of up to 2000 records,
  * each record whole or not at all). estimate: 1 to estimate the model from
- * this batch (and keep it as the council's model for later small batches),
- * 0 to use the council's kept model if there is one. out[i] gets each
+ * this batch unless it is small (under 200 records) and a model kept from a
+ * larger one exists; 0 to use the kept model whenever it came from at least
+ * as many records (or 200). A model estimated here is kept for later
+ * batches when it came from more records than the one kept. out[i] gets each
  * record's outcome. Returns 0, or -1 with a reason in err if the store
  * failed outside a single record (what was committed stays). */
 int master_link(store_conn *c, long long council, const source_catalogue *cat, const source_system *sys,
                 const master_in *in, size_t n, int estimate, master_out *out, master_stats *st, char *err,
                 size_t errlen);
+
+/* Merges person merged into person kept, inside the caller's transaction:
+ * every row of every entity whose person_id is merged (memberships,
+ * consents, enrolments, contacts, requests, notifications, source records,
+ * matches) is re-pointed at kept, and merged is marked merged_into = kept;
+ * nothing is deleted. A person_merge row lists what moved, so that
+ * master_unmerge restores exactly. by: the staff user or token. *merge_id
+ * gets the new merge's id. STORE_NOTFOUND if either person is missing;
+ * STORE_CONFLICT if they are one, or either is merged already; else a
+ * STORE_* code. */
+int master_merge(store_conn *c, long long council, long long kept, long long merged, long long by, arena *a,
+                 long long *merge_id);
+/* Reverses merge id inside the caller's transaction: every row it moved
+ * that still points at the kept person goes back, the merged person is no
+ * longer merged_into, a match accepted with it is open again (its source
+ * record back in review). *kept and *merged get the two people.
+ * STORE_NOTFOUND if there is no such merge, STORE_CONFLICT if it was
+ * reversed already. */
+int master_unmerge(store_conn *c, long long council, long long id, long long by, arena *a, long long *kept,
+                   long long *merged);
 
 /* `frontdoor import`: argv[0] is "import". Exit codes: 0 all imported (or
  * already), 1 some lines skipped (each reported as FILE:LINE: reason on

@@ -241,7 +241,7 @@ static const char *domain_of(const char *addr)
     return at && at[1] ? at + 1 : "localhost";
 }
 
-static void send_email(const outbox_opts *o, long long council, const record *n, attempt *out)
+static void send_email(const outbox_opts *o, CURL *h, long long council, const record *n, attempt *out)
 {
     const char *to = rec_str(n, "recipient");
     buf msg;
@@ -262,7 +262,7 @@ static void send_email(const outbox_opts *o, long long council, const record *n,
         buf_append(&msg, b, 1);
     }
     buf_puts(&msg, "\r\n");
-    CURL *h = curl_easy_init();
+    curl_easy_reset(h); /* keeps the connection */
     struct curl_slist *rcpt = curl_slist_append(NULL, to);
     char from[300];
     snprintf(from, sizeof from, "<%s>", o->mail_from);
@@ -285,13 +285,18 @@ static void send_email(const outbox_opts *o, long long council, const record *n,
         curl_easy_setopt(h, CURLOPT_PASSWORD, o->smtp_password ? o->smtp_password : "");
     }
     CURLcode rc = curl_easy_perform(h);
+    long code = 0;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
     if (rc == CURLE_OK) {
         out->ok = 1;
     } else {
-        snprintf(out->error, sizeof out->error, "smtp: %s%s%s", curl_easy_strerror(rc), *cerr ? ": " : "", cerr);
+        snprintf(out->error, sizeof out->error, "smtp: %s%s%s (last reply %ld)", curl_easy_strerror(rc),
+                 *cerr ? ": " : "", cerr, code);
+        /* A 5xx refusal of the message or its recipient (550 no such user)
+         * is final; a 4xx, a lost connection or a refused login may pass. */
+        out->permanent = code >= 500 && code <= 599 && code != 530 && code != 535 && rc != CURLE_LOGIN_DENIED;
     }
     curl_slist_free_all(rcpt);
-    curl_easy_cleanup(h);
     buf_free(&msg);
 }
 
@@ -328,7 +333,7 @@ static const char *notify_jwt(const char *key, arena *a)
     return arena_printf(a, "%s.%s", signing, b64url(mac, sizeof mac, a));
 }
 
-static void send_sms(const outbox_opts *o, const record *n, arena *a, attempt *out)
+static void send_sms(const outbox_opts *o, CURL *h, const record *n, arena *a, attempt *out)
 {
     const char *jwt = notify_jwt(o->notify_key, a);
     if (!jwt) {
@@ -343,7 +348,7 @@ static void send_sms(const outbox_opts *o, const record *n, arena *a, attempt *o
     json_decref(req);
     const char *url = arena_printf(a, "%s%s/v2/notifications/sms", o->notify_url,
                                    o->notify_url[strlen(o->notify_url) - 1] == '/' ? "." : "");
-    CURL *h = curl_easy_init();
+    curl_easy_reset(h); /* keeps the connection */
     struct curl_slist *hd = curl_slist_append(NULL, "Content-Type: application/json");
     hd = curl_slist_append(hd, arena_printf(a, "Authorization: Bearer %s", jwt));
     hd = curl_slist_append(hd, "User-Agent: frontdoor");
@@ -386,7 +391,6 @@ static void send_sms(const outbox_opts *o, const record *n, arena *a, attempt *o
     free(body);
     buf_free(&reply);
     curl_slist_free_all(hd);
-    curl_easy_cleanup(h);
 }
 
 /* A letter goes to the print spool: DIR/letter-<council>-<id>.txt, written
@@ -425,7 +429,14 @@ static int channel_ready(const outbox_opts *o, const char *ch)
 }
 
 /* Claims, sends and records one due row. */
-static int send_one(store_conn *c, long long council, const outbox_opts *o, record *n, arena *a, outbox_report *rep)
+/* One pass's libcurl handles: kept across its messages, so the SMTP
+ * server's and the Notify API's connections are reused. */
+typedef struct {
+    CURL *smtp, *http;
+} handles;
+
+static int send_one(store_conn *c, long long council, const outbox_opts *o, handles *hs, record *n, arena *a,
+                    outbox_report *rep)
 {
     char now[21], later[21];
     long long t = (long long)time(NULL);
@@ -451,9 +462,9 @@ static int send_one(store_conn *c, long long council, const outbox_opts *o, reco
         snprintf(at.error, sizeof at.error, "not sent: the person %s since it was queued",
                  rec_str(&per, "erased_at") ? "was erased" : "has died");
     } else if (!strcmp(ch, "email"))
-        send_email(o, council, n, &at);
+        send_email(o, hs->smtp, council, n, &at);
     else if (!strcmp(ch, "sms"))
-        send_sms(o, n, a, &at);
+        send_sms(o, hs->http, n, a, &at);
     else
         send_letter(o, council, n, a, &at);
     time_now_iso(now);
@@ -501,7 +512,9 @@ int outbox_send_due(store *s, const outbox_opts *o, outbox_report *rep, char *er
         snprintf(err, errlen, "%s", store_errmsg(c));
         return -1;
     }
-    for (int k = 0; k < nc; k++) {
+    handles hs = {curl_easy_init(), curl_easy_init()};
+    int failed = 0;
+    for (int k = 0; k < nc && !failed; k++) {
         char now[21];
         time_now_iso(now);
         /* Due now: next_attempt_at up to and including this second. */
@@ -519,18 +532,21 @@ int outbox_send_due(store *s, const outbox_opts *o, outbox_report *rep, char *er
                 const char *st = rec_str(&rows[i], "status");
                 if (!st || strcmp(st, "queued") || !channel_ready(o, rec_str(&rows[i], "channel")))
                     continue;
-                rc = send_one(c, councils[k], o, &rows[i], a, rep);
+                rc = send_one(c, councils[k], o, &hs, &rows[i], a, rep);
             }
             arena_free(a);
             if (rc != STORE_OK) {
                 snprintf(err, errlen, "%s", store_errmsg(c));
-                return -1;
+                failed = 1;
+                break;
             }
             if (n < PAGE)
                 break;
         }
     }
-    return 0;
+    curl_easy_cleanup(hs.smtp);
+    curl_easy_cleanup(hs.http);
+    return failed ? -1 : 0;
 }
 
 static struct {

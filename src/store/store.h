@@ -184,15 +184,16 @@ typedef int (*contact_counts_fn)(void *ctx, const contact_counts *row);
 int store_contact_counts(store_conn *c, long long council, const char *from, const char *to, int raw,
                          contact_counts_fn fn, void *ctx);
 
-/* Requests received in one month ("YYYY-MM") on one channel ("" if none)
- * for one service: how many, how many resolved, resolved on or before
- * their promised date, resolved after it, and still open past it. */
+/* Requests due in one month ("YYYY-MM": the month of their promised date)
+ * that came in on one channel ("" if none) for one service: how many, how
+ * many resolved, resolved on or before their promised date, resolved after
+ * it, and still open past it. */
 typedef struct {
     const char *month, *channel, *service;
     long long requests, resolved, on_time, late, open_overdue;
 } request_sla;
 typedef int (*request_sla_fn)(void *ctx, const request_sla *row);
-/* Calls fn for council's requests created from day from to day to; open
+/* Calls fn for council's requests promised from day from to day to; open
  * requests are overdue if their promised date is before today. */
 int store_request_sla(store_conn *c, long long council, const char *from, const char *to, const char *today,
                       request_sla_fn fn, void *ctx);

@@ -1,9 +1,11 @@
 /* store_reports.c: the queries behind the management reports, one SQL text
  * for both backends (run through store_ops.rows). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/timeutil.h"
+#include "base/xalloc.h"
 #include "store/store_int.h"
 
 /* day + delta days, both "YYYY-MM-DD" (out holds 11 bytes). */
@@ -118,81 +120,214 @@ int store_contact_counts(store_conn *c, long long council, const char *from, con
     return rc;
 }
 
+/* The service-level report adds up its requests here rather than in SQL:
+ * reading them from the covering index requests_promised and counting in a
+ * hash table is a few times faster than SQLite's GROUP BY over
+ * expressions. */
 typedef struct {
-    request_sla_fn fn;
-    void *ctx;
-} sla_ctx;
+    char month[8], channel[24], service[61];
+    long long requests, resolved, on_time, late, open_overdue;
+    int used;
+} sla_group;
 
+typedef struct {
+    sla_group *g;
+    size_t cap, n;
+    const char *today;
+} sla_table;
+
+static size_t sla_hash(const char *month, const char *channel, const char *service)
+{
+    size_t h = 1469598103934665603ull;
+    for (const char *p = month; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    for (const char *p = channel; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    h = (h ^ 0x1f) * 1099511628211ull;
+    for (const char *p = service; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    return h;
+}
+
+static sla_group *sla_get(sla_table *t, const char *month, const char *channel, const char *service)
+{
+    if (t->n * 2 >= t->cap) {
+        sla_table bigger = {.cap = t->cap ? t->cap * 2 : 1024};
+        bigger.g = xcalloc(bigger.cap, sizeof *bigger.g);
+        for (size_t i = 0; i < t->cap; i++)
+            if (t->g[i].used) {
+                size_t h = sla_hash(t->g[i].month, t->g[i].channel, t->g[i].service) & (bigger.cap - 1);
+                while (bigger.g[h].used)
+                    h = (h + 1) & (bigger.cap - 1);
+                bigger.g[h] = t->g[i];
+            }
+        free(t->g);
+        t->g = bigger.g;
+        t->cap = bigger.cap;
+    }
+    size_t h = sla_hash(month, channel, service) & (t->cap - 1);
+    while (t->g[h].used) {
+        sla_group *g = &t->g[h];
+        if (!strcmp(g->month, month) && !strcmp(g->channel, channel) && !strcmp(g->service, service))
+            return g;
+        h = (h + 1) & (t->cap - 1);
+    }
+    sla_group *g = &t->g[h];
+    g->used = 1;
+    snprintf(g->month, sizeof g->month, "%s", month);
+    snprintf(g->channel, sizeof g->channel, "%s", channel);
+    snprintf(g->service, sizeof g->service, "%s", service);
+    t->n++;
+    return g;
+}
+
+/* Row: promised_date, channel, service, status, resolved_at. */
 static int sla_row(void *ctx, const char *const *text, const long long *ints)
 {
-    sla_ctx *k = ctx;
-    request_sla r = {.month = text[0], .channel = text[1] ? text[1] : "", .service = text[2],
-                     .requests = ints[0], .resolved = ints[1], .on_time = ints[2], .late = ints[3],
-                     .open_overdue = ints[4]};
-    return k->fn(k->ctx, &r);
+    (void)ints;
+    sla_table *t = ctx;
+    const char *promised = text[0] ? text[0] : "", *resolved = text[4], *status = text[3] ? text[3] : "";
+    char month[8];
+    snprintf(month, sizeof month, "%.7s", promised);
+    sla_group *g = sla_get(t, month, text[1] ? text[1] : "", text[2] ? text[2] : "");
+    g->requests++;
+    if (resolved) {
+        g->resolved++;
+        if (strncmp(resolved, promised, 10) <= 0)
+            g->on_time++;
+        else
+            g->late++;
+    } else if (strcmp(status, "resolved") && strcmp(status, "closed") && strcmp(promised, t->today) < 0) {
+        g->open_overdue++;
+    }
+    return 0;
 }
 
 int store_request_sla(store_conn *c, long long council, const char *from, const char *to, const char *today,
                       request_sla_fn fn, void *ctx)
 {
-    /* Dates are compared as text: DATE columns on PostgreSQL, text on SQLite. */
     static const char *const sql =
-        "SELECT substr(created_at, 1, 7), coalesce(channel, ''), service, count(*), "
-        "sum(CASE WHEN resolved_at IS NOT NULL THEN 1 ELSE 0 END), "
-        "sum(CASE WHEN resolved_at IS NOT NULL AND substr(resolved_at, 1, 10) <= CAST(promised_date AS TEXT) THEN 1 ELSE 0 END), "
-        "sum(CASE WHEN resolved_at IS NOT NULL AND substr(resolved_at, 1, 10) > CAST(promised_date AS TEXT) THEN 1 ELSE 0 END), "
-        "sum(CASE WHEN resolved_at IS NULL AND status NOT IN ('resolved', 'closed') AND CAST(promised_date AS TEXT) < ?4 "
-        "THEN 1 ELSE 0 END) "
-        "FROM requests WHERE council_id = ?1 AND created_at >= ?2 AND created_at < ?3 GROUP BY 1, 2, 3";
-    char cid[24], end[11];
+        "SELECT CAST(promised_date AS TEXT), channel, service, status, resolved_at FROM requests "
+        "WHERE council_id = ?1 AND promised_date >= ?2 AND promised_date <= ?3";
+    char cid[24];
     snprintf(cid, sizeof cid, "%lld", council);
-    day_add(to, 1, end);
-    const char *params[] = {cid, from, end, today};
-    sla_ctx k = {fn, ctx};
-    return c->ops->rows(c, sql, params, 4, 3, 5, sla_row, &k);
+    const char *params[] = {cid, from, to};
+    sla_table t = {.today = today};
+    int rc = c->ops->rows(c, sql, params, 3, 5, 0, sla_row, &t);
+    for (size_t i = 0; rc == STORE_OK && i < t.cap; i++)
+        if (t.g[i].used) {
+            const sla_group *g = &t.g[i];
+            request_sla r = {.month = g->month, .channel = g->channel, .service = g->service,
+                             .requests = g->requests, .resolved = g->resolved, .on_time = g->on_time,
+                             .late = g->late, .open_overdue = g->open_overdue};
+            rc = fn(ctx, &r);
+        }
+    free(t.g);
+    return rc;
 }
 
+/* Take-up, in two ordered reads and a merge: the enrolments begun in the
+ * range (few), then the contacts in the range of the people who began two
+ * or more (through the covering index contacts_person_started, never
+ * through every contact). */
 typedef struct {
+    long long person;
+    char service[61], start[11];
+} enrol;
+
+typedef struct {
+    enrol *e;
+    size_t n, cap;
+    /* the merge */
+    size_t at;          /* first enrolment of the current person */
+    long long person;   /* the person whose contacts are coming, 0 before the first */
+    int done;           /* this person has been counted */
+    char seen[64][61];  /* services they came about so far (first contacts) */
+    int nseen;
     takeup_fn fn;
     void *ctx;
-} takeup_ctx;
+} takeup_state;
 
-static int takeup_cb(void *ctx, const char *const *text, const long long *ints)
+static int enrol_row(void *ctx, const char *const *text, const long long *ints)
 {
-    takeup_ctx *k = ctx;
-    takeup_row r = {.service = text[0], .first_at = text[1], .channel = text[2], .person_id = ints[0],
-                    .others = ints[1]};
-    return k->fn(k->ctx, &r);
+    takeup_state *t = ctx;
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 1024;
+        t->e = xrealloc(t->e, t->cap * sizeof *t->e);
+    }
+    enrol *e = &t->e[t->n++];
+    e->person = ints[0];
+    snprintf(e->service, sizeof e->service, "%s", text[0] ? text[0] : "");
+    snprintf(e->start, sizeof e->start, "%s", text[1] ? text[1] : "");
+    return 0;
+}
+
+/* Rows: person_id, then started_at, service, channel, in that order. */
+static int contact_row(void *ctx, const char *const *text, const long long *ints)
+{
+    takeup_state *t = ctx;
+    long long person = ints[0];
+    const char *at = text[0], *svc = text[1], *channel = text[2];
+    if (person != t->person) {
+        t->person = person;
+        t->done = 0;
+        t->nseen = 0;
+        while (t->at < t->n && t->e[t->at].person < person)
+            t->at++;
+    }
+    if (t->done || !at || !svc)
+        return 0;
+    for (int i = 0; i < t->nseen; i++)
+        if (!strcmp(t->seen[i], svc))
+            return 0; /* not their first contact about it */
+    if (t->nseen < 64)
+        snprintf(t->seen[t->nseen++], sizeof t->seen[0], "%s", svc);
+    /* The distinct other services taken up on or after this day. */
+    long long others = 0;
+    for (size_t i = t->at; i < t->n && t->e[i].person == person; i++) {
+        const enrol *e = &t->e[i];
+        if (!strcmp(e->service, svc) || strncmp(e->start, at, 10) < 0)
+            continue;
+        int dup = 0;
+        for (size_t k = t->at; k < i && !dup; k++)
+            dup = t->e[k].person == person && !strcmp(t->e[k].service, e->service) &&
+                  strncmp(t->e[k].start, at, 10) >= 0;
+        others += !dup;
+    }
+    if (others < 2)
+        return 0;
+    t->done = 1;
+    takeup_row r = {.person_id = person, .others = others, .service = svc, .first_at = at, .channel = channel};
+    return t->fn(t->ctx, &r);
 }
 
 int store_takeup(store_conn *c, long long council, const char *from, const char *to, takeup_fn fn, void *ctx)
 {
-    /* From the enrolments begun in the range (few) to their people's
-     * contacts (by the person index), never through every contact. */
-    static const char *const sql =
-        "WITH e AS (SELECT person_id, service, start_date FROM enrolments "
-        "           WHERE council_id = ?1 AND start_date >= ?4 AND start_date <= ?5), "
-        "f AS (SELECT x.person_id, x.service, min(x.started_at) AS first_at FROM contacts x "
-        "      WHERE x.council_id = ?1 AND x.person_id IN (SELECT person_id FROM e) "
-        "      AND (x.started_at || '') >= ?2 AND (x.started_at || '') < ?3 AND x.service IS NOT NULL "
-        "      GROUP BY x.person_id, x.service), "
-        "g AS (SELECT f.person_id, f.service, f.first_at, "
-        "      (SELECT count(DISTINCT n.service) FROM enrolments n WHERE n.council_id = ?1 "
-        "       AND n.person_id = f.person_id AND CAST(n.start_date AS TEXT) <= ?6 "
-        "       AND n.service <> f.service AND CAST(n.start_date AS TEXT) >= substr(f.first_at, 1, 10)) AS others "
-        "      FROM f) "
-        "SELECT g.service, g.first_at, "
-        "(SELECT y.channel FROM contacts y WHERE y.council_id = ?1 AND y.person_id = g.person_id "
-        " AND y.service = g.service AND y.started_at = g.first_at ORDER BY y.id LIMIT 1), "
-        "g.person_id, g.others FROM g WHERE g.others >= 2 ORDER BY g.person_id, g.first_at, g.service";
+    static const char *const enrolments_sql =
+        "SELECT service, CAST(start_date AS TEXT), person_id FROM enrolments "
+        "WHERE council_id = ?1 AND start_date >= ?2 AND start_date <= ?3 ORDER BY person_id, start_date, service";
+    /* ?4 and ?5 repeat ?2 and ?3 for the DATE column: PostgreSQL gives a
+     * parameter one type. */
+    static const char *const contacts_sql =
+        "SELECT started_at, service, channel, person_id FROM contacts "
+        "WHERE council_id = ?1 AND person_id IN (SELECT person_id FROM enrolments "
+        "  WHERE council_id = ?1 AND start_date >= ?4 AND start_date <= ?5 "
+        "  GROUP BY person_id HAVING count(DISTINCT service) >= 2) "
+        "AND started_at >= ?2 AND started_at < ?3 AND service IS NOT NULL "
+        "ORDER BY person_id, started_at, service, channel";
     char cid[24], end[11];
     snprintf(cid, sizeof cid, "%lld", council);
     day_add(to, 1, end);
-    /* ?4 and ?5 repeat ?2 and ?6 for the DATE column: PostgreSQL gives a
-     * parameter one type. Comparing (started_at || '') and the cast dates
-     * keeps SQLite on the person indexes, which is what makes this fast:
-     * the range indexes would read every contact and enrolment in range. */
-    const char *params[] = {cid, from, end, from, to, to};
-    takeup_ctx k = {fn, ctx};
-    return c->ops->rows(c, sql, params, 6, 3, 2, takeup_cb, &k);
+    takeup_state *t = xcalloc(1, sizeof *t);
+    t->fn = fn;
+    t->ctx = ctx;
+    const char *ep[] = {cid, from, to};
+    int rc = c->ops->rows(c, enrolments_sql, ep, 3, 2, 1, enrol_row, t);
+    if (rc == STORE_OK && t->n) {
+        const char *cp[] = {cid, from, end, from, to};
+        rc = c->ops->rows(c, contacts_sql, cp, 5, 3, 1, contact_row, t);
+    }
+    free(t->e);
+    free(t);
+    return rc;
 }

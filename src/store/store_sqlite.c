@@ -810,7 +810,9 @@ static int sq_list_before(store_conn *c, long long council, const entity_def *d,
     return STORE_OK;
 }
 
-/* store_list_between: rows whose field is in [from, to), in id order. */
+/* store_list_between: rows whose field is in [from, to), in id order.
+ * "+id" keeps SQLite from walking the whole table in id order: it takes
+ * the window from the field's index and sorts it. */
 static int sq_list_between(store_conn *c, long long council, const entity_def *d, const char *field, const char *from,
                            const char *to, long long after_id, int limit, arena *a, record **out, int *n)
 {
@@ -820,7 +822,7 @@ static int sq_list_between(store_conn *c, long long council, const entity_def *d
     buf_puts(&b, "SELECT id, version, created_at, updated_at");
     for (int i = 0; i < d->nfields; i++)
         buf_printf(&b, ", %s", d->fields[i].name);
-    buf_printf(&b, " FROM %s WHERE council_id = ?1 AND %s >= ?2 AND %s < ?5 AND id > ?3 ORDER BY id LIMIT ?4", d->table,
+    buf_printf(&b, " FROM %s WHERE council_id = ?1 AND %s >= ?2 AND %s < ?5 AND +id > ?3 ORDER BY id LIMIT ?4", d->table,
                field, field);
     sqlite3_stmt *st;
     int prc = sqlite3_prepare_v2(q->db, buf_str(&b), -1, &st, NULL);

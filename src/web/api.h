@@ -55,6 +55,7 @@ int api_notifications_list(req *q, resp *p);    /* the outbox, by status */
 /* api_life_events.c: tell us once */
 int api_life_event_create(req *q, resp *p);   /* report a life event (or preview it) and apply its playbook */
 int api_life_event_get(req *q, resp *p);      /* one life event with its effects and tasks */
+int api_person_life_events(req *q, resp *p);  /* the life events reported about a person, paged */
 int api_life_event_reverse(req *q, resp *p);  /* undo a mistaken report */
 int api_tasks_list(req *q, resp *p);          /* a team's tasks: open, claimed, done, overdue */
 int api_task_claim(req *q, resp *p);          /* take a task */
@@ -75,6 +76,15 @@ int api_appointment_get(req *q, resp *p);     /* one appointment */
 int api_appointment_move(req *q, resp *p);    /* to another slot */
 int api_appointment_cancel(req *q, resp *p);  /* give the place up */
 int api_person_appointments(req *q, resp *p); /* a person's appointments */
+
+/* api_sources.c: the master record */
+int api_source_records_create(req *q, resp *p); /* a batch of one system's records, each linked to a person */
+int api_person_sources(req *q, resp *p);        /* a person's source records, with score and evidence */
+int api_matches_review(req *q, resp *p);        /* open matches, with both people and the evidence */
+int api_match_accept(req *q, resp *p);          /* the two are one: merge */
+int api_match_reject(req *q, resp *p);          /* they are different people */
+int api_person_merge(req *q, resp *p);          /* merge another person into this one */
+int api_merge_unmerge(req *q, resp *p);         /* undo a merge exactly */
 
 /* page_staff.c: staff pages (HTML) */
 int page_sign_in(req *q, resp *p);

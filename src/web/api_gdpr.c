@@ -129,6 +129,20 @@ static json_t *export_model(req *q, store_conn *c, const record *per)
     if (err)
         goto fail;
 
+    /* What departmental systems sent about them, as they sent it. */
+    record *srcs;
+    if (store_list(c, q->council, &source_record_def, "person_id", per->id, 0, MAX_ROWS, q->a, &srcs, &n) !=
+        STORE_OK)
+        goto fail;
+    json_t *from_systems = json_array();
+    json_object_set_new(o, "source_records", from_systems);
+    for (int i = 0; i < n; i++) {
+        json_t *v = json_loads(rec_str(&srcs[i], "fields") ? rec_str(&srcs[i], "fields") : "{}", 0, NULL);
+        json_array_append_new(from_systems, json_pack("{s:s, s:s, s:o}", "system", rec_str(&srcs[i], "system"),
+                                                      "local_id", rec_str(&srcs[i], "local_id"), "fields",
+                                                      v ? v : json_object()));
+    }
+
     record *us;
     if (store_list(c, q->council, &user_def, "person_id", per->id, 0, MAX_ROWS, q->a, &us, &n) != STORE_OK)
         goto fail;
@@ -249,7 +263,8 @@ static void html_value(buf *b, json_t *v)
 
 static const char *const sections[][2] = {
     {"person", "Your details"},           {"households", "Where you have lived"},
-    {"consents", "What you agreed to"},   {"accounts", "Your online accounts"},
+    {"consents", "What you agreed to"},   {"source_records", "What council systems hold about you"},
+    {"accounts", "Your online accounts"},
     {"who_looked", "Who looked at your record, and why"},
 };
 

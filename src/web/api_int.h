@@ -40,6 +40,8 @@ int api_contact_log_request(req *q, store_conn *c, const char *channel, const ch
  * anyone there receives (api_services.c). NULL on a database error. */
 typedef struct person_facts person_facts;
 person_facts *api_facts(req *q, store_conn *c, const record *per);
+/* The same as things stood on date (YYYY-MM-DD): ages, who lived there, what they received. */
+person_facts *api_facts_on(req *q, store_conn *c, const record *per, const char *date);
 /* 1 if service s's rule holds for them (a service without a rule: 1), with
  * the reasons (at most RULES_MAX_REASONS) in reasons[*n]. */
 int api_facts_decide(req *q, const person_facts *pf, const service *s, const char **reasons, int *n);

@@ -48,6 +48,16 @@ typedef struct {
     int died;
     json_t *effects;       /* what was done, in order */
     json_t *offered;       /* "household_id/slug" or "person_id/slug" already offered */
+    /* Enrolments whose rule held before the event: a review ends only
+     * these (a rule is a proxy; one that never described someone's
+     * entitlement is not this event's business). */
+    long long held[MAX_ROWS];
+    int nheld;
+    /* Facts per person, read once between two changes. */
+    long long fact_ids[MAX_PEOPLE];
+    person_facts *facts[MAX_PEOPLE];
+    int nfacts;
+    const char *on;        /* set while reading how things stood before the event (the day before) */
 } run;
 
 /* ---- small helpers ---- */
@@ -74,6 +84,7 @@ static void decref(void *j)
 
 static json_t *effect(run *r, const char *kind, const char *text)
 {
+    r->nfacts = 0; /* something changed: read the facts again */
     json_t *e = json_pack("{s:s, s:s}", "kind", kind, "description", text);
     json_array_append_new(r->effects, e);
     return e;
@@ -105,7 +116,7 @@ static int members_now(run *r, long long hh, int living, record **out, int *n)
         return -1;
     *out = arena_alloc(r->q->a, sizeof(record) * (size_t)(k + 1));
     for (int i = 0; i < k; i++) {
-        if (!member_current(&ms[i], r->today))
+        if (!member_current(&ms[i], r->on ? r->on : r->today))
             continue;
         if (living) {
             record p;
@@ -414,6 +425,30 @@ static int do_change(run *r, const lifeevent_effect *fx)
     return 0;
 }
 
+/* The facts for person p as the store stands now (cached until the next change). */
+static person_facts *facts_of(run *r, const record *p)
+{
+    if (r->on)
+        return api_facts_on(r->q, r->c, p, r->on);
+    for (int i = 0; i < r->nfacts; i++)
+        if (r->fact_ids[i] == p->id)
+            return r->facts[i];
+    person_facts *pf = api_facts(r->q, r->c, p);
+    if (pf && r->nfacts < MAX_PEOPLE) {
+        r->fact_ids[r->nfacts] = p->id;
+        r->facts[r->nfacts++] = pf;
+    }
+    return pf;
+}
+
+static int held_before(const run *r, long long enrolment_id)
+{
+    for (int i = 0; i < r->nheld; i++)
+        if (r->held[i] == enrolment_id)
+            return 1;
+    return 0;
+}
+
 /* Decides service s for the household hh's living members: 1 if it holds
  * for any, with that member's reasons (or the first member's, if none). */
 static int decide_household(run *r, long long hh, const service *s, const char **reasons, int *nr, long long *who)
@@ -430,7 +465,7 @@ static int decide_household(run *r, long long hh, const service *s, const char *
         record p;
         if (store_get(r->c, r->q->council, &person_def, rec_int(&ms[i], "person_id"), r->q->a, &p) != STORE_OK)
             return -1;
-        person_facts *pf = api_facts(r->q, r->c, &p);
+        person_facts *pf = facts_of(r, &p);
         if (!pf)
             return -1;
         int holds = api_facts_decide(r->q, pf, s, tmp, &nt);
@@ -466,7 +501,7 @@ static int do_carry(run *r, const lifeevent_effect *fx)
         int holds = decide_household(r, r->new_hh, s, reasons, &nr, &who);
         if (holds < 0)
             return -1;
-        if (!holds) {
+        if (!holds && held_before(r, es[i].id)) {
             json_t *e = effect(r, "enrolment_not_carried",
                                arena_printf(r->q->a, "%s does not apply at the new home: %s", s->name,
                                             joined(r->q->a, reasons, nr)));
@@ -475,8 +510,9 @@ static int do_carry(run *r, const lifeevent_effect *fx)
             continue;
         }
         long long pid = rec_int(&es[i], "person_id");
-        if (start_enrolment(r, s, is_mover(r, pid) ? pid : r->per.id, r->new_hh, r->date, "carried to the new home",
-                            reasons, nr) != 0)
+        if (start_enrolment(r, s, is_mover(r, pid) ? pid : r->per.id, r->new_hh, r->date,
+                            holds ? "carried to the new home" : "carried to the new home, as it was (its rule did not decide it)",
+                            reasons, holds ? nr : 0) != 0)
             return -1;
     }
     return 0;
@@ -535,10 +571,86 @@ static int review_household(run *r, long long hh, const lifeevent_effect *fx)
             json_object_set_new(e, "service", json_string(s->slug));
             json_object_set_new(e, "household_id", json_integer(hh));
             json_object_set_new(e, "reasons", reasons_json(reasons, nr));
-        } else if (end_enrolment(r, &es[i], r->date, arena_printf(r->q->a, "no longer applies: %s",
+        } else if (held_before(r, es[i].id) &&
+                   end_enrolment(r, &es[i], r->date, arena_printf(r->q->a, "no longer applies: %s",
                                                                    joined(r->q->a, reasons, nr)),
                                  reasons, nr) != 0)
             return -1;
+    }
+    return 0;
+}
+
+/* 1 if some review or carry line of the playbook covers service s. */
+static int reviewed(const run *r, const service *s)
+{
+    for (int i = 0; i < r->pb->neffects; i++) {
+        const lifeevent_effect *fx = &r->pb->effects[i];
+        if ((fx->verb == LE_REVIEW || fx->verb == LE_CARRY) &&
+            (fx->group == LG_HOUSEHOLD ? !strcmp(s->unit, "household") : fx->s == s))
+            return 1;
+    }
+    return 0;
+}
+
+/* Notes which enrolments' rules hold before the event, in the households
+ * it touches: the subject's, one they join, and their partner's. */
+static int note_held_on(run *r);
+
+static int note_held(run *r)
+{
+    r->on = r->before;
+    int rc = note_held_on(r);
+    r->on = NULL;
+    return rc;
+}
+
+static int note_held_on(run *r)
+{
+    long long hhs[3] = {r->old_hh, 0, 0};
+    if (r->pb->household == LH_JOIN)
+        hhs[1] = json_integer_value(json_object_get(r->details, "household_id"));
+    record m;
+    json_t *partner = json_object_get(r->details, "partner_id");
+    if (r->pb->household == LH_PARTNER_JOINS && json_is_integer(partner)) {
+        int rc = membership_of(r, json_integer_value(partner), &m);
+        if (rc < 0)
+            return -1;
+        hhs[2] = rc == 0 ? rec_int(&m, "household_id") : 0;
+    }
+    for (int h = 0; h < 3; h++) {
+        record *es;
+        int n;
+        if (!hhs[h] || enrolments_of(r, "household_id", hhs[h], r->date, &es, &n) != 0)
+            continue;
+        for (int i = 0; i < n && r->nheld < MAX_ROWS; i++) {
+            const service *s = svc(r, &es[i]);
+            if (!s || !s->rule || !reviewed(r, s))
+                continue;
+            const char *reasons[RULES_MAX_REASONS];
+            int nr;
+            long long who;
+            int holds = decide_household(r, hhs[h], s, reasons, &nr, &who);
+            if (holds < 0)
+                return -1;
+            if (holds)
+                r->held[r->nheld++] = es[i].id;
+        }
+    }
+    record *es;
+    int n;
+    if (enrolments_of(r, "person_id", r->per.id, r->date, &es, &n) != 0)
+        return -1;
+    person_facts *pf = NULL;
+    for (int i = 0; i < n && r->nheld < MAX_ROWS; i++) {
+        const service *s = svc(r, &es[i]);
+        if (!s || !s->rule || strcmp(s->kind, "enrolment") || strcmp(s->unit, "person") || !reviewed(r, s))
+            continue;
+        const char *reasons[RULES_MAX_REASONS];
+        int nr;
+        if (!pf && !(pf = facts_of(r, &r->per)))
+            return -1;
+        if (api_facts_decide(r->q, pf, s, reasons, &nr))
+            r->held[r->nheld++] = es[i].id;
     }
     return 0;
 }
@@ -555,12 +667,12 @@ static int do_review(run *r, const lifeevent_effect *fx)
         for (int i = 0; i < n; i++) {
             if (svc(r, &es[i]) != fx->s)
                 continue;
-            person_facts *pf = api_facts(r->q, r->c, &r->per);
+            person_facts *pf = facts_of(r, &r->per);
             const char *reasons[RULES_MAX_REASONS];
             int nr;
             if (!pf)
                 return -1;
-            if (!api_facts_decide(r->q, pf, fx->s, reasons, &nr) &&
+            if (!api_facts_decide(r->q, pf, fx->s, reasons, &nr) && held_before(r, es[i].id) &&
                 end_enrolment(r, &es[i], r->date, "no longer applies", reasons, nr) != 0)
                 return -1;
         }
@@ -575,7 +687,7 @@ static int do_review(run *r, const lifeevent_effect *fx)
 
 static int offer_to(run *r, const record *p, const lifeevent_effect *fx)
 {
-    person_facts *pf = api_facts(r->q, r->c, p);
+    person_facts *pf = facts_of(r, p);
     if (!pf)
         return -1;
     long long hh = api_facts_household(pf);
@@ -1182,9 +1294,10 @@ static int apply(run *r)
 {
     static const lifeevent_verb order[] = {LE_END, LE_CHANGE, LE_CARRY, LE_START, LE_REVIEW, LE_OFFER};
     const playbook *pb = r->pb;
-    /* The household first: who lives where is read before anyone is recorded as dead. */
+    /* What the rules said before anything changed; then the household: who
+     * lives where is read before anyone is recorded as dead. */
     errlist errs = {.n = 0};
-    if (household_change(r, &errs, 0) != 0 || errs.n)
+    if (note_held(r) != 0 || household_change(r, &errs, 0) != 0 || errs.n)
         return -1;
     if (pb->record) {
         const char *v = !strcmp(pb->record, "date_of_death")
@@ -1365,6 +1478,19 @@ int api_life_event_get(req *q, resp *p)
     resp_json(p, 200, o);
     json_decref(o);
     resp_header(p, "ETag", jsonrec_etag(&ev, q->a));
+    return 0;
+}
+
+int api_person_life_events(req *q, resp *p)
+{
+    record *rows;
+    int n, limit;
+    if (api_person_rows_or_fail(q, p, &life_event_def, &rows, &n, &limit) != 0)
+        return 0;
+    json_t *items = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(items, event_json(q, NULL, &rows[i], 0));
+    api_page(q, p, items, rows, n, limit);
     return 0;
 }
 

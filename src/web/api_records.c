@@ -263,6 +263,10 @@ static int search_people(req *q, resp *p, const char *text, int limit)
                 return api_store_error_or_fail(p, c);
             }
         }
+        if (rec_int(r, "merged_into")) { /* one of two records now merged: the kept one is shown */
+            limit++;
+            continue;
+        }
         json_t *j = jsonrec_write(r, q->who.categories);
         json_object_set_new(j, "score", json_real(score[order[i]]));
         json_array_append_new(items, j);

@@ -556,7 +556,7 @@ static int report(req *q, resp *p, report_kind kind)
         json_object_del(total, by_names[o.by]);
         json_object_set_new(out, "total", total);
     }
-    json_object_set_new(out, "milliseconds", json_real((double)(time_mono_ns() - t0) / 1e6));
+    json_object_set_new(out, "milliseconds", json_real((double)((time_mono_ns() - t0) / 10000) / 100.0));
     resp_json(p, 200, out);
     json_decref(out);
     return 0;

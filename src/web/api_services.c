@@ -124,10 +124,18 @@ static int load_enrolments(req *q, store_conn *c, long long pid, int mine, perso
 }
 
 /* Everything the rules may ask about per, from the store. -1 on a database error. */
+static int gather_on(req *q, store_conn *c, const record *per, person_facts *pf, const char *today);
+
 static int gather(req *q, store_conn *c, const record *per, person_facts *pf)
 {
     char today[11];
     time_today(today);
+    return gather_on(q, c, per, pf, today);
+}
+
+/* The same, as things stood on date `today` (YYYY-MM-DD). */
+static int gather_on(req *q, store_conn *c, const record *per, person_facts *pf, const char *today)
+{
     memset(pf, 0, sizeof *pf);
     pf->cat = q->cat;
     rules_facts *f = &pf->f;
@@ -500,6 +508,12 @@ person_facts *api_facts(req *q, store_conn *c, const record *per)
 {
     person_facts *pf = arena_alloc(q->a, sizeof *pf);
     return gather(q, c, per, pf) == 0 ? pf : NULL;
+}
+
+person_facts *api_facts_on(req *q, store_conn *c, const record *per, const char *date)
+{
+    person_facts *pf = arena_alloc(q->a, sizeof *pf);
+    return gather_on(q, c, per, pf, date) == 0 ? pf : NULL;
 }
 
 int api_facts_decide(req *q, const person_facts *pf, const service *s, const char **reasons, int *n)

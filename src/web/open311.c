@@ -1044,6 +1044,15 @@ int open311_update_create(req *q, resp *p)
             sc.v[entity_field(&request_update_def, "author_id")] = (field_val){.set = 1, .i = q->who.id};
             if (rc == STORE_OK)
                 rc = store_insert(c, q->council, &sc);
+            /* Every status change is told to the resident, this one too. */
+            const service *sv = catalogue_find(q->cat, rec_str(&r, "service"));
+            if (rc == STORE_OK)
+                rc = outbox_queue_request(
+                    c, q->council, &r, arena_printf(q->a, "Your request %lld: We are working on it again", rid),
+                    arena_printf(q->a, "Your request about %s (reference %lld) has been reopened: we were told it is "
+                                       "not fixed, and we are working on it again.",
+                                 sv ? sv->name : rec_str(&r, "service"), rid),
+                    q->a);
         }
         if (rc == STORE_OK)
             rc = store_commit(c);

@@ -288,7 +288,7 @@ const route fd_routes[] = {
     {"GET", "/api/v1/reports/first-contact", api_report_first_contact, REPORT_READERS, OWN_NONE, 0, report_query,
      BODY_NONE, NULL, "First-contact resolution rate"},
     {"GET", "/api/v1/reports/sla", api_report_sla, REPORT_READERS, OWN_NONE, 0, report_query, BODY_NONE, NULL,
-     "Requests made in the range: resolved on time, late, and open past their promised date"},
+     "Requests due in the range: resolved by their promised date, late, and open past it"},
     {"GET", "/api/v1/reports/take-up", api_report_takeup, REPORT_READERS, OWN_NONE, 0, report_query, BODY_NONE, NULL,
      "Residents who came about one service and then took up two or more others"},
     {"POST", "/staff/people/{id}/contacts", page_person_contact, STAFF_WRITERS, OWN_NONE, 1, NULL, BODY_FORM,
@@ -355,6 +355,26 @@ const route fd_routes[] = {
      NULL, "Cancel an appointment ({reason?}); its place is freed and its reminder withdrawn"},
     {"GET", "/api/v1/people/{id}/appointments", api_person_appointments, STAFF_READERS | R(ROLE_RESIDENT), OWN_SELF,
      1, list_query, BODY_NONE, &appointment_def, "A person's appointments, booked and cancelled, paged"},
+
+    {"POST", "/api/v1/sources/{slug}/records", api_source_records_create, R(ROLE_BACK_OFFICE) | R(ROLE_ADMIN),
+     OWN_NONE, 1, NULL, BODY_JSON, &source_record_def,
+     "Load a batch of one system's records ({records: [...]}, at most 1000); each is linked to a person"},
+    {"GET", "/api/v1/people/{id}/sources", api_person_sources, STAFF_READERS, OWN_NONE, 1, list_query, BODY_NONE,
+     &source_record_def, "A person's records from departmental systems, with the score and evidence of each link"},
+    {"GET", "/api/v1/matches/review", api_matches_review,
+     R(ROLE_BACK_OFFICE) | R(ROLE_TEAM_LEADER) | R(ROLE_ADMIN), OWN_NONE, 1, list_query, BODY_NONE,
+     &source_match_def, "Matches a person should decide, with both people and the evidence per field"},
+    {"POST", "/api/v1/matches/{id}/accept", api_match_accept,
+     R(ROLE_BACK_OFFICE) | R(ROLE_TEAM_LEADER) | R(ROLE_ADMIN), OWN_NONE, 1, NULL, BODY_NONE, &source_match_def,
+     "The two are one person: merge the record's person into the candidate (reversible)"},
+    {"POST", "/api/v1/matches/{id}/reject", api_match_reject,
+     R(ROLE_BACK_OFFICE) | R(ROLE_TEAM_LEADER) | R(ROLE_ADMIN), OWN_NONE, 1, NULL, BODY_NONE, &source_match_def,
+     "They are different people: keep them apart"},
+    {"POST", "/api/v1/people/{id}/merge", api_person_merge, R(ROLE_TEAM_LEADER) | R(ROLE_ADMIN), OWN_NONE, 1, NULL,
+     BODY_JSON, &person_merge_def,
+     "Merge person other_id into this one: their records move here, nothing is deleted (reversible)"},
+    {"POST", "/api/v1/merges/{id}/unmerge", api_merge_unmerge, R(ROLE_TEAM_LEADER) | R(ROLE_ADMIN) | R(ROLE_DPO),
+     OWN_NONE, 1, NULL, BODY_NONE, &person_merge_def, "Undo a merge: everything that moved goes back"},
 
     {"GET", "/api/v1/properties", api_list, STAFF_READERS, OWN_NONE, 0, list_query, BODY_NONE, &property_def,
      "List properties, paged"},
@@ -427,6 +447,8 @@ const route fd_routes[] = {
                       "(preview=true shows it and changes nothing; the same report again changes nothing)"},
     {"GET", "/api/v1/life-events/{id}", api_life_event_get, STAFF_READERS, OWN_NONE, 1, NULL, BODY_NONE,
      &life_event_def, "A life event with every effect it had and its tasks"},
+    {"GET", "/api/v1/people/{id}/life-events", api_person_life_events, STAFF_READERS, OWN_NONE, 1, list_query,
+     BODY_NONE, &life_event_def, "The life events reported about a person, oldest first, with their effects"},
     {"POST", "/api/v1/life-events/{id}/reverse", api_life_event_reverse, STAFF_WRITERS, OWN_NONE, 1, NULL, BODY_JSON,
      &life_event_def, "Undo a mistaken report: restores what it can and lists what needs a person to put right"},
     {"GET", "/api/v1/tasks", api_tasks_list, STAFF_READERS, OWN_NONE, 1, task_query, BODY_NONE, &task_def,
@@ -446,6 +468,10 @@ const route fd_routes[] = {
      "Before reporting: open requests for the same service within 50 m or at the same UPRN"},
     {"POST", "/api/v1/requests/slip-warnings", api_slip_warnings, R(ROLE_TEAM_LEADER) | R(ROLE_ADMIN), OWN_NONE, 1,
      NULL, BODY_JSON, NULL, "Tell every resident whose request will miss its promised date, once (serve does it hourly)"},
+    {"GET", "/open311/discovery.xml", open311_discovery, PUBLIC, OWN_NONE, 0, o311_query, BODY_NONE, NULL,
+     "Open311 service discovery (XML), where clients usually look for it"},
+    {"GET", "/open311/discovery.json", open311_discovery, PUBLIC, OWN_NONE, 0, o311_query, BODY_NONE, NULL,
+     "Open311 service discovery (JSON), where clients usually look for it"},
     {"GET", "/open311/v2/discovery.xml", open311_discovery, PUBLIC, OWN_NONE, 0, o311_query, BODY_NONE, NULL,
      "Open311 GeoReport v2 (XML): service discovery"},
     {"GET", "/open311/v2/services.xml", open311_services, PUBLIC, OWN_NONE, 0, o311_query, BODY_NONE, NULL,
@@ -487,7 +513,7 @@ const route fd_routes[] = {
 const int fd_nroutes = (int)(sizeof fd_routes / sizeof fd_routes[0]);
 
 /* Matches one pattern; 1 if path fits, with the {id}s in ids and a
- * {slug} (1 to 60 of a-z, 0-9 and -) in *slug, its length in *slen. */
+ * {slug} (1 to 60 of a-z, 0-9, - and _) in *slug, its length in *slen. */
 static int fits(const char *pat, const char *path, long long ids[MAX_PATH_PARAMS], int *nids, const char **slug,
                 size_t *slen)
 {
@@ -495,7 +521,7 @@ static int fits(const char *pat, const char *path, long long ids[MAX_PATH_PARAMS
     while (*pat && *path) {
         if (strncmp(pat, "{slug}", 6) == 0) {
             const char *s = path;
-            while ((*path >= 'a' && *path <= 'z') || (*path >= '0' && *path <= '9') || *path == '-')
+            while ((*path >= 'a' && *path <= 'z') || (*path >= '0' && *path <= '9') || *path == '-' || *path == '_')
                 path++;
             if (path == s || path - s > 60)
                 return 0;
@@ -644,7 +670,7 @@ json_t *routes_openapi(void)
         if (strstr(r->path, "{slug}"))
             json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:{s:s, s:s}}", "name", "slug", "in", "path",
                                                     "required", 1, "schema", "type", "string", "pattern",
-                                                    "^[a-z0-9-]{1,60}$"));
+                                                    "^[a-z0-9_-]{1,60}$"));
         for (const query_def *qd = r->query; qd && qd->name; qd++)
             json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}", "name", qd->name, "in", "query",
                                                     "description", qd->doc, "schema", "type",

@@ -1,7 +1,7 @@
 /* routes: the one table of every route (design.md, principle 4).
  *
  * Each route declares its method, path pattern ("{id}" matches a positive
- * integer, "{slug}" a catalogue id such as "missed-bin"), handler, who may call it (roles, and for residents which
+ * integer, "{slug}" a catalogue id such as "missed-bin" or a system such as "council_tax"), handler, who may call it (roles, and for residents which
  * records), whether it is audited, its query parameters and its body.
  * The server matches, checks and parses from this table before the handler
  * runs; /api/v1/openapi.json is generated from it. */

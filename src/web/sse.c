@@ -22,8 +22,8 @@ struct sse_stream {
     uint64_t deadline;  /* monotonic ns: end the stream then */
     uint64_t last_write;
     int over;           /* poll said it is finished: end once pending is sent */
-    int suspended;      /* guarded by H.lock */
-    int woken;          /* guarded by H.lock: resume at once */
+    int parked;         /* guarded by H.lock: suspended, and the hub may resume it */
+    int woken;          /* guarded by H.lock: something happened while it was running */
     struct sse_stream *next, *prev; /* H.all, guarded by H.lock */
 };
 
@@ -85,20 +85,25 @@ static ssize_t reader(void *cls, uint64_t pos, char *out, size_t max)
         return n;
     if (s->over)
         return MHD_CONTENT_READER_END_OF_STREAM;
-    /* Nothing to say: give the worker back until the hub wakes us. */
+    /* Nothing to say: give the worker back until the hub wakes us. No
+     * libmicrohttpd call is made with H.lock held (it has locks of its
+     * own, and calls release() under them). */
     pthread_mutex_lock(&H.lock);
-    if (H.stopping) {
-        pthread_mutex_unlock(&H.lock);
-        return MHD_CONTENT_READER_END_OF_STREAM;
-    }
-    s->suspended = 1;
-    MHD_suspend_connection(s->conn);
-    if (s->woken) { /* woken between poll and suspend: go round again */
-        s->woken = 0;
-        s->suspended = 0;
-        MHD_resume_connection(s->conn);
-    }
+    int stop = H.stopping, woken = s->woken;
+    s->woken = 0;
     pthread_mutex_unlock(&H.lock);
+    if (stop)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    if (woken)
+        return 0; /* something happened meanwhile: we are called again at once */
+    MHD_suspend_connection(s->conn);
+    pthread_mutex_lock(&H.lock);
+    woken = s->woken || H.stopping;
+    s->woken = 0;
+    s->parked = !woken;
+    pthread_mutex_unlock(&H.lock);
+    if (woken) /* woken between the poll and the suspension: go round again */
+        MHD_resume_connection(s->conn);
     return 0;
 }
 
@@ -133,24 +138,39 @@ void *sse_response(sse_stream *s, void *conn)
     return MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, reader, s, release);
 }
 
-/* Resumes every suspended stream; with H.lock held. */
+/* Resumes every parked stream and marks the running ones woken. Takes
+ * H.lock itself, and resumes after letting go of it: a parked connection
+ * cannot close, so its stream stays alive until resumed. */
 static void resume_all(void)
 {
-    for (sse_stream *s = H.all; s; s = s->next) {
-        if (s->suspended) {
-            s->suspended = 0;
-            MHD_resume_connection(s->conn);
-        } else {
-            s->woken = 1;
+    enum { BATCH = 256 };
+    for (;;) {
+        struct MHD_Connection *conns[BATCH];
+        int n = 0, more = 0;
+        pthread_mutex_lock(&H.lock);
+        for (sse_stream *s = H.all; s; s = s->next) {
+            if (s->parked) {
+                if (n == BATCH) {
+                    more = 1;
+                    break;
+                }
+                s->parked = 0;
+                conns[n++] = s->conn;
+            } else {
+                s->woken = 1;
+            }
         }
+        pthread_mutex_unlock(&H.lock);
+        for (int i = 0; i < n; i++)
+            MHD_resume_connection(conns[i]);
+        if (!more)
+            return;
     }
 }
 
 void sse_notify(void)
 {
-    pthread_mutex_lock(&H.lock);
     resume_all();
-    pthread_mutex_unlock(&H.lock);
 }
 
 static void *hub(void *arg)
@@ -164,10 +184,12 @@ static void *hub(void *arg)
         ts.tv_sec += ts.tv_nsec / 1000000000L;
         ts.tv_nsec %= 1000000000L;
         pthread_cond_timedwait(&H.wake, &H.lock, &ts);
+        pthread_mutex_unlock(&H.lock);
         resume_all(); /* each polls once: changes from other servers show within a second */
+        pthread_mutex_lock(&H.lock);
     }
-    resume_all();
     pthread_mutex_unlock(&H.lock);
+    resume_all();
     return NULL;
 }
 
@@ -187,8 +209,8 @@ void sse_stop(void)
     int was = H.running;
     H.running = 0;
     pthread_cond_broadcast(&H.wake);
-    resume_all();
     pthread_mutex_unlock(&H.lock);
     if (was)
         pthread_join(H.thread, NULL);
+    resume_all(); /* their next call ends them */
 }

@@ -63,6 +63,8 @@ function concrete(path) {
   if (path.startsWith('/api/v1/life-events/') || path.startsWith('/api/v1/tasks/') || path.startsWith('/staff/tasks/') || path.startsWith('/account/appointments/')) return path.replace('{id}', '4');
   if (path.startsWith('/api/v1/chats/') || path.startsWith('/staff/chats/')) return path.replace('{id}', '4');
   if (path.startsWith('/account/apply/')) return path.replace('{slug}', 'elective-home-education');
+  if (path.startsWith('/api/v1/matches/') || path.startsWith('/api/v1/merges/')) return path.replace('{id}', '1');
+  if (path.startsWith('/api/v1/sources/')) return path.replace('{slug}', 'council_tax');
   assert.ok(!path.includes('{'), 'the walk does not know how to fill ' + path);
   return path;
 }

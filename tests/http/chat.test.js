@@ -2,12 +2,13 @@
 // site (no sign-in), an agent picks it up, messages flow both ways as
 // Server-Sent Events, the agent sends a link to an article or a form, and
 // closing logs a web_chat contact on the resident's record. The pages work
-// without JavaScript.
+// without JavaScript. (One address may open five chats a minute: the first
+// server here opens exactly five; the rate limit is tested on a second one.)
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const http = require('node:http');
-const { startServer, stopServer, request, makeToken, setDefaultToken } = require('./helpers');
+const { startServer, stopServer, request, makeToken, makeUser, setDefaultToken } = require('./helpers');
 
 let srv, port, agent, agent2, person;
 const staff = (t = agent) => ({ headers: { Authorization: 'Bearer ' + t } });
@@ -138,6 +139,20 @@ test('a resident chats with an agent: live both ways, a form link, logged as a w
   assert.equal((await request(port, 'POST', `/api/v1/chats/${id}/close`, { body: {}, ...staff() })).status, 409);
 });
 
+test("a signed-in resident's chat is on their record from the start", async () => {
+  const email = `chat${Date.now() % 1e9}@example.org`;
+  makeUser(srv.db, email, 'resident', 'resident password 9', ['--person', String(person)]);
+  const s = await request(port, 'POST', '/api/v1/sessions', { body: { email, password: 'resident password 9' }, auth: false });
+  assert.equal(s.status, 201, s.text);
+  const cookie = s.headers['set-cookie'][0].split(';')[0];
+  const open = await request(port, 'POST', '/api/v1/chats', { body: { text: 'how do I pay my council tax' }, headers: { Cookie: cookie } });
+  assert.equal(open.status, 201, open.text);
+  assert.equal(open.body.person_id, undefined); // the resident's view shows no record numbers
+  const seen = await request(port, 'GET', `/api/v1/chats/${open.body.id}`, staff());
+  assert.equal(seen.body.person_id, person);
+  assert.equal(seen.body.topic, 'council-tax-account');
+});
+
 test('bad input is 422 naming the field; unknown chats are 404', async () => {
   const bad = await request(port, 'POST', '/api/v1/chats', { body: { text: '', email: 'not an email', colour: 'red' }, auth: false });
   assert.equal(bad.status, 422);
@@ -199,7 +214,26 @@ test('the pages work without JavaScript: start, send, pick up, reply with an art
   assert.match(js.text, /EventSource/);
 });
 
-test('an open event stream does not hold up shutdown', async () => {
+test('fifty open event streams hold no worker: other requests are answered at once (2 threads)', async () => {
+  const open = await request(port, 'POST', '/api/v1/chats', { body: { text: 'graffiti on the wall' }, auth: false });
+  const streams = [];
+  for (let i = 0; i < 50; i++) streams.push(openStream(`/api/v1/webchat/${open.body.access_key}/events`));
+  await Promise.all(streams.map((s) => s.waitFor((e) => e.event === 'message')));
+  const times = [];
+  for (let i = 0; i < 20; i++) {
+    const t0 = process.hrtime.bigint();
+    assert.equal((await request(port, 'GET', '/api/v1/articles/pothole', { auth: false })).status, 200);
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  assert.ok(times[18] < 500, 'p95 ' + times[18] + ' ms');
+  // And all fifty still get a new message.
+  await request(port, 'POST', `/api/v1/webchat/${open.body.access_key}/messages`, { body: { text: 'still there?' }, auth: false });
+  await Promise.all(streams.map((s) => s.waitFor((e) => e.data.text === 'still there?')));
+  streams.forEach((s) => s.close());
+});
+
+test('an open event stream does not hold up shutdown; opening chats is rate-limited', async () => {
   const s2 = await startServer(['--access-log', 'off']);
   const open = await request(s2.port, 'POST', '/api/v1/chats', { body: { text: 'pothole' }, auth: false });
   const savedPort = port;
@@ -207,6 +241,10 @@ test('an open event stream does not hold up shutdown', async () => {
   const st = openStream(`/api/v1/webchat/${open.body.access_key}/events`);
   await st.waitFor((e) => e.event === 'message');
   port = savedPort;
+  // Opening chats is limited per address: five a minute (this server has had one).
+  const codes = [];
+  for (let i = 0; i < 5; i++) codes.push((await request(s2.port, 'POST', '/api/v1/chats', { body: { text: 'hello' }, auth: false })).status);
+  assert.deepEqual(codes, [201, 201, 201, 201, 429]);
   const t0 = Date.now();
   assert.equal(await stopServer(s2), 0);
   assert.ok(Date.now() - t0 < 5000, 'stopped in ' + (Date.now() - t0) + ' ms');

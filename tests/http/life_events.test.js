@@ -65,7 +65,7 @@ async function couple() {
     arthur: { rel: 'head', body: { given_name: 'Arthur', family_name: 'Pike', date_of_birth: yearsAgo(78), email: `arthur${u}@example.org`, accessibility_needs: 'uses a wheelchair' } },
     maud: { rel: 'partner', body: { given_name: 'Maud', family_name: 'Pike', date_of_birth: yearsAgo(74), email: `maud${u}@example.org` } },
   });
-  for (const s of ['council-tax', 'council-tenancy', 'garden-waste', 'concessionary-travel', 'blue-badge', 'electoral-register']) await enrol(h.ids.arthur, s);
+  for (const s of ['council-tax', 'council-tenancy', 'garden-waste', 'concessionary-travel', 'blue-badge', 'electoral-register', 'assisted-bin-collection']) await enrol(h.ids.arthur, s);
   for (const s of ['concessionary-travel', 'electoral-register']) await enrol(h.ids.maud, s);
   return h;
 }
@@ -101,6 +101,9 @@ test('one partner dies: preview changes nothing; then every service hears once, 
   assert.deepEqual(await current(ids.arthur), []);
   const ended = kinds(fx, 'enrolment_ended').map((e) => e.service).sort();
   for (const s of ['blue-badge', 'concessionary-travel', 'electoral-register', 'garden-waste', 'council-tax']) assert.ok(ended.includes(s), `${s} ended: ${ended}`);
+  // Assisted bin collection was for him: at 74 and able, she no longer qualifies (with the reasons).
+  const abc = kinds(fx, 'enrolment_ended').find((e) => e.service === 'assisted-bin-collection');
+  assert.ok(abc && abc.reasons && abc.reasons.length, JSON.stringify(abc));
   // Council tax and the tenancy pass to Maud; her own services carry on.
   const started = kinds(fx, 'enrolment_started');
   assert.deepEqual(started.map((e) => e.service).sort(), ['council-tax', 'council-tenancy']);
@@ -173,6 +176,9 @@ test('the wrong person reported dead: reversal restores everything it can and li
   // Its open tasks are cancelled, the done one is not.
   const tasks = (await get(`/api/v1/life-events/${r.body.id}`)).tasks;
   assert.deepEqual(tasks.map((t) => t.status).sort(), ['cancelled', 'cancelled', 'cancelled', 'cancelled', 'cancelled', 'cancelled', 'cancelled', 'done']);
+  // The person's life events list it, reversed, with the reason.
+  const list = (await get(`/api/v1/people/${ids.arthur}/life-events`)).items;
+  assert.deepEqual(list.map((e) => [e.type, e.status, e.reversal_reason]), [['death', 'reversed', 'it was his neighbour who died']]);
   // Twice is refused; and the event may now be reported again if it does happen.
   assert.equal((await request(port, 'POST', `/api/v1/life-events/${r.body.id}/reverse`, { body: { reason: 'again' } })).status, 409);
   const body = { person_id: ids.arthur, type: 'death', event_date: today };
@@ -194,7 +200,8 @@ test('a family with a new baby moves into a flat: council tax follows them, scho
     tot: { rel: 'child', body: { given_name: 'Layla', family_name: 'Ahmed', date_of_birth: yearsAgo(3, 40) } },
     kid: { rel: 'child', body: { given_name: 'Yusuf', family_name: 'Ahmed', date_of_birth: yearsAgo(6) } },
   });
-  for (const s of ['council-tax', 'garden-waste', 'primary-school-place']) await enrol(ids.mum, s);
+  // Housing benefit too, though its rule (a proxy: pension age) never held for them: no event stops it.
+  for (const s of ['council-tax', 'garden-waste', 'primary-school-place', 'housing-benefit']) await enrol(ids.mum, s);
   const birth = await report({ person_id: ids.mum, type: 'birth', event_date: daysAgo(2), details: { child: { given_name: 'Noor' } } });
   assert.equal(birth.status, 201, birth.text);
   const baby = kinds(birth.body.effects, 'person_created')[0].person_id;
@@ -203,6 +210,7 @@ test('a family with a new baby moves into a flat: council tax follows them, scho
   assert.equal(bp.date_of_birth, daysAgo(2));
   assert.equal(bp.household.id, hh);
   assert.ok(kinds(birth.body.effects, 'task').some((t) => t.team === 'education'));
+  assert.deepEqual(kinds(birth.body.effects, 'enrolment_ended'), [], 'a birth ends nothing here');
 
   const flat = await property({ property_type: 'flat', floor: 2, has_garden: false, tenure: 'private_rent', council_tax_band: 'C' });
   const mv = await report({ person_id: ids.mum, type: 'move_within', event_date: today, details: { property_id: flat } });
@@ -215,7 +223,8 @@ test('a family with a new baby moves into a flat: council tax follows them, scho
   assert.notEqual(nh, hh);
   // Council tax and the school place go with them; garden waste does not, with the reason.
   const started = kinds(fx, 'enrolment_started').map((e) => e.service).sort();
-  assert.ok(started.includes('council-tax') && started.includes('primary-school-place') && started.includes('recycling-collection'), started.join());
+  assert.ok(started.includes('council-tax') && started.includes('primary-school-place') && started.includes('recycling-collection') && started.includes('housing-benefit'), started.join());
+  assert.ok((await current(ids.mum)).includes('housing-benefit'));
   const nc = kinds(fx, 'enrolment_not_carried').find((e) => e.service === 'garden-waste');
   assert.ok(nc && nc.reasons.some((x) => /no garden|floor 2/.test(x)), JSON.stringify(fx));
   assert.ok(!(await current(ids.mum)).includes('garden-waste'));

@@ -102,6 +102,9 @@ test('discovery says where the API is, in both formats', async () => {
   assert.equal(ep.type, 'production');
   assert.deepEqual(ep.formats, ['text/xml', 'application/json']);
   assert.match(ep.changeset, W3C);
+  // Also where clients usually look, beside the API.
+  const r = await request(port, 'GET', '/open311/discovery.json', { auth: false });
+  assert.deepEqual(JSON.parse(r.text), d.body);
 });
 
 test('the service list offers street problems only, with the fields the spec names', async () => {
@@ -296,7 +299,7 @@ test('GET requests filters by id, service, status and dates; empty parameters ar
 
 test('servicerequestupdates: public updates in a window with FixMyStreet statuses; a client posts its own', async () => {
   const start = new Date(Date.now() - 5000).toISOString().replace(/\.\d+Z$/, 'Z');
-  const id = (await o311('POST', 'requests.json', report())).body[0].service_request_id;
+  const id = (await o311('POST', 'requests.json', report({ email: `upd${Date.now()}@example.org` }))).body[0].service_request_id;
   const upd = (body) => request(port, 'POST', `/api/v1/requests/${id}/updates`, { body });
   await upd({ kind: 'status_change', status: 'in_progress' });
   await upd({ kind: 'internal_note', text: 'contractor B' });
@@ -329,6 +332,8 @@ test('servicerequestupdates: public updates in a window with FixMyStreet statuse
   assert.equal(again.body[0].update_id, p.body[0].update_id, 'the same update_id is the same update');
   const g = await request(port, 'GET', `/api/v1/requests/${id}`);
   assert.equal(g.body.status, 'in_progress', 'reopened');
+  const told = await request(port, 'GET', `/api/v1/requests/${id}/notifications?limit=1000`);
+  assert.equal(told.body.items.filter((n) => /reopened/.test(n.body)).length, 1, 'the reporter is told, once');
   const notes = g.body.timeline.filter((t) => t.external_id === post.update_id);
   assert.deepEqual(notes.map((t) => [t.kind, t.text, t.public]), [['public_note', 'Still a hole here\n', true], ['status_change', 'Reopened: the reporter says it is not fixed', true]]);
   const back = await both(q.replace(end, new Date(Date.now() + 5000).toISOString().replace(/\.\d+Z$/, 'Z')));

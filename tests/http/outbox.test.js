@@ -231,6 +231,15 @@ test('a reporter who is not a known person is told by the email they left', asyn
   assert.ok(bad.body.errors.some((e) => e.field === 'contact_email'));
 });
 
+test('an address the SMTP server refuses for good (550) fails at once', async () => {
+  const email = `bounce${uniq()}@example.org`;
+  const r = await request(port, 'POST', '/api/v1/requests', { body: { service: 'pothole', address: 'Acre Lane', description: 'Hole', contact_email: email } });
+  assert.equal(r.status, 201, r.text);
+  const n = await until('the email failed', async () => { const x = (await notes(r.body.id))[0]; return x && x.status === 'failed' && x; });
+  assert.equal(n.attempts, 1);
+  assert.match(n.last_error, /550/);
+});
+
 test('a letter goes to the print spool for a resident who prefers post', async () => {
   const pid = await person({ preferred_channel: 'post', given_name: 'Leo' });
   const uprn = String(Date.now()).slice(-9);

@@ -144,16 +144,17 @@ test('CSV with ?format=csv or Accept: text/csv', async () => {
   assert.equal(b.text.split('\r\n')[0], 'month,requests,resolved,on_time,late,open_overdue,on_time_rate');
 });
 
-test('sla: requests made in the range, resolved on time or not', async () => {
+test('sla: requests due in the range, resolved on time or not', async () => {
   const today = new Date().toISOString().slice(0, 10);
-  const before = (await get(`/api/v1/reports/sla?from=${today}&to=${today}&by=service`)).body;
+  const later = new Date(Date.now() + 90 * 86400000).toISOString().slice(0, 10);
+  const before = (await get(`/api/v1/reports/sla?from=${today}&to=${later}&by=service`)).body;
   const mk = async () => (await request(port, 'POST', '/api/v1/requests', { body: { service: 'missed-bin', description: 'bin not emptied', address: '1 High Street' } })).body;
   const one = await mk(), two = await mk();
   await mk();
   assert.ok(one.promised_date >= today);
   const up = await request(port, 'POST', `/api/v1/requests/${one.id}/updates`, { body: { kind: 'status_change', status: 'resolved', text: 'emptied' } });
   assert.equal(up.status, 201, up.text);
-  const r = await get(`/api/v1/reports/sla?from=${today}&to=${today}&by=service`);
+  const r = await get(`/api/v1/reports/sla?from=${today}&to=${later}&by=service`);
   assert.equal(r.status, 200, r.text);
   const row = r.body.rows.find((x) => x.service === 'missed-bin');
   const was = (before.rows.find((x) => x.service === 'missed-bin') || { requests: 0, resolved: 0, on_time: 0 });
@@ -163,7 +164,7 @@ test('sla: requests made in the range, resolved on time or not', async () => {
   assert.equal(row.late, 0);
   assert.equal(row.open_overdue, 0);
   assert.ok(two.id);
-  const dept = await get(`/api/v1/reports/sla?from=${today}&to=${today}&by=department`);
+  const dept = await get(`/api/v1/reports/sla?from=${today}&to=${later}&by=department`);
   assert.ok(dept.body.rows.some((x) => x.department && x.requests >= 3));
 });
 
@@ -259,6 +260,15 @@ test('the demo borough has three years of contacts with Southwark\'s channel shi
     const fcr = await g('/api/v1/reports/first-contact?from=2009-01-01&to=2011-12-31&by=month');
     const rateIn = (m) => fcr.rows.find((r) => r.month === m).first_contact_rate;
     assert.ok(rateIn('2011-06') > rateIn('2009-06'));
+    const sla = await g('/api/v1/reports/sla?from=2009-01-01&to=2011-12-31&by=month');
+    const onTime = (y) => {
+      const rows = sla.rows.filter((r) => r.month.startsWith(y));
+      const n = (k) => rows.reduce((s, r) => s + r[k], 0);
+      return n('on_time') / (n('on_time') + n('late'));
+    };
+    assert.ok(sla.total.requests > 100, JSON.stringify(sla.total));
+    assert.equal(sla.total.resolved, sla.total.on_time + sla.total.late);
+    assert.ok(onTime('2011') > onTime('2009'), `${onTime('2009')} -> ${onTime('2011')}`);
     const takeup = await g('/api/v1/reports/take-up?from=2009-01-01&to=2011-12-31&by=department');
     assert.ok(takeup.total.residents > 0, JSON.stringify(takeup));
     assert.ok(takeup.total.services_taken_up >= 2 * takeup.total.residents);

@@ -3,7 +3,8 @@
 python3-aiosmtpd) on 127.0.0.1:PORT for the outbox tests. Prints
 "listening PORT" once it accepts connections, then one JSON line per
 message received ({"from", "to", "data"}). The first FAIL_FIRST messages
-are refused with 451 (try again later), to test the sender's retries.
+are refused with 451 (try again later), to test the sender's retries; a
+recipient whose address begins "bounce" is refused for good (550).
 Stops when its standard input closes or on SIGTERM."""
 import json
 import signal
@@ -16,6 +17,12 @@ from aiosmtpd.controller import Controller
 class Sink:
     def __init__(self, fail_first):
         self.fail_first = fail_first
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith('bounce'):
+            return '550 5.1.1 No such user here'
+        envelope.rcpt_tos.append(address)
+        return '250 OK'
 
     async def handle_DATA(self, server, session, envelope):
         if self.fail_first > 0:

@@ -85,10 +85,14 @@ $$;
 CREATE TRIGGER contacts_rollup AFTER INSERT OR UPDATE OR DELETE ON contacts
     FOR EACH ROW EXECUTE FUNCTION contacts_rollup();
 
--- The take-up report starts from enrolments begun in the range, the
--- service-level report from requests made in it (requests_created, made
--- by 0012).
+-- The take-up report starts from enrolments begun in the range and reads
+-- their people's contacts; the service-level report reads the requests
+-- due in the range.
 CREATE INDEX enrolments_started ON enrolments (council_id, start_date);
+-- Covering: take-up reads these people's contacts from the index alone.
+CREATE INDEX contacts_person_started ON contacts (council_id, person_id, started_at, service, channel);
+-- Covering: the service-level report reads these columns from the index alone.
+CREATE INDEX requests_promised ON requests (council_id, promised_date, channel, service, status, resolved_at);
 
 -- Appointments: see the SQLite twin. The unique seat index keeps a slot
 -- from being overbooked by bookings racing on several connections.

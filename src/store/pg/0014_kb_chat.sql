@@ -20,7 +20,7 @@ CREATE TABLE articles (
         setweight(to_tsvector('english', coalesce(body, '')), 'C')) STORED,
     PRIMARY KEY (council_id, id)
 );
-CREATE UNIQUE INDEX articles_slug ON articles (council_id, slug);
+CREATE INDEX articles_slug ON articles (council_id, slug);
 CREATE INDEX articles_tsv ON articles USING gin (tsv);
 CREATE INDEX articles_title_trgm ON articles USING gin (lower(title) gin_trgm_ops);
 
@@ -43,7 +43,7 @@ CREATE TABLE chats (
     PRIMARY KEY (council_id, id),
     FOREIGN KEY (council_id, person_id) REFERENCES people (council_id, id)
 );
-CREATE UNIQUE INDEX chats_key ON chats (access_key);
+CREATE INDEX chats_key ON chats (access_key); -- 128 random bits: unique in practice
 CREATE INDEX chats_status ON chats (council_id, status, id);
 CREATE INDEX chats_person ON chats (council_id, person_id, id);
 CREATE TABLE chat_messages (

@@ -14,7 +14,7 @@ CREATE TABLE articles (
     keywords TEXT,
     body TEXT
 );
-CREATE UNIQUE INDEX articles_slug ON articles (council_id, slug);
+CREATE INDEX articles_slug ON articles (council_id, slug);
 CREATE VIRTUAL TABLE articles_fts USING fts5(
     title, keywords, body, content = 'articles', content_rowid = 'id',
     tokenize = 'porter unicode61 remove_diacritics 2'
@@ -51,7 +51,7 @@ CREATE TABLE chats (
     closed_at TEXT,
     contact_id INTEGER
 );
-CREATE UNIQUE INDEX chats_key ON chats (access_key);
+CREATE INDEX chats_key ON chats (access_key); -- 128 random bits: unique in practice
 CREATE INDEX chats_status ON chats (council_id, status, id);
 CREATE INDEX chats_person ON chats (council_id, person_id, id);
 CREATE TABLE chat_messages (

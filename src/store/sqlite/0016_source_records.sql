@@ -17,6 +17,7 @@ CREATE TABLE source_records (
     match_evidence TEXT,
     origin TEXT
 );
+CREATE INDEX source_records_council ON source_records (council_id, id);
 CREATE UNIQUE INDEX source_records_local ON source_records (council_id, system, local_id);
 CREATE INDEX source_records_person ON source_records (council_id, person_id, id);
 
@@ -36,6 +37,7 @@ CREATE TABLE source_matches (
     decided_at TEXT,
     merge_id INTEGER
 );
+CREATE INDEX source_matches_council ON source_matches (council_id, id);
 CREATE INDEX source_matches_status ON source_matches (council_id, status, id);
 CREATE INDEX source_matches_person ON source_matches (council_id, person_id, id);
 CREATE INDEX source_matches_candidate ON source_matches (council_id, candidate_id, id);
@@ -53,6 +55,7 @@ CREATE TABLE person_merges (
     reversed_at TEXT,
     reversed_by INTEGER
 );
+CREATE INDEX person_merges_council ON person_merges (council_id, id);
 CREATE INDEX person_merges_kept ON person_merges (council_id, kept_id, id);
 CREATE INDEX person_merges_merged ON person_merges (council_id, merged_id, id);
 

@@ -326,7 +326,7 @@ static void fill(record *r, const entity_def *d, int variant, const refs *rf, ar
                 v->s = "+44 20 7946 0000";
                 break;
             default:
-                if (!strcmp(f->name, "local_id")) { /* unique per (council, system) */
+                if (!strcmp(f->name, "local_id") || !strcmp(f->name, "slug") || !strcmp(f->name, "access_key")) { /* unique keys */
                     v->s = arena_printf(a, "%s-%lld", variant == 1 ? "Zoë" : "id", next_uniq());
                     break;
                 }
