@@ -815,3 +815,98 @@ int page_account_appointment_cancel(req *q, resp *p)
         json_decref(m);
     return 0;
 }
+
+/* ---- the review queue for uncertain matches (/staff/review) ---- */
+
+static void review_person(req *q, buf *b, const char *what, json_t *per)
+{
+    (void)q;
+    if (!json_is_object(per)) {
+        html_printf(b, "<p class=\"govuk-body\">%h: not found</p>\n", what);
+        return;
+    }
+    long long id = (long long)json_integer_value(json_object_get(per, "id"));
+    html_printf(b,
+                "<p class=\"govuk-body\">%h: <a class=\"govuk-link\" href=\"/staff/people/%lld\">%h %h</a>, born %h "
+                "(resident %lld)</p>\n",
+                what, id, json_str(per, "given_name"), json_str(per, "family_name"),
+                json_str(per, "date_of_birth") ? json_str(per, "date_of_birth") : "not known", id);
+}
+
+int page_review(req *q, resp *p)
+{
+    int status;
+    json_t *m = page_model(q, api_matches_review, &status);
+    page_begin(q, p, "Matches to review");
+    buf *b = &p->body;
+    const char *done = req_query(q, "done"), *err = req_query(q, "error");
+    if (done)
+        page_success_banner(b, done);
+    if (err)
+        page_error_summary(b, NULL, err);
+    html_printf(b, "<h1 class=\"govuk-heading-l\">Matches to review</h1>\n<p class=\"govuk-body\">A departmental "
+                   "record that may be someone we already know. Compare, then decide.</p>\n");
+    size_t i, n = 0;
+    json_t *e;
+    json_array_foreach(m ? json_object_get(m, "items") : NULL, i, e)
+    {
+        long long id = (long long)json_integer_value(json_object_get(e, "id"));
+        json_t *src = json_object_get(e, "source_record");
+        n++;
+        html_printf(b,
+                    "<section class=\"govuk-!-margin-bottom-8\" aria-labelledby=\"match-%lld\"><h2 "
+                    "class=\"govuk-heading-m\" id=\"match-%lld\">Match %lld: %h record %h</h2>\n",
+                    id, id, id, json_is_object(src) ? json_str(src, "system") : "a",
+                    json_is_object(src) ? json_str(src, "local_id") : "");
+        review_person(q, b, "The record made", json_object_get(e, "person"));
+        review_person(q, b, "May be", json_object_get(e, "candidate"));
+        json_t *ev = json_object_get(e, "evidence");
+        if (json_is_object(ev) && json_object_size(ev)) {
+            html_printf(b, "<table class=\"govuk-table\"><caption class=\"govuk-table__caption "
+                           "govuk-table__caption--s\">Evidence, field by field</caption><thead "
+                           "class=\"govuk-table__head\"><tr class=\"govuk-table__row\"><th scope=\"col\" "
+                           "class=\"govuk-table__header\">Field</th><th scope=\"col\" class=\"govuk-table__header\">"
+                           "Agreement</th></tr></thead><tbody class=\"govuk-table__body\">\n");
+            const char *k;
+            json_t *v;
+            json_object_foreach(ev, k, v)
+            {
+                const char *lvl = json_is_object(v) ? json_str(v, "level") : json_string_value(v);
+                html_printf(b, "<tr class=\"govuk-table__row\"><th scope=\"row\" class=\"govuk-table__header\">%h</th>"
+                               "<td class=\"govuk-table__cell\">%h</td></tr>\n",
+                            k, lvl ? lvl : "");
+            }
+            html_printf(b, "</tbody></table>\n");
+        }
+        html_printf(b,
+                    "<div class=\"govuk-button-group\"><form method=\"post\" action=\"/staff/review/%lld/accept\">"
+                    "<input type=\"hidden\" name=\"csrf_token\" value=\"%h\"><button type=\"submit\" "
+                    "class=\"govuk-button\" data-module=\"govuk-button\">Same person: merge<span "
+                    "class=\"govuk-visually-hidden\"> match %lld</span></button></form>"
+                    "<form method=\"post\" action=\"/staff/review/%lld/reject\"><input type=\"hidden\" "
+                    "name=\"csrf_token\" value=\"%h\"><button type=\"submit\" class=\"govuk-button "
+                    "govuk-button--secondary\" data-module=\"govuk-button\">Different people<span "
+                    "class=\"govuk-visually-hidden\"> in match %lld</span></button></form></div>\n</section>\n",
+                    id, q->who.csrf, id, id, q->who.csrf, id);
+    }
+    if (!n)
+        html_printf(b, "<p class=\"govuk-body\">Nothing to review.</p>\n");
+    page_end(q, p);
+    if (m)
+        json_decref(m);
+    return 0;
+}
+
+static int review_action(req *q, resp *p, int (*h)(req *, resp *), const char *done)
+{
+    int status;
+    json_t *m = page_call(q, h, json_object(), &status);
+    page_redirect(p, arena_printf(q->a, "/staff/review?%s=%s", status == 200 ? "done" : "error",
+                                  page_urlenc(q, status == 200 ? done : page_problem_text(q, m, "Nothing changed"))));
+    if (m)
+        json_decref(m);
+    return 0;
+}
+
+int page_review_accept(req *q, resp *p) { return review_action(q, p, api_match_accept, "Merged: one person now"); }
+int page_review_reject(req *q, resp *p) { return review_action(q, p, api_match_reject, "Kept apart: different people"); }

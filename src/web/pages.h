@@ -44,6 +44,10 @@ int page_queue(req *q, resp *p);
 int page_task_claim(req *q, resp *p);
 int page_task_complete(req *q, resp *p);
 int page_search_js(req *q, resp *p);
+/* The review queue for uncertain matches: compare, merge or keep apart. */
+int page_review(req *q, resp *p);
+int page_review_accept(req *q, resp *p);
+int page_review_reject(req *q, resp *p);
 /* Choosing an appointment: the service, then a free slot (?service, ?from,
  * ?error); the form posts slot ("location|starts_at") and service to
  * action. self is the page, for its own links. */

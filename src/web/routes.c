@@ -149,6 +149,12 @@ static const query_def account_appointments_query[] = {
     {.name = NULL},
 };
 
+static const query_def review_page_query[] = {
+    {.name = "done", .max = 300, .doc = "what the last form did (for the banner)"},
+    {.name = "error", .max = 300, .doc = "what went wrong with the last form"},
+    {.name = NULL},
+};
+
 static const query_def team_queue_query[] = {
     {.name = "team", .max = 40, .doc = "the team (a department; default: the user's own)"},
     {.name = "done", .max = 300, .doc = "what the last form did (for the banner)"},
@@ -309,6 +315,13 @@ const route fd_routes[] = {
      "Claim a task (form)"},
     {"POST", "/staff/tasks/{id}/complete", page_task_complete, TASK_WORKERS, OWN_NONE, 1, NULL, BODY_FORM, &task_def,
      "Mark a task done (form)"},
+    {"GET", "/staff/review", page_review, R(ROLE_BACK_OFFICE) | R(ROLE_TEAM_LEADER) | R(ROLE_ADMIN), OWN_NONE, 1,
+     review_page_query, BODY_NONE, &source_match_def,
+     "The review queue: uncertain matches with both people and the evidence; merge or keep apart"},
+    {"POST", "/staff/review/{id}/accept", page_review_accept, R(ROLE_BACK_OFFICE) | R(ROLE_TEAM_LEADER) | R(ROLE_ADMIN),
+     OWN_NONE, 1, NULL, BODY_FORM, &source_match_def, "Same person: merge (form)"},
+    {"POST", "/staff/review/{id}/reject", page_review_reject, R(ROLE_BACK_OFFICE) | R(ROLE_TEAM_LEADER) | R(ROLE_ADMIN),
+     OWN_NONE, 1, NULL, BODY_FORM, &source_match_def, "Different people (form)"},
     {"GET", "/staff/search.js", page_search_js, PUBLIC, OWN_NONE, 0, NULL, BODY_NONE, NULL,
      "Find a resident: results as you type when JavaScript runs"},
     {"GET", "/account/appointments", page_account_appointments, R(ROLE_RESIDENT), OWN_NONE, 1,
