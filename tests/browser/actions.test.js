@@ -172,5 +172,10 @@ test('search as you type, with JavaScript on; and every new page passes axe', as
   const q = await signIn(bo, `registrar.actions${RUN}@example.org`);
   await q.goto(`${base}/staff/queue`);
   await axe(q, 'team queue');
+  // The review queue (its journey, merging a match, is tested through the
+  // API in tests/http/sources.test.js: a review needs a population to score).
+  assert.equal((await q.goto(`${base}/staff/review`)).status(), 200);
+  assert.match(await q.textContent('h1'), /Matches to review/);
+  await axe(q, 'review queue');
   await bo.close();
 });
