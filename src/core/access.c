@@ -97,6 +97,20 @@ static const field_def session_fields[] = {
 const entity_def session_def = {.name = "session", .table = "sessions", .fields = session_fields,
                                 .nfields = (int)(sizeof session_fields / sizeof session_fields[0])};
 
+/* A resident's sign-up waiting for them to confirm their email: the link's
+ * token is kept only as its SHA-256 (migration 0018). */
+static const field_def email_verification_fields[] = {
+    {.name = "user_id", .type = FT_REF, .flags = F_REQUIRED, .ref = "users", .doc = "the account to confirm"},
+    {.name = "token_hash", .type = FT_TEXT, .flags = F_REQUIRED, .max_len = 64, .category = CAT_SECRET,
+     .doc = "SHA-256 of the link's token"},
+    TEXT("expires_at", F_REQUIRED, 20, "when the link stops working"),
+    TEXT("used_at", 0, 20, "when it was followed"),
+};
+
+const entity_def email_verification_def = {
+    .name = "email_verification", .table = "email_verifications", .fields = email_verification_fields,
+    .nfields = (int)(sizeof email_verification_fields / sizeof email_verification_fields[0])};
+
 static const field_def token_fields[] = {
     TEXT("name", F_REQUIRED, 100, "which system holds it"),
     {.name = "token_hash", .type = FT_TEXT, .flags = F_REQUIRED, .max_len = 64, .category = CAT_SECRET,

@@ -35,6 +35,7 @@ unsigned role_categories(role r, const char *dept);
 
 extern const entity_def user_def;      /* staff users and resident accounts */
 extern const entity_def session_def;   /* a signed-in browser or client */
+extern const entity_def email_verification_def; /* a sign-up's emailed link, until followed (0018) */
 extern const entity_def api_token_def; /* a system's API token */
 extern const entity_def audit_def;     /* one look at or change of personal data */
 

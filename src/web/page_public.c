@@ -12,6 +12,7 @@
 #include "web/api_int.h"
 #include "web/auth.h"
 #include "web/html.h"
+#include "web/pages.h"
 #include "web/routes.h"
 
 
@@ -139,6 +140,8 @@ static void report_form(req *q, buf *b, const char *chosen, const char *error)
 
 int page_account(req *q, resp *p)
 {
+    if (!q->who.person_id)
+        return page_account_unlinked(q, p);
     /* The resident's own record, through the API (the route checks it is theirs). */
     q->path_id[0] = q->who.person_id;
     q->npath = 1;
@@ -153,7 +156,15 @@ int page_account(req *q, resp *p)
                     "<div class=\"govuk-panel govuk-panel--confirmation\"><h1 class=\"govuk-panel__title\">Report "
                     "sent</h1><div class=\"govuk-panel__body\">We will deal with it by <strong>%h</strong></div></div>\n",
                     made);
+    page_person_banner(q, b);
     html_printf(b, "<%s class=\"govuk-heading-l\">Your account</%s>\n", made ? "h2" : "h1", made ? "h2" : "h1");
+    html_printf(b, "<ul class=\"govuk-list\"><li><a class=\"govuk-link\" href=\"/account/appointments\">Your "
+                   "appointments</a>: see, book or cancel</li><li><a class=\"govuk-link\" "
+                   "href=\"/account/life-events/new\">Tell us about a change</a>: a birth, a death, a move, a "
+                   "marriage ...</li><li><a class=\"govuk-link\" href=\"/account/apply\">Apply for a service</a>"
+                   "</li></ul>\n"
+                   "<p class=\"govuk-body\">Prefer to talk? Call 020 7525 5000 or visit a customer service centre."
+                   "</p>\n");
     if (me)
         html_printf(b, "<p class=\"govuk-body\">Signed in as %h %h.</p>\n", json_str(me, "given_name"),
                     json_str(me, "family_name"));

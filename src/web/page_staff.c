@@ -13,6 +13,7 @@
 #include "web/audit.h"
 #include "web/auth.h"
 #include "web/html.h"
+#include "web/pages.h"
 #include "web/routes.h"
 
 /* ---- sign in and out ---- */
@@ -41,7 +42,9 @@ static void sign_in_form(req *q, resp *p, const char *email, const char *error)
                 "<input class=\"govuk-input\" id=\"password\" name=\"password\" type=\"password\" "
                 "autocomplete=\"current-password\">\n</div>\n"
                 "<button type=\"submit\" class=\"govuk-button\" data-module=\"govuk-button\">Sign in</button>\n"
-                "</form>\n</div></div>\n",
+                "</form>\n<p class=\"govuk-body\">A resident without an account? <a class=\"govuk-link\" "
+                "href=\"/account/sign-up\">Create one</a>. Just confirmed your email? Sign in here.</p>\n"
+                "</div></div>\n",
                 email ? email : "");
     page_end(q, p);
 }
@@ -63,8 +66,10 @@ int page_sign_in_post(req *q, resp *p)
         for (int i = 0; i < r.nheaders; i++)
             if (!strcmp(r.headers[i].name, "Set-Cookie"))
                 resp_header(p, "Set-Cookie", r.headers[i].value);
-        /* Residents go to their account, staff to the search. */
-        page_redirect(p, q->who.role == ROLE_RESIDENT ? "/account" : "/staff");
+        /* Residents go to their account, managers to the dashboard, other staff to the search. */
+        page_redirect(p, q->who.role == ROLE_RESIDENT  ? "/account"
+                         : q->who.role == ROLE_MANAGER ? "/staff/dashboard"
+                                                       : "/staff");
     } else {
         json_t *prob = json_loadb(buf_str(&r.body), r.body.len, 0, NULL);
         const char *detail = prob ? json_str(prob, "detail") : NULL;
@@ -103,7 +108,7 @@ int page_staff_home(req *q, resp *p)
                 "<label class=\"govuk-label\" for=\"q\">Name, date of birth, phone or email</label>\n"
                 "<input class=\"govuk-input govuk-input--width-20\" id=\"q\" name=\"q\" type=\"search\" value=\"%h\">\n"
                 "</div>\n<button type=\"submit\" class=\"govuk-button\" data-module=\"govuk-button\">Search</button>\n"
-                "</form>\n",
+                "</form>\n<div id=\"results\" aria-live=\"polite\">\n",
                 s ? s : "");
     if (s && *s) {
         /* The same search as GET /api/v1/people?q=, rendered. */
@@ -138,6 +143,8 @@ int page_staff_home(req *q, resp *p)
         if (found)
             json_decref(found);
     }
+    html_printf(b, "</div>\n<p class=\"govuk-body\"><a class=\"govuk-link\" href=\"/staff/queue\">Team queue</a>: "
+                   "requests and tasks for a team</p>\n<script src=\"/staff/search.js\" defer></script>\n");
     page_end(q, p);
     return 0;
 }
@@ -243,6 +250,7 @@ int page_person(req *q, resp *p)
                     "id=\"banner-title\">Success</h2></div><div class=\"govuk-notification-banner__content\">"
                     "<p class=\"govuk-notification-banner__heading\">Enrolled in %h %s</p></div></div>\n",
                     done, strcmp(done, "1") ? "services" : "service");
+    page_person_banner(q, b);
     const char *bad = req_query(q, "error");
     if (bad)
         html_printf(b,
@@ -358,6 +366,7 @@ int page_person(req *q, resp *p)
                     json_str(e, "reason") ? json_str(e, "reason") : json_str(e, "type"));
     }
     html_printf(b, any ? "</ul>\n" : "<p class=\"govuk-body\">No contacts yet.</p>\n");
+    page_person_actions(q, b, pid);
     page_end(q, p);
     json_decref(per);
     if (offers)

@@ -11,6 +11,7 @@
 #include "web/open311.h"
 #include "web/api_chat.h"
 #include "web/api_kb.h"
+#include "web/pages.h"
 
 static const query_def offers_query[] = {
     {.name = "explain", .max = 5, .doc = "true: also list the services not offered, with the reasons"},
@@ -30,6 +31,7 @@ static const query_def view_query[] = {
     {.name = "enrolled", .max = 4, .doc = "how many services were just enrolled (for the banner)"},
     {.name = "error", .max = 300, .doc = "what went wrong with the last form"},
     {.name = "ask", .max = 200, .doc = "what the caller is asking about: shows the matching article as prompts"},
+    {.name = "done", .max = 300, .doc = "what the last form did (for the banner)"},
     {.name = NULL},
 };
 
@@ -37,6 +39,7 @@ static const query_def account_query[] = {
     {.name = "reported", .max = 10, .doc = "the promised date of the report just made (for the panel)"},
     {.name = "service", .max = 60, .doc = "the service to report, chosen on its page"},
     {.name = "error", .max = 300, .doc = "what went wrong with the last form"},
+    {.name = "done", .max = 300, .doc = "what the last form did (for the banner)"},
     {.name = NULL},
 };
 
@@ -121,6 +124,46 @@ static const query_def report_query[] = {
     {.name = "format", .max = 4, .doc = "json (default) or csv; Accept: text/csv also gives CSV"},
     {.name = "source", .max = 6,
      .doc = "contact reports: rollup (default) or raw, counting the contacts themselves (slow; for checking)"},
+    {.name = NULL},
+};
+
+static const query_def dashboard_query[] = {
+    {.name = "from", .max = 10, .doc = "first day, YYYY-MM-DD (default: a year before to)"},
+    {.name = "to", .max = 10, .doc = "last day, YYYY-MM-DD (default: today)"},
+    {.name = "by", .max = 12, .doc = "one row per month (default), channel, service or department"},
+    {.name = NULL},
+};
+
+static const query_def pick_slot_query[] = {
+    {.name = "service", .max = 60, .doc = "the service to be seen about"},
+    {.name = "from", .max = 10, .doc = "first day of the times shown, YYYY-MM-DD (default: today)"},
+    {.name = "error", .max = 300, .doc = "what went wrong with the last form"},
+    {.name = NULL},
+};
+
+static const query_def account_appointments_query[] = {
+    {.name = "service", .max = 60, .doc = "the service to be seen about"},
+    {.name = "from", .max = 10, .doc = "first day of the times shown, YYYY-MM-DD (default: today)"},
+    {.name = "error", .max = 300, .doc = "what went wrong with the last form"},
+    {.name = "done", .max = 300, .doc = "what the last form did (for the banner)"},
+    {.name = NULL},
+};
+
+static const query_def review_page_query[] = {
+    {.name = "done", .max = 300, .doc = "what the last form did (for the banner)"},
+    {.name = "error", .max = 300, .doc = "what went wrong with the last form"},
+    {.name = NULL},
+};
+
+static const query_def team_queue_query[] = {
+    {.name = "team", .max = 40, .doc = "the team (a department; default: the user's own)"},
+    {.name = "done", .max = 300, .doc = "what the last form did (for the banner)"},
+    {.name = "error", .max = 300, .doc = "what went wrong with the last form"},
+    {.name = NULL},
+};
+
+static const query_def verify_query[] = {
+    {.name = "token", .max = 64, .doc = "the token from the emailed link"},
     {.name = NULL},
 };
 
@@ -254,6 +297,63 @@ const route fd_routes[] = {
      "Requests due in the range: resolved by their promised date, late, and open past it"},
     {"GET", "/api/v1/reports/take-up", api_report_takeup, REPORT_READERS, OWN_NONE, 0, report_query, BODY_NONE, NULL,
      "Residents who came about one service and then took up two or more others"},
+    {"POST", "/staff/people/{id}/contacts", page_person_contact, STAFF_WRITERS, OWN_NONE, 1, NULL, BODY_FORM,
+     &contact_def, "Log a contact and its outcome (form)"},
+    {"GET", "/staff/people/{id}/life-events/new", page_life_event_new, STAFF_WRITERS, OWN_NONE, 1, NULL, BODY_NONE,
+     &person_def, "Report a life event: the form"},
+    {"POST", "/staff/people/{id}/life-events/preview", page_life_event_preview, STAFF_WRITERS, OWN_NONE, 1, NULL,
+     BODY_FORM, &life_event_def, "Report a life event: everything it would change, changing nothing (form)"},
+    {"POST", "/staff/people/{id}/life-events", page_life_event_apply, STAFF_WRITERS, OWN_NONE, 1, NULL, BODY_FORM,
+     &life_event_def, "Report a life event: confirm and apply it (form)"},
+    {"GET", "/staff/people/{id}/appointments/new", page_appointment_new, STAFF_WRITERS, OWN_NONE, 1, pick_slot_query,
+     BODY_NONE, &person_def, "Book an appointment: choose the service and a free time"},
+    {"POST", "/staff/people/{id}/appointments", page_appointment_book, STAFF_WRITERS, OWN_NONE, 1, NULL, BODY_FORM,
+     &appointment_def, "Book an appointment (form)"},
+    {"GET", "/staff/queue", page_queue, STAFF_READERS, OWN_NONE, 1, team_queue_query, BODY_NONE, &task_def,
+     "A team's queue: its open tasks (claim, mark done) and its requests"},
+    {"POST", "/staff/tasks/{id}/claim", page_task_claim, TASK_WORKERS, OWN_NONE, 1, NULL, BODY_FORM, &task_def,
+     "Claim a task (form)"},
+    {"POST", "/staff/tasks/{id}/complete", page_task_complete, TASK_WORKERS, OWN_NONE, 1, NULL, BODY_FORM, &task_def,
+     "Mark a task done (form)"},
+    {"GET", "/staff/review", page_review, R(ROLE_BACK_OFFICE) | R(ROLE_TEAM_LEADER) | R(ROLE_ADMIN), OWN_NONE, 1,
+     review_page_query, BODY_NONE, &source_match_def,
+     "The review queue: uncertain matches with both people and the evidence; merge or keep apart"},
+    {"POST", "/staff/review/{id}/accept", page_review_accept, R(ROLE_BACK_OFFICE) | R(ROLE_TEAM_LEADER) | R(ROLE_ADMIN),
+     OWN_NONE, 1, NULL, BODY_FORM, &source_match_def, "Same person: merge (form)"},
+    {"POST", "/staff/review/{id}/reject", page_review_reject, R(ROLE_BACK_OFFICE) | R(ROLE_TEAM_LEADER) | R(ROLE_ADMIN),
+     OWN_NONE, 1, NULL, BODY_FORM, &source_match_def, "Different people (form)"},
+    {"GET", "/staff/search.js", page_search_js, PUBLIC, OWN_NONE, 0, NULL, BODY_NONE, NULL,
+     "Find a resident: results as you type when JavaScript runs"},
+    {"GET", "/account/appointments", page_account_appointments, R(ROLE_RESIDENT), OWN_NONE, 1,
+     account_appointments_query, BODY_NONE, &appointment_def,
+     "A resident's appointments: cancel one, or choose a service and a free time to book"},
+    {"POST", "/account/appointments", page_account_appointment_book, R(ROLE_RESIDENT), OWN_NONE, 1, NULL, BODY_FORM,
+     &appointment_def, "A resident books an appointment for themselves (form)"},
+    {"POST", "/account/appointments/{id}/cancel", page_account_appointment_cancel, R(ROLE_RESIDENT), OWN_NONE, 1, NULL,
+     BODY_FORM, &appointment_def, "A resident cancels their own appointment (form)"},
+    {"GET", "/account/life-events/new", page_life_event_new, R(ROLE_RESIDENT), OWN_NONE, 1, NULL, BODY_NONE,
+     &person_def, "A resident reports a life event in their household: the form"},
+    {"POST", "/account/life-events/preview", page_life_event_preview, R(ROLE_RESIDENT), OWN_NONE, 1, NULL, BODY_FORM,
+     &life_event_def, "A resident's life event: everything it would change, changing nothing (form)"},
+    {"POST", "/account/life-events", page_life_event_apply, R(ROLE_RESIDENT), OWN_NONE, 1, NULL, BODY_FORM,
+     &life_event_def, "A resident's life event: confirm and apply it (form)"},
+    {"GET", "/account/apply", page_apply_list, R(ROLE_RESIDENT), OWN_NONE, 0, NULL, BODY_NONE, NULL,
+     "Services a resident can apply for online"},
+    {"GET", "/account/apply/{slug}", page_apply, R(ROLE_RESIDENT), OWN_NONE, 0, NULL, BODY_NONE, NULL,
+     "A service's e-form, from its fields in the catalogue"},
+    {"POST", "/account/apply/{slug}", page_apply_post, R(ROLE_RESIDENT), OWN_NONE, 1, NULL, BODY_FORM, &request_def,
+     "Apply through the e-form (form): a request with the answers and its promised date"},
+    {"GET", "/account/sign-up", page_signup, PUBLIC, OWN_NONE, 0, NULL, BODY_NONE, NULL,
+     "Create an account: email, password, and what finds your record"},
+    {"POST", "/account/sign-up", page_signup_post, PUBLIC, OWN_NONE, 0, NULL, BODY_FORM, NULL,
+     "Create an account (form): emails a link to confirm the address; the same answer whether or not the email has "
+     "an account"},
+    {"GET", "/account/verify", page_verify, PUBLIC, OWN_NONE, 0, verify_query, BODY_NONE, NULL,
+     "The emailed link: a button to confirm the address"},
+    {"POST", "/account/verify", page_verify_post, PUBLIC, OWN_NONE, 0, NULL, BODY_FORM, NULL,
+     "Confirm the address (form, with the link's token): the account can sign in; each link works once"},
+    {"GET", "/staff/dashboard", page_dashboard, REPORT_READERS, OWN_NONE, 0, dashboard_query, BODY_NONE, NULL,
+     "The management reports as charts, with the figures in tables and CSV downloads"},
     {"GET", "/api/v1/appointments/slots", api_appointment_slots, PUBLIC, OWN_NONE, 0, slots_query, BODY_NONE, NULL,
      "Appointment slots for a service: each location's times, with places taken and free (local times)"},
     {"POST", "/api/v1/appointments", api_appointment_book, STAFF_WRITERS | R(ROLE_RESIDENT), OWN_NONE, 1, NULL,

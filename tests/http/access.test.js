@@ -60,8 +60,9 @@ function concrete(path) {
   if (path.startsWith('/api/v1/households/')) return path.replace('{id}', ids.hhB);
   if (path.startsWith('/api/v1/properties/')) return path.replace('{id}', ids.propB);
   if (path.startsWith('/api/v1/enrolments/') || path.startsWith('/api/v1/appointments/') || path.startsWith('/api/v1/reports/') || path.startsWith('/api/v1/requests/')) return path.replace('{id}', '4');
-  if (path.startsWith('/api/v1/life-events/') || path.startsWith('/api/v1/tasks/')) return path.replace('{id}', '4');
+  if (path.startsWith('/api/v1/life-events/') || path.startsWith('/api/v1/tasks/') || path.startsWith('/staff/tasks/') || path.startsWith('/account/appointments/') || path.startsWith('/staff/review/')) return path.replace('{id}', '4');
   if (path.startsWith('/api/v1/chats/') || path.startsWith('/staff/chats/')) return path.replace('{id}', '4');
+  if (path.startsWith('/account/apply/')) return path.replace('{slug}', 'elective-home-education');
   if (path.startsWith('/api/v1/matches/') || path.startsWith('/api/v1/merges/')) return path.replace('{id}', '1');
   if (path.startsWith('/api/v1/sources/')) return path.replace('{slug}', 'council_tax');
   assert.ok(!path.includes('{'), 'the walk does not know how to fill ' + path);
