@@ -159,7 +159,8 @@ for backend in $BACKENDS; do
     P2=$PORT
     mkdir -p "$TMP/nginx/logs" "$TMP/nginx/tmp"
     NG_PORT=""
-    for ((try = 0; try < 10 && -z "$NG_PORT"; try++)); do
+    for ((try = 0; try < 10; try++)); do
+      [ -n "$NG_PORT" ] && break
       p=$((20000 + (RANDOM << 15 | RANDOM) % 40000))
       cat >"$TMP/nginx/nginx.conf" <<EOF
 daemon off;
