@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 
 #include "base/arena.h"
@@ -488,6 +489,33 @@ int match_nickname(const char *a, const char *b)
             if (ga[i] == gb[j])
                 return 1;
     return 0;
+}
+
+int match_nickname_forms(const char *name, char out[][MATCH_NAME_MAX], int max)
+{
+    char low[MATCH_NAME_MAX];
+    size_t l = 0;
+    for (; name[l] && l + 1 < sizeof low; l++)
+        low[l] = (char)tolower((unsigned char)name[l]);
+    low[l] = '\0';
+    short g[NICK_MAX];
+    int ng = *low ? nick_lookup_shared(low, g) : 0, n = 0;
+    for (int i = 0; i < ng; i++)
+        for (const char *p = nick_groups[g[i]]; *p && n < max;) {
+            const char *e = strchr(p, ' ');
+            size_t wl = e ? (size_t)(e - p) : strlen(p);
+            int dup = (wl == l && !memcmp(p, low, l)) || wl >= MATCH_NAME_MAX;
+            for (int k = 0; k < n && !dup; k++)
+                dup = strlen(out[k]) == wl && !memcmp(out[k], p, wl);
+            if (!dup) {
+                memcpy(out[n], p, wl);
+                out[n++][wl] = '\0';
+            }
+            p += wl;
+            while (*p == ' ')
+                p++;
+        }
+    return n;
 }
 
 int match_dob_swapped(const char *a, const char *b)

@@ -236,6 +236,11 @@ void match_nysiis(const char *s, char *out, size_t outlen);
 /* Nonzero if a and b (lower case) are different forms of one first name
  * in the built-in table (bill/william, peggy/margaret, jack/john ...). */
 int match_nickname(const char *a, const char *b);
+enum { MATCH_NAME_MAX = 24 };
+/* The other forms of first name name (any case) in the built-in table, in
+ * lower case, at most max of them (william: bill, will, billy ...); 0 if
+ * it has none. */
+int match_nickname_forms(const char *name, char out[][MATCH_NAME_MAX], int max);
 /* Nonzero if dates a and b (YYYYMMDD digits) differ only by day and month
  * being swapped (19560409 / 19560904). */
 int match_dob_swapped(const char *a, const char *b);

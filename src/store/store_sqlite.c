@@ -17,7 +17,7 @@
 #include "core/match.h"
 #include "store/store_int.h"
 
-enum { OP_INSERT, OP_GET, OP_UPDATE, OP_DELETE, OP_LIST, OP_LIST_BY, OP_COUNT, OP_FIND };
+enum { OP_INSERT, OP_GET, OP_UPDATE, OP_DELETE, OP_LIST, OP_LIST_BY, OP_COUNT, OP_FIND, OP_NAME_FG, OP_NAME_GF };
 enum { CACHE_MAX = 64 };
 
 typedef struct {
@@ -218,9 +218,22 @@ static void build_sql(buf *b, const entity_def *d, int op, const char *by)
     case OP_LIST:
     case OP_LIST_BY:
     case OP_FIND:
+    case OP_NAME_FG:
+    case OP_NAME_GF:
         buf_puts(b, "SELECT id, version, created_at, updated_at");
         for (int i = 0; i < d->nfields; i++)
             buf_printf(b, ", %s", d->fields[i].name);
+        if (op == OP_NAME_FG || op == OP_NAME_GF) {
+            /* People by two names, one exact and the other a prefix (the
+             * indexes of migration 0021; ASCII case ignored). */
+            const char *exact = op == OP_NAME_FG ? "family_name" : "given_name";
+            const char *prefix = op == OP_NAME_FG ? "given_name" : "family_name";
+            buf_printf(b,
+                       " FROM %s WHERE council_id = ?1 AND %s = ?2 COLLATE NOCASE AND %s >= ?3 COLLATE NOCASE"
+                       " AND %s < ?4 COLLATE NOCASE LIMIT ?5",
+                       t, exact, prefix, prefix);
+            break;
+        }
         if (op == OP_FIND) {
             buf_printf(b, " FROM %s WHERE council_id = ?1 AND %s = ?2 ORDER BY id LIMIT 1", t, by);
             break;
@@ -577,35 +590,167 @@ static void fts_term(buf *m, const char *text, size_t prefix_len)
     buf_printf(m, "\"%s\"", term);
 }
 
-/* The FTS5 query over the name terms. exact: every term a prefix of a
- * name. Otherwise every term either starts a name with the same three
- * letters or sounds the same (Soundex); any: only one term need match. */
-static int fts_query(buf *m, const search_term *t, int nt, int exact, int any)
+/* Whole people (no second read needed) whose name exact is one term and
+ * whose other name starts with prefix (the first plen letters of the other
+ * term; 0: all of it). fg: exact is the family name. */
+static int name_candidates(sq_conn *q, long long council, int fg, const char *exact, const char *other, size_t plen,
+                           arena *a, cands *c)
 {
-    int names = 0;
-    for (int i = 0; i < nt; i++) {
-        if (t[i].kind != TERM_NAME)
+    char lo[64], hi[64];
+    snprintf(lo, sizeof lo, "%s", other);
+    if (plen && strlen(lo) > plen)
+        lo[plen] = '\0';
+    size_t n = strlen(lo);
+    if (n == 0 || c->n >= c->limit)
+        return STORE_OK;
+    memcpy(hi, lo, n + 1);
+    hi[n - 1] = (char)(tolower((unsigned char)hi[n - 1]) + 1); /* NOCASE compares lower case */
+    sqlite3_stmt *st = stmt(q, &person_def, fg ? OP_NAME_FG : OP_NAME_GF, NULL);
+    if (!st)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, council);
+    sqlite3_bind_text(st, 2, exact, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, lo, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, hi, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 5, c->limit);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && c->n < c->limit) {
+        long long id = sqlite3_column_int64(st, 0);
+        int seen = 0;
+        for (int i = 0; i < c->n && !seen; i++)
+            seen = c->rows[i].id == id;
+        if (seen)
             continue;
-        buf_puts(m, names++ ? (any ? " OR " : " AND ") : "");
-        buf_puts(m, "({given_name middle_names family_name} : ");
-        fts_term(m, t[i].text, exact ? 0 : 3);
+        if (c->n == c->cap) {
+            int ncap = c->cap ? c->cap * 2 : 32;
+            if (ncap > c->limit)
+                ncap = c->limit;
+            record *grown = arena_alloc(a, sizeof(record) * (size_t)ncap);
+            if (c->n)
+                memcpy(grown, c->rows, sizeof(record) * (size_t)c->n);
+            c->rows = grown;
+            c->cap = ncap;
+        }
+        read_row(st, &person_def, a, &c->rows[c->n++]);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : sq_err(&q->base, "search");
+}
+
+/* Whether some candidate has every name term as the start of one of its
+ * names (ASCII case ignored). */
+static int someone_has_names(const cands *c, const search_term *t, int nt)
+{
+    for (int k = 0; k < c->n; k++) {
+        int all = 1;
+        for (int i = 0; i < nt && all; i++) {
+            if (t[i].kind != TERM_NAME)
+                continue;
+            size_t len = strlen(t[i].text);
+            int hit = 0;
+            for (int f = 0; f < 3 && !hit; f++) {
+                const char *v = rec_str(&c->rows[k], cand_cols[f]);
+                hit = v && strncasecmp(v, t[i].text, len) == 0;
+            }
+            all = hit;
+        }
+        if (all)
+            return 1;
+    }
+    return 0;
+}
+
+/* The common call: two names, given and family in either order. First as
+ * typed (one name exact, the other a prefix; a given name also in its
+ * other forms, Bill as William), then with one name misspelt
+ * (the other exact, the misspelt one by its first two letters). Straight
+ * from two indexes on people, with no full-text query; stops once a page
+ * is full. */
+static int two_name_candidates(sq_conn *q, long long council, const char *x, const char *y, arena *a, cands *c)
+{
+    const char *pair[2][2] = {{x, y}, {y, x}};
+    int rc = STORE_OK;
+    for (int k = 0; k < 2 && rc == STORE_OK; k++) { /* as typed: family exact, given a prefix */
+        rc = name_candidates(q, council, 1, pair[k][0], pair[k][1], 0, a, c);
+        char forms[8][MATCH_NAME_MAX]; /* and the given name's other forms: Bill finds William */
+        int nf = match_nickname_forms(pair[k][1], forms, 8);
+        for (int f = 0; f < nf && rc == STORE_OK; f++)
+            rc = name_candidates(q, council, 1, pair[k][0], forms[f], 0, a, c);
+    }
+    for (int k = 0; k < 2 && rc == STORE_OK && c->n < 20; k++) { /* one misspelt */
+        rc = name_candidates(q, council, 1, pair[k][0], pair[k][1], 2, a, c);
+        if (rc == STORE_OK)
+            rc = name_candidates(q, council, 0, pair[k][1], pair[k][0], 2, a, c);
+    }
+    return rc;
+}
+
+/* One name term in the FTS5 query: as typed (a prefix of a name), or,
+ * loose, by its first plen letters or its sound (Soundex), so that a
+ * letter missed, doubled or swapped still finds the name. */
+static void fts_name(buf *m, const char *text, int loose, size_t plen)
+{
+    buf_puts(m, "({given_name middle_names family_name} : ");
+    fts_term(m, text, 0);
+    buf_puts(m, "*");
+    if (loose) {
+        buf_puts(m, " OR {given_name middle_names family_name} : ");
+        fts_term(m, text, plen);
         buf_puts(m, "*");
         char code[5];
-        match_soundex(t[i].text, code);
-        if (!exact && code[0]) {
+        match_soundex(text, code);
+        if (code[0]) {
             for (char *x = code; *x; x++)
                 *x = (char)tolower((unsigned char)*x);
             buf_printf(m, " OR sounds : \"%s\"", code);
         }
-        buf_puts(m, ")");
+    }
+    buf_puts(m, ")");
+}
+
+/* The FTS5 query over the name terms for one pass:
+ *   0: every term as typed;
+ *   1: one term loose, the others as typed (one misspelt name), for each
+ *      term in turn: small sets, since the other names narrow them;
+ *   2: every term loose (more than one misspelt);
+ *   3: any one term as typed (a name the record does not have).
+ * Returns the number of name terms; writes nothing for a pass that would
+ * ask the same as an earlier one. */
+static int fts_query(buf *m, const search_term *t, int nt, int pass)
+{
+    int names = 0;
+    for (int i = 0; i < nt; i++)
+        names += t[i].kind == TERM_NAME;
+    if ((pass == 2 || pass == 3) && names < 2)
+        return names; /* one name: pass 1 asked it loose already */
+    int first = 1;
+    for (int loose = 0; loose < (pass == 1 ? names : 1); loose++) {
+        if (pass == 1)
+            buf_puts(m, first ? "(" : " OR (");
+        int k = 0, firstterm = 1;
+        for (int i = 0; i < nt; i++) {
+            if (t[i].kind != TERM_NAME)
+                continue;
+            buf_puts(m, firstterm ? "" : pass == 3 ? " OR " : " AND ");
+            firstterm = 0;
+            /* One loose term among exact ones: two letters are enough,
+             * the others narrow it. Alone or all loose: three. */
+            fts_name(m, t[i].text, pass == 2 || (pass == 1 && k == loose), pass == 1 && names > 1 ? 2 : 3);
+            k++;
+        }
+        if (pass == 1)
+            buf_puts(m, ")");
+        first = 0;
     }
     return names;
 }
 
 /* Candidates: whoever has the date of birth, email or phone given; then
- * names in up to three passes until limit: every name term as typed
- * (prefixes); then, if that found fewer than 20, each term by its first
- * three letters or its sound; then, if still fewer, any one term so. */
+ * two names straight from the name indexes (two_name_candidates); then,
+ * unless those found someone, names in up to four full-text passes (see
+ * fts_query), stopping at the first pass that leaves 20 or more: a
+ * misspelling would rank below what was found as typed. With a date of birth, phone or email found, the names add only
+ * as many more as a page shows: they rank below those. */
 static int sq_search_people(store_conn *c, long long council, const search_term *t, int nt, int limit, arena *a,
                             record **out, int *n)
 {
@@ -615,14 +760,38 @@ static int sq_search_people(store_conn *c, long long council, const search_term 
     for (int i = 0; i < nt && rc == STORE_OK; i++)
         if (t[i].kind != TERM_NAME)
             rc = key_candidates(q, council, &t[i], a, &cs);
-    for (int pass = 0; pass < 3 && rc == STORE_OK && cs.n < limit; pass++) {
-        if (pass > 0 && cs.n >= 20) /* enough as typed: misspellings would rank below them */
+    if (cs.n > 0 && someone_has_names(&cs, t, nt)) {
+        /* The date of birth, phone or email found who has the names too:
+         * others of the same name rank below; no full-text query. */
+        *out = cs.rows;
+        *n = cs.n;
+        return rc;
+    }
+    if (cs.n > 0 && cs.limit > cs.n + 20)
+        cs.limit = cs.n + 20;
+    const char *two[2];
+    int nn = 0;
+    for (int i = 0; i < nt; i++)
+        if (t[i].kind == TERM_NAME && nn++ < 2)
+            two[nn - 1] = t[i].text;
+    if (nn == 2 && rc == STORE_OK) {
+        int before = cs.n;
+        rc = two_name_candidates(q, council, two[0], two[1], a, &cs);
+        /* Found by both names: the full-text passes would add only
+         * weaker matches (a middle name, a sound-alike), ranked below. */
+        if (rc == STORE_OK && cs.n > before) {
+            *out = cs.rows;
+            *n = cs.n;
+            return rc;
+        }
+    }
+    for (int pass = 0; pass < 4 && rc == STORE_OK && cs.n < cs.limit; pass++) {
+        if (pass > 0 && cs.n >= 20)
             break;
         buf m;
         buf_init(&m, 4096);
-        int names = fts_query(&m, t, nt, pass == 0, pass == 2);
-        /* No names: nothing to ask. One name: "any" is pass 1 again. */
-        if (names > (pass == 2))
+        int names = fts_query(&m, t, nt, pass);
+        if (buf_str(&m)[0])
             rc = fts_candidates(q, council, buf_str(&m), a, &cs);
         buf_free(&m);
         if (!names)

@@ -15,6 +15,7 @@ test.before(async () => {
   await mk('ada', { given_name: 'Adaeze', family_name: `Okafor${u}`, date_of_birth: '1984-02-29', phone: `07700 9${u.slice(-5)}`, email: `adaeze${u}@example.org` });
   await mk('chi', { given_name: 'Chidi', family_name: `Okafor${u}`, date_of_birth: '1979-06-01' });
   await mk('bill', { given_name: 'William', family_name: `Hartley${u}`, date_of_birth: '1950-04-09' });
+  await mk('billy', { given_name: 'Billy', family_name: `Hartley${u}`, date_of_birth: '1991-10-10' });
 });
 test.after(async () => { assert.equal(await stopServer(srv), 0, srv.output().err); });
 
@@ -30,7 +31,12 @@ test('names, with typos and nicknames, ranked best first', async () => {
   assert.equal(typo[0], ids.ada, 'two typos still find her first');
   const family = await search(`okafor${u}`);
   assert.ok(family.includes(ids.ada) && family.includes(ids.chi));
-  assert.equal((await search(`bill hartley${u}`))[0], ids.bill);
+  // Two names are looked up in the name indexes first: a Billy found by
+  // prefix must not hide the William that Bill is short for.
+  const bills = await search(`bill hartley${u}`);
+  assert.ok(bills.includes(ids.bill) && bills.includes(ids.billy), 'Bill finds William and Billy');
+  assert.ok((await search(`hartley${u} bill`)).includes(ids.bill), 'either order');
+  assert.equal((await search(`wiliam hartley${u}`))[0], ids.bill, 'a letter missed');
   assert.deepEqual(await search('zzqxv'), []);
 });
 
