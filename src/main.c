@@ -529,6 +529,10 @@ static int cmd_demo(int argc, char **argv)
                               sizeof err);
     }
     catalogue_free(&cat);
+    if (rc == 0 && store_optimize(c) != STORE_OK) {
+        snprintf(err, sizeof err, "cannot optimise the indexes after loading: %s", store_errmsg(c));
+        rc = -1;
+    }
     if (rc != 0) {
         fprintf(stderr, "frontdoor demo: %s\n", err);
         store_close(s);

@@ -142,6 +142,7 @@ int store_migrate(store_conn *c, int *applied)
 int store_begin(store_conn *c) { return c->ops->begin(c); }
 int store_begin_read(store_conn *c) { return c->ops->begin_read(c); }
 int store_relax_durability(store_conn *c) { return c->ops->relax_durability(c); }
+int store_optimize(store_conn *c) { return c->ops->optimize(c); }
 int store_commit(store_conn *c) { return c->ops->commit(c); }
 int store_rollback(store_conn *c) { return c->ops->rollback(c); }
 

@@ -62,6 +62,11 @@ int store_begin_read(store_conn *c);
  * process) dies before the database syncs: SQLite synchronous=NORMAL,
  * PostgreSQL synchronous_commit=off. For the read audit's batches. */
 int store_relax_durability(store_conn *c);
+/* After a bulk load (the demo borough, an import): brings the search
+ * indexes and the planner's statistics up to date (SQLite: merges the
+ * full-text index into one segment and runs PRAGMA optimize; PostgreSQL:
+ * ANALYZE). Outside a transaction. */
+int store_optimize(store_conn *c);
 int store_commit(store_conn *c);
 int store_rollback(store_conn *c);
 

@@ -21,6 +21,7 @@ typedef struct store_ops {
     int (*begin)(store_conn *c);
     int (*begin_read)(store_conn *c);
     int (*relax_durability)(store_conn *c);
+    int (*optimize)(store_conn *c);
     int (*commit)(store_conn *c);
     int (*rollback)(store_conn *c);
     int (*insert)(store_conn *c, long long council, record *r);

@@ -322,6 +322,15 @@ static int pg_relax_durability(store_conn *c)
     return simple(q, "SET synchronous_commit = off", "durability");
 }
 
+static int pg_optimize(store_conn *c)
+{
+    pg_conn *q = (pg_conn *)c;
+    int rc = ready(q);
+    if (rc != STORE_OK)
+        return rc;
+    return simple(q, "ANALYZE", "optimize");
+}
+
 /* Starts a transaction (READ COMMITTED). STORE_ERROR if one is open, as in
  * SQLite (PostgreSQL itself would only warn). */
 static int pg_begin(store_conn *c)
@@ -1184,6 +1193,7 @@ const store_ops store_pg_ops = {
     .begin = pg_begin,
     .begin_read = pg_begin_read,
     .relax_durability = pg_relax_durability,
+    .optimize = pg_optimize,
     .commit = pg_commit,
     .rollback = pg_rollback,
     .insert = pg_insert,

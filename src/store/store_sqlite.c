@@ -182,6 +182,10 @@ static int sq_begin_read(store_conn *c) { return sq_exec(c, "BEGIN"); }
 /* NORMAL in WAL mode: a commit survives the process being killed, but may
  * be lost if the machine itself loses power before the next checkpoint. */
 static int sq_relax_durability(store_conn *c) { return sq_exec(c, "PRAGMA synchronous=NORMAL"); }
+static int sq_optimize(store_conn *c)
+{
+    return sq_exec(c, "INSERT INTO people_fts (people_fts) VALUES ('optimize'); PRAGMA optimize;");
+}
 
 /* BEGIN IMMEDIATE already holds the one write lock: nothing more to take. */
 static int sq_lock_migrations(store_conn *c)
@@ -1101,6 +1105,7 @@ const store_ops store_sqlite_ops = {
     .begin = sq_begin,
     .begin_read = sq_begin_read,
     .relax_durability = sq_relax_durability,
+    .optimize = sq_optimize,
     .commit = sq_commit,
     .rollback = sq_rollback,
     .insert = sq_insert,
