@@ -143,6 +143,21 @@ int store_begin(store_conn *c) { return c->ops->begin(c); }
 int store_begin_read(store_conn *c) { return c->ops->begin_read(c); }
 int store_relax_durability(store_conn *c) { return c->ops->relax_durability(c); }
 int store_optimize(store_conn *c) { return c->ops->optimize(c); }
+
+int store_audit_append(store_conn *c, const long long *councils, record *rows, int n)
+{
+    if (c->ops->audit_append)
+        return c->ops->audit_append(c, councils, rows, n);
+    int rc = store_begin(c);
+    for (int i = 0; i < n && rc == STORE_OK; i++)
+        rc = store_insert(c, councils[i], &rows[i]);
+    if (rc == STORE_OK)
+        return store_commit(c);
+    store_rollback(c);
+    return rc;
+}
+
+int store_audit_settle(store_conn *c) { return c->ops->audit_settle ? c->ops->audit_settle(c) : STORE_OK; }
 int store_commit(store_conn *c) { return c->ops->commit(c); }
 int store_rollback(store_conn *c) { return c->ops->rollback(c); }
 

@@ -67,6 +67,19 @@ int store_relax_durability(store_conn *c);
  * full-text index into one segment and runs PRAGMA optimize; PostgreSQL:
  * ANALYZE). Outside a transaction. */
 int store_optimize(store_conn *c);
+
+/* The read audit. store_audit_append writes n entries (audit_def records,
+ * entry i for council councils[i]) in one transaction of their own. On
+ * SQLite they go to a file of their own beside the database (FILE-audit):
+ * the many commits of the read audit then never change the main database,
+ * whose every change makes each reader drop its page cache.
+ * store_audit_settle moves what is waiting there into audit_log, in one
+ * transaction that also records how far it got, so an entry is moved once
+ * even if the process dies half way; call it before reading audit_log, and
+ * outside a transaction. On PostgreSQL entries go straight to audit_log
+ * and settling has nothing to do. */
+int store_audit_append(store_conn *c, const long long *councils, record *rows, int n);
+int store_audit_settle(store_conn *c);
 int store_commit(store_conn *c);
 int store_rollback(store_conn *c);
 

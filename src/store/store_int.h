@@ -22,6 +22,9 @@ typedef struct store_ops {
     int (*begin_read)(store_conn *c);
     int (*relax_durability)(store_conn *c);
     int (*optimize)(store_conn *c);
+    /* Optional (NULL: inserts into audit_log; nothing to settle). */
+    int (*audit_append)(store_conn *c, const long long *councils, record *rows, int n);
+    int (*audit_settle)(store_conn *c);
     int (*commit)(store_conn *c);
     int (*rollback)(store_conn *c);
     int (*insert)(store_conn *c, long long council, record *r);

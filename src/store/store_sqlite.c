@@ -13,6 +13,7 @@
 #include "base/buf.h"
 #include "base/timeutil.h"
 #include "base/xalloc.h"
+#include "core/access.h"
 #include "core/entities.h"
 #include "core/match.h"
 #include "store/store_int.h"
@@ -32,6 +33,8 @@ typedef struct {
     sqlite3 *db;
     cached cache[CACHE_MAX];
     int ncache;
+    int aud;                    /* the read audit's file is attached as "aud" */
+    sqlite3_stmt *aud_insert;   /* INSERT INTO aud.read_audit ... */
 } sq_conn;
 
 static int sq_err(store_conn *c, const char *what)
@@ -126,6 +129,7 @@ static store_conn *sq_connect(store *s, char *err, size_t errlen)
 static void sq_disconnect(store_conn *c)
 {
     sq_conn *q = (sq_conn *)c;
+    sqlite3_finalize(q->aud_insert);
     for (int i = 0; i < q->ncache; i++)
         sqlite3_finalize(q->cache[i].st);
     sqlite3_close(q->db);
@@ -186,6 +190,8 @@ static int sq_optimize(store_conn *c)
 {
     return sq_exec(c, "INSERT INTO people_fts (people_fts) VALUES ('optimize'); PRAGMA optimize;");
 }
+
+
 
 /* BEGIN IMMEDIATE already holds the one write lock: nothing more to take. */
 static int sq_lock_migrations(store_conn *c)
@@ -1093,6 +1099,145 @@ static int sq_rows(store_conn *c, const char *sql, const char *const *params, in
     return out;
 }
 
+/* ---- the read audit's own file (store.h, store_audit_append) ---- */
+
+/* Whether the database is a file (an in-memory one has no beside). */
+static int has_file(const sq_conn *q)
+{
+    const char *p = q->base.s->path;
+    return p && *p && strcmp(p, ":memory:") != 0 && strncmp(p, "file:", 5) != 0;
+}
+
+/* Attaches FILE-audit as "aud", creating its table. Outside a transaction. */
+static int aud_attach(sq_conn *q)
+{
+    if (q->aud)
+        return STORE_OK;
+    char *sql = sqlite3_mprintf("ATTACH DATABASE '%q-audit' AS aud", q->base.s->path);
+    int rc = sql ? sqlite3_exec(q->db, sql, NULL, NULL, NULL) : SQLITE_NOMEM;
+    sqlite3_free(sql);
+    if (rc != SQLITE_OK)
+        return sq_err(&q->base, "read audit: attach");
+    buf b;
+    buf_init(&b, 4096);
+    buf_puts(&b, "PRAGMA aud.journal_mode=WAL; PRAGMA aud.synchronous=NORMAL;"
+                 "CREATE TABLE IF NOT EXISTS aud.read_audit (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                 " council_id INTEGER NOT NULL, created_at TEXT NOT NULL");
+    for (int i = 0; i < audit_def.nfields; i++)
+        buf_printf(&b, ", %s %s", audit_def.fields[i].name,
+                   audit_def.fields[i].type == FT_INT || audit_def.fields[i].type == FT_REF ||
+                           audit_def.fields[i].type == FT_BOOL
+                       ? "INTEGER"
+                       : "TEXT");
+    buf_puts(&b, ")");
+    rc = sqlite3_exec(q->db, buf_str(&b), NULL, NULL, NULL);
+    buf_reset(&b);
+    if (rc == SQLITE_OK) {
+        buf_puts(&b, "INSERT INTO aud.read_audit (council_id, created_at");
+        for (int i = 0; i < audit_def.nfields; i++)
+            buf_printf(&b, ", %s", audit_def.fields[i].name);
+        buf_puts(&b, ") VALUES (?1, ?2");
+        for (int i = 0; i < audit_def.nfields; i++)
+            buf_printf(&b, ", ?%d", i + 3);
+        buf_puts(&b, ")");
+        rc = sqlite3_prepare_v3(q->db, buf_str(&b), -1, SQLITE_PREPARE_PERSISTENT, &q->aud_insert, NULL);
+    }
+    buf_free(&b);
+    if (rc != SQLITE_OK) {
+        int e = sq_err(&q->base, "read audit: create");
+        sqlite3_exec(q->db, "DETACH DATABASE aud", NULL, NULL, NULL);
+        return e;
+    }
+    q->aud = 1;
+    return STORE_OK;
+}
+
+static void aud_detach(sq_conn *q)
+{
+    if (!q->aud)
+        return;
+    sqlite3_finalize(q->aud_insert);
+    q->aud_insert = NULL;
+    sqlite3_exec(q->db, "DETACH DATABASE aud", NULL, NULL, NULL);
+    q->aud = 0;
+}
+
+static int sq_audit_append(store_conn *c, const long long *councils, record *rows, int n)
+{
+    sq_conn *q = (sq_conn *)c;
+    int rc = has_file(q) ? aud_attach(q) : STORE_OK;
+    if (rc != STORE_OK)
+        return rc;
+    /* Deferred: only the audit file is written, so only its lock is taken. */
+    if ((rc = sq_exec(c, q->aud ? "BEGIN" : "BEGIN IMMEDIATE")) != STORE_OK)
+        return rc;
+    char now[21];
+    time_now_iso(now);
+    for (int i = 0; i < n && rc == STORE_OK; i++) {
+        if (!q->aud) {
+            rc = sq_insert(c, councils[i], &rows[i]);
+            continue;
+        }
+        sqlite3_stmt *st = q->aud_insert;
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        sqlite3_bind_int64(st, 1, councils[i]);
+        sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+        bind_fields(st, &rows[i], 3);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = sq_err(c, "read audit: append");
+        sqlite3_reset(st);
+    }
+    if (rc == STORE_OK)
+        return sq_exec(c, "COMMIT");
+    sq_exec(c, "ROLLBACK");
+    return rc;
+}
+
+/* Moves the entries waiting in the audit file into audit_log. audit_moved
+ * (migration 0022) holds the last id moved, committed with the rows, so a
+ * crash between the two files' commits moves nothing twice. A file that
+ * was replaced (its ids behind the mark) starts the mark again. */
+static int sq_audit_settle(store_conn *c)
+{
+    sq_conn *q = (sq_conn *)c;
+    if (!has_file(q))
+        return STORE_OK;
+    if (!sqlite3_get_autocommit(q->db))
+        return store_fail(c, "read audit: settle inside a transaction");
+    int attached_here = !q->aud, rc = aud_attach(q);
+    if (rc != STORE_OK)
+        return rc;
+    buf b;
+    buf_init(&b, 4096);
+    buf_puts(&b, "UPDATE main.audit_moved SET moved = 0 WHERE moved > coalesce("
+                 "(SELECT seq FROM aud.sqlite_sequence WHERE name = 'read_audit'), 0);"
+                 "INSERT INTO main.audit_log (council_id, version, created_at, updated_at");
+    for (int i = 0; i < audit_def.nfields; i++)
+        buf_printf(&b, ", %s", audit_def.fields[i].name);
+    buf_puts(&b, ") SELECT council_id, 1, created_at, created_at");
+    for (int i = 0; i < audit_def.nfields; i++)
+        buf_printf(&b, ", %s", audit_def.fields[i].name);
+    buf_puts(&b, " FROM aud.read_audit WHERE id > (SELECT moved FROM main.audit_moved) ORDER BY id;"
+                 "UPDATE main.audit_moved SET moved = (SELECT max(id) FROM aud.read_audit)"
+                 " WHERE (SELECT max(id) FROM aud.read_audit) > moved;");
+    /* IMMEDIATE takes both files' write locks: no entry arrives meanwhile. */
+    rc = sq_exec(c, "BEGIN IMMEDIATE");
+    if (rc == STORE_OK) {
+        rc = sq_exec(c, buf_str(&b));
+        if (rc == STORE_OK)
+            rc = sq_exec(c, "COMMIT");
+        else
+            sq_exec(c, "ROLLBACK");
+    }
+    buf_free(&b);
+    if (rc == STORE_OK) /* the audit file only: what was moved can go */
+        rc = sq_exec(c, "DELETE FROM aud.read_audit WHERE id <= (SELECT moved FROM main.audit_moved)");
+    if (attached_here)
+        aud_detach(q);
+    return rc;
+}
+
 const store_ops store_sqlite_ops = {
     .name = "sqlite",
     .connect = sq_connect,
@@ -1106,6 +1251,8 @@ const store_ops store_sqlite_ops = {
     .begin_read = sq_begin_read,
     .relax_durability = sq_relax_durability,
     .optimize = sq_optimize,
+    .audit_append = sq_audit_append,
+    .audit_settle = sq_audit_settle,
     .commit = sq_commit,
     .rollback = sq_rollback,
     .insert = sq_insert,

@@ -156,6 +156,7 @@ static json_t *export_model(req *q, store_conn *c, const record *per)
     }
 
     record *au;
+    api_audit_settle(c);
     if (store_list(c, q->council, &audit_def, "person_id", per->id, 0, MAX_ROWS, q->a, &au, &n) != STORE_OK)
         goto fail;
     json_t *trail = json_array();

@@ -16,6 +16,10 @@ int api_cursor_or_fail(req *q, resp *p, long long *after);
 /* Loads person {id} (404 if none), notes them for the audit, and reads one
  * page (?limit, ?cursor) of def's rows whose person_id is theirs. 0, or -1
  * having answered. */
+/* Before reading audit_log: ends the request's read transaction, moves
+ * the read entries waiting in the audit's own file into audit_log
+ * (store_audit_settle) and starts the read transaction again. */
+int api_audit_settle(store_conn *c);
 int api_person_rows_or_fail(req *q, resp *p, const entity_def *def, record **rows, int *n, int *limit);
 /* Answers 200 with {items, next_cursor} for a page of rows (items is stolen). */
 void api_page(req *q, resp *p, json_t *items, const record *rows, int n, int limit);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/log.h"
 #include "base/timeutil.h"
 #include "core/entities.h"
 #include "web/api.h"
@@ -734,6 +735,16 @@ int api_person_get(req *q, resp *p)
 
 /* ---- the data-protection officer's view ---- */
 
+int api_audit_settle(store_conn *c)
+{
+    store_commit(c); /* the read transaction the server began, if any */
+    int rc = store_audit_settle(c);
+    if (rc != STORE_OK)
+        log_error("audit: cannot move read entries into audit_log: %s", store_errmsg(c));
+    store_begin_read(c);
+    return rc;
+}
+
 int api_person_rows_or_fail(req *q, resp *p, const entity_def *def, record **rows, int *n, int *limit)
 {
     long long after;
@@ -746,6 +757,8 @@ int api_person_rows_or_fail(req *q, resp *p, const entity_def *def, record **row
     if (!c || api_load_or_fail(q, p, c, &person_def, &per) != 0)
         return -1;
     audit_person(q, per.id);
+    if (def == &audit_def)
+        api_audit_settle(c);
     if (store_list(c, q->council, def, "person_id", per.id, after, *limit, q->a, rows, n) != STORE_OK) {
         api_store_error_or_fail(p, c);
         return -1;

@@ -6,10 +6,14 @@
 #include <time.h>
 
 #include "base/log.h"
+#include "base/timeutil.h"
 #include "base/xalloc.h"
 #include "web/routes.h"
 
+/* SETTLE_NS: how often, at most, entries written to the read audit's own
+ * file are moved into audit_log (store_audit_settle). */
 enum { QUEUE_MAX = 65536, BATCH = 512, GATHER_NS = 5 * 1000 * 1000 };
+#define SETTLE_NS (1000ull * 1000 * 1000)
 
 typedef struct {
     long long council, actor_id, record_id, person_id;
@@ -59,6 +63,24 @@ static void fill(entry *e, long long council, const principal *who, const char *
     e->status = status;
 }
 
+static void entry_record(const entry *e, record *r)
+{
+    record_init(r, &audit_def);
+    rec_set_str(r, "actor_kind", e->actor_kind);
+    rec_set_int(r, "actor_id", e->actor_id);
+    rec_set_str(r, "actor_role", e->actor_role);
+    rec_set_str(r, "action", e->action);
+    rec_set_str(r, "entity", e->entity[0] ? e->entity : NULL);
+    if (e->record_id)
+        rec_set_int(r, "record_id", e->record_id);
+    if (e->person_id)
+        rec_set_int(r, "person_id", e->person_id);
+    rec_set_str(r, "purpose", e->purpose[0] ? e->purpose : NULL);
+    rec_set_str(r, "ip", e->ip);
+    rec_set_str(r, "route", e->route);
+    rec_set_int(r, "status", e->status);
+}
+
 static int write_entry(store_conn *c, const entry *e, arena *a)
 {
     record r;
@@ -84,14 +106,42 @@ static void *writer(void *arg)
 {
     (void)arg;
     entry *batch = xmalloc(sizeof(entry) * BATCH);
+    record *rows = xmalloc(sizeof(record) * BATCH);
+    long long *councils = xmalloc(sizeof(long long) * BATCH);
     char err[256];
-    int relaxed = 0;
+    int relaxed = 0, unsettled = 1; /* at start: what an earlier process left */
+    uint64_t settled_at = 0;
     pthread_mutex_lock(&A.lock);
     for (;;) {
+        if (unsettled && (A.stopping || time_mono_ns() - settled_at >= SETTLE_NS)) {
+            /* Move what waits in the audit's own file into audit_log. */
+            pthread_mutex_unlock(&A.lock);
+            store_conn *sc = store_conn_get(A.st, err, sizeof err);
+            int ok = sc && store_audit_settle(sc) == STORE_OK;
+            if (!ok)
+                log_error("audit: cannot move read entries into audit_log (%s); will retry",
+                          sc ? store_errmsg(sc) : err);
+            settled_at = time_mono_ns();
+            pthread_mutex_lock(&A.lock);
+            if (ok || A.stopping)
+                unsettled = 0; /* at shutdown: the next start moves them */
+            continue;
+        }
+        if (A.n == 0 && unsettled && !A.stopping) {
+            /* Nothing to write: wait for entries or the next settling. */
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_sec += 1;
+            pthread_cond_timedwait(&A.wake, &A.lock, &until);
+            continue;
+        }
         while (A.n == 0 && !A.stopping)
             pthread_cond_wait(&A.wake, &A.lock);
-        if (A.n == 0 && A.stopping)
+        if (A.n == 0 && A.stopping) {
+            if (unsettled)
+                continue; /* settle first (above), then stop */
             break;
+        }
         if (A.n < BATCH && !A.stopping) {
             /* Gather for a few milliseconds: one commit for many reads. */
             struct timespec until;
@@ -114,20 +164,19 @@ static void *writer(void *arg)
              * loses none of them, only a machine that loses power might. */
             relaxed = store_relax_durability(c) == STORE_OK;
         }
-        int rc = c ? store_begin(c) : STORE_ERROR;
-        for (int i = 0; i < k && rc == STORE_OK; i++)
-            rc = write_entry(c, &batch[i], NULL);
-        if (rc == STORE_OK)
-            rc = store_commit(c);
+        for (int i = 0; i < k; i++) {
+            entry_record(&batch[i], &rows[i]);
+            councils[i] = batch[i].council;
+        }
+        int rc = c ? store_audit_append(c, councils, rows, k) : STORE_ERROR;
 
         pthread_mutex_lock(&A.lock);
         if (rc == STORE_OK) {
+            unsettled = 1;
             A.head = (A.head + k) % QUEUE_MAX;
             A.n -= k;
             pthread_cond_broadcast(&A.wake);
         } else {
-            if (c)
-                store_rollback(c);
             log_error("audit: cannot write %d entries (%s); retrying", k, c ? store_errmsg(c) : err);
             if (A.stopping) {
                 log_error("audit: %d entries not written at shutdown", A.n);
@@ -141,6 +190,8 @@ static void *writer(void *arg)
     }
     pthread_mutex_unlock(&A.lock);
     free(batch);
+    free(rows);
+    free(councils);
     return NULL;
 }
 
