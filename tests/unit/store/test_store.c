@@ -931,6 +931,46 @@ static void test_server_gone(void **state)
     }
 }
 
+/* The read audit: entries appended in a batch reach audit_log once
+ * settled (SQLite: from the audit's own file), each once, however often it
+ * is settled. */
+static void test_audit_append_settle(void **state)
+{
+    fixture *f = *state;
+    store_conn *c = conn_of(f);
+    arena *a = arena_new();
+    long long person = 515151, councils[3] = {1, 1, 1};
+    record rows[3];
+    for (int i = 0; i < 3; i++) {
+        record_init(&rows[i], &audit_def);
+        rec_set_str(&rows[i], "actor_kind", "token");
+        rec_set_str(&rows[i], "action", "read");
+        rec_set_int(&rows[i], "person_id", person);
+        rec_set_int(&rows[i], "status", 200 + i);
+    }
+    expect_rc(c, store_audit_append(c, councils, rows, 3), STORE_OK, "append");
+    expect_rc(c, store_audit_settle(c), STORE_OK, "settle");
+    expect_rc(c, store_audit_settle(c), STORE_OK, "settle again");
+    expect_rc(c, store_audit_append(c, councils, rows, 1), STORE_OK, "append one more");
+    expect_rc(c, store_audit_settle(c), STORE_OK, "settle the one");
+    record *got;
+    int n = 0;
+    expect_rc(c, store_list(c, 1, &audit_def, "person_id", person, 0, 100, a, &got, &n), STORE_OK, "list");
+    assert_int_equal(n, 4);
+    assert_int_equal(rec_int(&got[0], "status"), 200);
+    assert_int_equal(rec_int(&got[2], "status"), 202);
+    assert_int_equal(rec_int(&got[3], "status"), 200);
+    assert_string_equal(rec_str(&got[1], "action"), "read");
+    assert_true(got[0].created_at[0] != '\0');
+    /* Settling inside a transaction is refused on SQLite (it would commit
+     * the caller's work); on PostgreSQL there is nothing to settle. */
+    expect_rc(c, store_begin(c), STORE_OK, "begin");
+    int rc = store_audit_settle(c);
+    assert_true(rc == STORE_OK || rc == STORE_ERROR);
+    expect_rc(c, store_rollback(c), STORE_OK, "rollback");
+    arena_free(a);
+}
+
 /* The audit log: nothing changes or removes an entry, except the
  * retention purge inside its own transaction. Also: find, councils and
  * list_before. */
@@ -1063,6 +1103,7 @@ int main(void)
         backend_test(test_threads),
         backend_test(test_server_gone),
         backend_test(test_audit_append_only),
+        backend_test(test_audit_append_settle),
     };
     const struct CMUnitTest open_tests[] = {
         cmocka_unit_test(test_open_failures),
