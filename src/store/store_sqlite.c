@@ -1194,10 +1194,13 @@ static int sq_audit_append(store_conn *c, const long long *councils, record *row
     return rc;
 }
 
-/* Moves the entries waiting in the audit file into audit_log. audit_moved
- * (migration 0022) holds the last id moved, committed with the rows, so a
- * crash between the two files' commits moves nothing twice. A file that
- * was replaced (its ids behind the mark) starts the mark again. */
+/* Moves the entries waiting in the audit file into audit_log, at most
+ * SETTLE_CHUNK per transaction (the main database's write lock is held
+ * for a few milliseconds at a time). audit_moved (migration 0022) holds the
+ * last id moved, committed with the rows, so a crash between the two
+ * files' commits moves nothing twice. A file that was replaced (its ids
+ * behind the mark) starts the mark again. */
+enum { SETTLE_CHUNK = 5000 };
 static int sq_audit_settle(store_conn *c)
 {
     sq_conn *q = (sq_conn *)c;
@@ -1210,29 +1213,39 @@ static int sq_audit_settle(store_conn *c)
         return rc;
     buf b;
     buf_init(&b, 4096);
-    buf_puts(&b, "UPDATE main.audit_moved SET moved = 0 WHERE moved > coalesce("
-                 "(SELECT seq FROM aud.sqlite_sequence WHERE name = 'read_audit'), 0);"
-                 "INSERT INTO main.audit_log (council_id, version, created_at, updated_at");
+    buf_printf(&b,
+               "UPDATE main.audit_moved SET moved = 0 WHERE moved > coalesce("
+               "(SELECT seq FROM aud.sqlite_sequence WHERE name = 'read_audit'), 0);"
+               "CREATE TEMP TABLE IF NOT EXISTS audit_chunk (hi INTEGER);"
+               "DELETE FROM temp.audit_chunk;"
+               "INSERT INTO temp.audit_chunk SELECT max(id) FROM (SELECT id FROM aud.read_audit"
+               " WHERE id > (SELECT moved FROM main.audit_moved) ORDER BY id LIMIT %d);"
+               "INSERT INTO main.audit_log (council_id, version, created_at, updated_at",
+               SETTLE_CHUNK);
     for (int i = 0; i < audit_def.nfields; i++)
         buf_printf(&b, ", %s", audit_def.fields[i].name);
     buf_puts(&b, ") SELECT council_id, 1, created_at, created_at");
     for (int i = 0; i < audit_def.nfields; i++)
         buf_printf(&b, ", %s", audit_def.fields[i].name);
-    buf_puts(&b, " FROM aud.read_audit WHERE id > (SELECT moved FROM main.audit_moved) ORDER BY id;"
-                 "UPDATE main.audit_moved SET moved = (SELECT max(id) FROM aud.read_audit)"
-                 " WHERE (SELECT max(id) FROM aud.read_audit) > moved;");
-    /* IMMEDIATE takes both files' write locks: no entry arrives meanwhile. */
-    rc = sq_exec(c, "BEGIN IMMEDIATE");
-    if (rc == STORE_OK) {
+    buf_puts(&b, " FROM aud.read_audit WHERE id > (SELECT moved FROM main.audit_moved)"
+                 " AND id <= (SELECT hi FROM temp.audit_chunk) ORDER BY id;"
+                 "UPDATE main.audit_moved SET moved = (SELECT hi FROM temp.audit_chunk)"
+                 " WHERE (SELECT hi FROM temp.audit_chunk) IS NOT NULL;");
+    for (int more = 1; more && rc == STORE_OK;) {
+        /* IMMEDIATE takes both files' write locks: no entry arrives meanwhile. */
+        rc = sq_exec(c, "BEGIN IMMEDIATE");
+        if (rc != STORE_OK)
+            break;
         rc = sq_exec(c, buf_str(&b));
+        more = rc == STORE_OK && sqlite3_changes(q->db) > 0; /* the mark moved: maybe more */
         if (rc == STORE_OK)
             rc = sq_exec(c, "COMMIT");
         else
             sq_exec(c, "ROLLBACK");
+        if (rc == STORE_OK) /* the audit file only: what was moved can go */
+            rc = sq_exec(c, "DELETE FROM aud.read_audit WHERE id <= (SELECT moved FROM main.audit_moved)");
     }
     buf_free(&b);
-    if (rc == STORE_OK) /* the audit file only: what was moved can go */
-        rc = sq_exec(c, "DELETE FROM aud.read_audit WHERE id <= (SELECT moved FROM main.audit_moved)");
     if (attached_here)
         aud_detach(q);
     return rc;
