@@ -98,9 +98,11 @@ static store_conn *sq_connect(store *s, char *err, size_t errlen)
     int rc = sqlite3_open_v2(s->path, &q->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                              NULL);
     /* No mmap: a reader whose database changed since its last
-     * transaction unmaps the whole file and faults it back in page by page,
-     * and the read audit changes the database many times a second; reads
-     * through the page cache (64 MB per connection) cost less. */
+     * transaction unmaps the whole file and faults it back in page by page.
+     * That was ruinous while the read audit changed the database many times
+     * a second; with the read audit in its own file it made no measurable
+     * difference either way, so reads go through the page cache (64 MB per
+     * connection). */
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(q->db,
                           "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
@@ -517,6 +519,25 @@ typedef struct {
     int n, cap, limit;
 } cands;
 
+/* Room for candidate id at the end of c; NULL if c has it already. */
+static record *cands_add(cands *c, long long id, arena *a)
+{
+    for (int i = 0; i < c->n; i++)
+        if (c->rows[i].id == id)
+            return NULL;
+    if (c->n == c->cap) {
+        int ncap = c->cap ? c->cap * 2 : 32;
+        if (ncap > c->limit)
+            ncap = c->limit;
+        record *grown = arena_alloc(a, sizeof(record) * (size_t)ncap);
+        if (c->n)
+            memcpy(grown, c->rows, sizeof(record) * (size_t)c->n);
+        c->rows = grown;
+        c->cap = ncap;
+    }
+    return &c->rows[c->n++];
+}
+
 /* Appends each row of st (id, then the cand_cols, from column 0) not
  * already in c, until its limit. */
 static int take_candidates(sq_conn *q, sqlite3_stmt *st, int ncols, arena *a, cands *c)
@@ -524,22 +545,9 @@ static int take_candidates(sq_conn *q, sqlite3_stmt *st, int ncols, arena *a, ca
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && c->n < c->limit) {
         long long id = sqlite3_column_int64(st, 0);
-        int seen = 0;
-        for (int i = 0; i < c->n && !seen; i++)
-            seen = c->rows[i].id == id;
-        if (seen)
+        record *r = cands_add(c, id, a);
+        if (!r)
             continue;
-        if (c->n == c->cap) {
-            int ncap = c->cap ? c->cap * 2 : 32;
-            if (ncap > c->limit)
-                ncap = c->limit;
-            record *grown = arena_alloc(a, sizeof(record) * (size_t)ncap);
-            if (c->n)
-                memcpy(grown, c->rows, sizeof(record) * (size_t)c->n);
-            c->rows = grown;
-            c->cap = ncap;
-        }
-        record *r = &c->rows[c->n++];
         record_init(r, &person_def);
         r->id = id;
         for (int i = 0; i < ncols; i++)
@@ -625,23 +633,9 @@ static int name_candidates(sq_conn *q, long long council, int fg, const char *ex
     sqlite3_bind_int(st, 5, c->limit);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && c->n < c->limit) {
-        long long id = sqlite3_column_int64(st, 0);
-        int seen = 0;
-        for (int i = 0; i < c->n && !seen; i++)
-            seen = c->rows[i].id == id;
-        if (seen)
-            continue;
-        if (c->n == c->cap) {
-            int ncap = c->cap ? c->cap * 2 : 32;
-            if (ncap > c->limit)
-                ncap = c->limit;
-            record *grown = arena_alloc(a, sizeof(record) * (size_t)ncap);
-            if (c->n)
-                memcpy(grown, c->rows, sizeof(record) * (size_t)c->n);
-            c->rows = grown;
-            c->cap = ncap;
-        }
-        read_row(st, &person_def, a, &c->rows[c->n++]);
+        record *r = cands_add(c, sqlite3_column_int64(st, 0), a);
+        if (r)
+            read_row(st, &person_def, a, r);
     }
     sqlite3_reset(st);
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : sq_err(&q->base, "search");
