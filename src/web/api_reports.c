@@ -27,7 +27,7 @@ typedef enum { BY_MONTH, BY_CHANNEL, BY_SERVICE, BY_DEPARTMENT } report_by;
 static const char *const report_names[] = {"channels", "cost", "avoidable", "first-contact", "sla", "take-up"};
 static const char *const by_names[] = {"month", "channel", "service", "department", NULL};
 
-enum { NV = 16, MAX_YEARS = 25 };
+enum { NV = 16, MAX_YEARS = 25, DEPT_MEMO = 1024 };
 
 /* One row of a report: its key (the month, channel, service or department;
  * "" when there is none), for the channels report also the channel, and
@@ -47,6 +47,10 @@ typedef struct {
     size_t nslots, n;
     group *all;       /* the channels report by channel: the totals the shares are of */
     group **list;     /* the rows in key order, filled by finish() */
+    struct {
+        const char *slug, *department;
+    } memo[DEPT_MEMO]; /* department_of's answers so far */
+    size_t nmemo;
 } table;
 
 /* Counters of the contact reports: this period's counts (CC_*), then for
@@ -99,12 +103,25 @@ static group *group_get(table *t, const char *key, const char *channel)
     return g;
 }
 
-static const char *department_of(const table *t, const char *slug)
+/* The department of a service, remembered: a report looks up the same
+ * hundred or so services for each of thousands of rollup rows, and
+ * catalogue_find reads the catalogue from the top. */
+static const char *department_of(table *t, const char *slug)
 {
     if (!slug || !*slug)
         return "";
+    size_t h = hash2(slug, NULL) & (DEPT_MEMO - 1);
+    for (; t->memo[h].slug; h = (h + 1) & (DEPT_MEMO - 1))
+        if (!strcmp(t->memo[h].slug, slug))
+            return t->memo[h].department;
     const service *s = catalogue_find(t->q->cat, slug);
-    return s && s->department ? s->department : "unknown";
+    const char *d = s && s->department ? s->department : "unknown";
+    if (t->nmemo < DEPT_MEMO / 2) {
+        t->memo[h].slug = arena_strdup(t->q->a, slug);
+        t->memo[h].department = d;
+        t->nmemo++;
+    }
+    return d;
 }
 
 /* The row key of something that happened on `when` (a day or a month) on
