@@ -139,10 +139,10 @@ int store_contact_counts(store_conn *c, long long council, const char *from, con
     return by_parts(from, to, contact_part, &cp);
 }
 
-/* The service-level report adds up its requests here rather than in SQL:
- * reading them from the covering index requests_promised and counting in a
- * hash table is a few times faster than SQLite's GROUP BY over
- * expressions. */
+/* The service-level report adds up its rows here, by month, channel and
+ * service: the rollup's days and months, or (raw) the requests themselves,
+ * read from the covering index requests_promised and counted in a hash
+ * table, a few times faster than SQLite's GROUP BY over expressions. */
 typedef struct {
     char month[8], channel[24], service[61];
     long long requests, resolved, on_time, late, open_overdue;
