@@ -212,9 +212,13 @@ typedef struct {
 } request_sla;
 typedef int (*request_sla_fn)(void *ctx, const request_sla *row);
 /* Calls fn for council's requests promised from day from to day to; open
- * requests are overdue if their promised date is before today. */
+ * requests are overdue if their promised date is before today. With raw = 0
+ * they come from the rollup the requests' triggers keep
+ * (request_sla_monthly for whole months, request_sla_daily for the days at
+ * either end and either side of today); with raw = 1 from the requests
+ * themselves. Both give the same counts. */
 int store_request_sla(store_conn *c, long long council, const char *from, const char *to, const char *today,
-                      request_sla_fn fn, void *ctx);
+                      int raw, request_sla_fn fn, void *ctx);
 
 /* A resident who came about service (their first contact about it in the
  * range, at first_at on channel) and then, on or after that day and by the
@@ -225,7 +229,12 @@ typedef struct {
     const char *service, *first_at, *channel;
 } takeup_row;
 typedef int (*takeup_fn)(void *ctx, const takeup_row *row);
-int store_takeup(store_conn *c, long long council, const char *from, const char *to, takeup_fn fn, void *ctx);
+/* With raw = 0 from takeup_contacts, the contacts that can count, each
+ * with the days its other services started (kept by triggers on contacts
+ * and enrolments); with raw = 1 from the enrolments and contacts
+ * themselves. Both give the same rows. */
+int store_takeup(store_conn *c, long long council, const char *from, const char *to, int raw, takeup_fn fn,
+                 void *ctx);
 
 /* ---- Appointments (store_appointments.c) ---- */
 

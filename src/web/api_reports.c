@@ -4,12 +4,14 @@
  * for any date range (?from, ?to), one row per month, channel, service or
  * department (?by), as JSON or CSV (?format=csv, or Accept: text/csv).
  *
- * Contact reports add up the rollup the contacts' triggers keep
- * (store_contact_counts): a few thousand rows for years of contacts.
- * ?source=raw counts the contacts themselves instead, for checking: both
- * give the same numbers. The service-level report reads requests, take-up
- * reads enrolments and their people's contacts. Every number is an
- * aggregate: no route here shows a person, so none is audited. */
+ * Every report adds up a rollup that triggers keep: the contact reports the
+ * contacts' daily and monthly counts (store_contact_counts), the
+ * service-level report the requests' (store_request_sla), take-up the
+ * contacts that can count and the days their other services started
+ * (store_takeup); a few thousand rows for years of contacts. ?source=raw
+ * counts the contacts, requests and enrolments themselves instead, for
+ * checking: both give the same numbers. Every number is an aggregate: no
+ * route here shows a person, so none is audited. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +27,7 @@ typedef enum { BY_MONTH, BY_CHANNEL, BY_SERVICE, BY_DEPARTMENT } report_by;
 static const char *const report_names[] = {"channels", "cost", "avoidable", "first-contact", "sla", "take-up"};
 static const char *const by_names[] = {"month", "channel", "service", "department", NULL};
 
-enum { NV = 16, MAX_YEARS = 25 };
+enum { NV = 16, MAX_YEARS = 25, DEPT_MEMO = 1024 };
 
 /* One row of a report: its key (the month, channel, service or department;
  * "" when there is none), for the channels report also the channel, and
@@ -45,6 +47,10 @@ typedef struct {
     size_t nslots, n;
     group *all;       /* the channels report by channel: the totals the shares are of */
     group **list;     /* the rows in key order, filled by finish() */
+    struct {
+        const char *slug, *department;
+    } memo[DEPT_MEMO]; /* department_of's answers so far */
+    size_t nmemo;
 } table;
 
 /* Counters of the contact reports: this period's counts (CC_*), then for
@@ -97,12 +103,25 @@ static group *group_get(table *t, const char *key, const char *channel)
     return g;
 }
 
-static const char *department_of(const table *t, const char *slug)
+/* The department of a service, remembered: a report looks up the same
+ * hundred or so services for each of thousands of rollup rows, and
+ * catalogue_find reads the catalogue from the top. */
+static const char *department_of(table *t, const char *slug)
 {
     if (!slug || !*slug)
         return "";
+    size_t h = hash2(slug, NULL) & (DEPT_MEMO - 1);
+    for (; t->memo[h].slug; h = (h + 1) & (DEPT_MEMO - 1))
+        if (!strcmp(t->memo[h].slug, slug))
+            return t->memo[h].department;
     const service *s = catalogue_find(t->q->cat, slug);
-    return s && s->department ? s->department : "unknown";
+    const char *d = s && s->department ? s->department : "unknown";
+    if (t->nmemo < DEPT_MEMO / 2) {
+        t->memo[h].slug = arena_strdup(t->q->a, slug);
+        t->memo[h].department = d;
+        t->nmemo++;
+    }
+    return d;
 }
 
 /* The row key of something that happened on `when` (a day or a month) on
@@ -372,7 +391,7 @@ static void year_back(const char *date, char out[11])
     snprintf(out, 11, "%.10s", tmp);
 }
 
-static int params_or_fail(req *q, resp *p, report_kind kind, params *o)
+static int params_or_fail(req *q, resp *p, params *o)
 {
     errlist errs = {.n = 0};
     const char *from = req_query(q, "from"), *to = req_query(q, "to"), *by = req_query(q, "by");
@@ -417,8 +436,6 @@ static int params_or_fail(req *q, resp *p, report_kind kind, params *o)
     o->csv = format ? !strcmp(format, "csv") : accept && strstr(accept, "text/csv") != NULL;
     if (source && strcmp(source, "rollup") && strcmp(source, "raw"))
         errlist_add(&errs, "source", "must be rollup or raw");
-    else if (source && !strcmp(source, "raw") && (kind == REP_SLA || kind == REP_TAKEUP))
-        errlist_add(&errs, "source", "only the contact reports have a rollup to check against");
     o->raw = source && !strcmp(source, "raw");
     if (errs.n) {
         resp_problem(p, 400, "Bad query parameter", "Nothing was counted.", &errs);
@@ -477,7 +494,7 @@ static json_t *json_row(const column *cols, const cell *c, int n)
 static int report(req *q, resp *p, report_kind kind)
 {
     params o;
-    if (params_or_fail(q, p, kind, &o) != 0)
+    if (params_or_fail(q, p, &o) != 0)
         return 0;
     store_conn *c = api_conn_or_fail(q, p);
     if (!c)
@@ -491,10 +508,10 @@ static int report(req *q, resp *p, report_kind kind)
     if (kind == REP_SLA) {
         char today[11];
         time_today(today);
-        rc = store_request_sla(c, q->council, o.from, o.to, today, add_sla, &t);
+        rc = store_request_sla(c, q->council, o.from, o.to, today, o.raw, add_sla, &t);
     } else if (kind == REP_TAKEUP) {
         takeup_state s = {.t = &t};
-        rc = store_takeup(c, q->council, o.from, o.to, add_takeup, &s);
+        rc = store_takeup(c, q->council, o.from, o.to, o.raw, add_takeup, &s);
     } else {
         rc = store_contact_counts(c, q->council, o.from, o.to, o.raw, add_counts, &t);
         if (rc == STORE_OK && kind == REP_CHANNELS) {
@@ -541,10 +558,7 @@ static int report(req *q, resp *p, report_kind kind)
     }
     json_t *out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "report", report_names[kind], "from", o.from, "to",
                             o.to, "by", by_names[o.by], "source",
-                            kind == REP_SLA        ? "requests"
-                            : kind == REP_TAKEUP   ? "enrolments and contacts"
-                            : o.raw                ? "raw"
-                                                   : "rollup",
+                            o.raw ? "raw" : "rollup",
                             "columns", cn, "rows", rows);
     if (kind == REP_CHANNELS) {
         json_object_set_new(out, "previous_from", json_string(o.prev_from));

@@ -123,7 +123,7 @@ static const query_def report_query[] = {
     {.name = "by", .max = 12, .doc = "one row per month (default), channel, service or department"},
     {.name = "format", .max = 4, .doc = "json (default) or csv; Accept: text/csv also gives CSV"},
     {.name = "source", .max = 6,
-     .doc = "contact reports: rollup (default) or raw, counting the contacts themselves (slow; for checking)"},
+     .doc = "rollup (default) or raw, counting the contacts, requests and enrolments themselves (slow; for checking)"},
     {.name = NULL},
 };
 

@@ -1082,6 +1082,223 @@ static int end_test(void **state)
     return 0;
 }
 
+/* ---- the reports' rollups ---- */
+
+/* A small deterministic PRNG, so a failure can be replayed. */
+static unsigned long long rr_seed = 20110401;
+static int rr(int n)
+{
+    rr_seed = rr_seed * 6364136223846793005ull + 1442695040888963407ull;
+    return (int)((rr_seed >> 33) % (unsigned long long)n);
+}
+
+/* A day of 2101..2103 ("YYYY-MM-DD"), from a. */
+static const char *rr_day(arena *a)
+{
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int m = rr(12);
+    return arena_printf(a, "%d-%02d-%02d", 2101 + rr(3), m + 1, 1 + rr(mdays[m]));
+}
+
+/* Days the rows have (enrolments' starts, contacts' days, promised
+ * dates): ranges that begin or end on one test the edges. */
+static const char *rr_days[512];
+static int rr_ndays;
+
+static const char *rr_keep(const char *day)
+{
+    if (rr_ndays < 512)
+        rr_days[rr_ndays++] = day;
+    return day;
+}
+
+/* A range's end: a random day, or one the rows have. */
+static const char *rr_end(arena *a)
+{
+    return rr(2) && rr_ndays ? rr_days[rr(rr_ndays)] : rr_day(a);
+}
+
+typedef struct {
+    arena *a;
+    char **line;
+    size_t n, cap;
+} lines;
+
+static void lines_add(lines *l, char *s)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 64;
+        l->line = xrealloc(l->line, l->cap * sizeof *l->line);
+    }
+    l->line[l->n++] = s;
+}
+
+static int sla_line(void *ctx, const request_sla *r)
+{
+    lines *l = ctx;
+    lines_add(l, arena_printf(l->a, "%s|%s|%s|%lld|%lld|%lld|%lld|%lld", r->month, r->channel, r->service,
+                              r->requests, r->resolved, r->on_time, r->late, r->open_overdue));
+    return 0;
+}
+
+static int takeup_line(void *ctx, const takeup_row *r)
+{
+    lines *l = ctx;
+    lines_add(l, arena_printf(l->a, "%lld|%lld|%s|%s|%s", r->person_id, r->others, r->service, r->first_at,
+                              r->channel ? r->channel : ""));
+    return 0;
+}
+
+static int by_text(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* All of l's lines, sorted if sort, one string. */
+static const char *lines_text(lines *l, int sort)
+{
+    if (sort && l->n)
+        qsort(l->line, l->n, sizeof *l->line, by_text);
+    const char *out = "";
+    for (size_t i = 0; i < l->n; i++)
+        out = arena_printf(l->a, "%s%s\n", out, l->line[i]);
+    free(l->line);
+    l->line = NULL;
+    l->n = l->cap = 0;
+    return out;
+}
+
+/* Over many ranges (and todays), the rollups give what the rows give. Adds
+ * how many take-up and service-level rows the rollups gave. */
+static void compare_rollups(store_conn *c, arena *a, long long *takeups, long long *requests)
+{
+    for (int i = 0; i < 60; i++) {
+        const char *from = rr_end(a), *to = rr_end(a), *today = rr_end(a);
+        if (strcmp(from, to) > 0) {
+            const char *t = from;
+            from = to;
+            to = t;
+        }
+        if (i == 0) {
+            from = "2101-01-01";
+            to = "2103-12-31";
+        }
+        lines l = {.a = a};
+        expect_rc(c, store_request_sla(c, OTHER_COUNCIL, from, to, today, 1, sla_line, &l), STORE_OK, "sla raw");
+        const char *raw = lines_text(&l, 1);
+        expect_rc(c, store_request_sla(c, OTHER_COUNCIL, from, to, today, 0, sla_line, &l), STORE_OK, "sla rollup");
+        const char *rolled = lines_text(&l, 1);
+        if (strcmp(raw, rolled))
+            fail_msg("sla %s..%s today %s:\nraw:\n%s\nrollup:\n%s", from, to, today, raw, rolled);
+        for (const char *p = rolled; (p = strchr(p, '\n')); p++)
+            ++*requests;
+        expect_rc(c, store_takeup(c, OTHER_COUNCIL, from, to, 1, takeup_line, &l), STORE_OK, "take-up raw");
+        raw = lines_text(&l, 0);
+        expect_rc(c, store_takeup(c, OTHER_COUNCIL, from, to, 0, takeup_line, &l), STORE_OK, "take-up rollup");
+        rolled = lines_text(&l, 0);
+        if (strcmp(raw, rolled))
+            fail_msg("take-up %s..%s:\nraw:\n%s\nrollup:\n%s", from, to, raw, rolled);
+        for (const char *p = rolled; (p = strchr(p, '\n')); p++)
+            ++*takeups;
+    }
+}
+
+static void test_report_rollups(void **state)
+{
+    fixture *f = *state;
+    store_conn *c = conn_of(f);
+    arena *a = arena_new();
+    static const char *const services[] = {"svc-a", "svc-b", "svc-c", "svc-d", "svc-e"};
+    static const char *const channels[] = {"phone", "web", "face_to_face"};
+    static const char *const statuses[] = {"received", "in_progress", "resolved", "closed"};
+    enum { PEOPLE = 8, CONTACTS = 160, ENROLMENTS = 40, REQUESTS = 150 };
+    long long people[PEOPLE], contacts[CONTACTS], enrolments[ENROLMENTS], requests[REQUESTS];
+    rr_seed = 20110401;
+    rr_ndays = 0;
+    for (int i = 0; i < PEOPLE; i++)
+        people[i] = add_person(c, OTHER_COUNCIL, "Taker");
+    for (int i = 0; i < ENROLMENTS; i++) {
+        record r;
+        record_init(&r, &enrolment_def);
+        rec_set_int(&r, "person_id", people[rr(PEOPLE)]);
+        rec_set_str(&r, "service", services[rr(5)]);
+        rec_set_str(&r, "start_date", rr_keep(rr_day(a)));
+        expect_rc(c, store_insert(c, OTHER_COUNCIL, &r), STORE_OK, "enrolment");
+        enrolments[i] = r.id;
+    }
+    for (int i = 0; i < CONTACTS; i++) {
+        record r;
+        record_init(&r, &contact_def);
+        rec_set_str(&r, "channel", channels[rr(3)]);
+        rec_set_str(&r, "type", "interaction");
+        if (rr(6))
+            rec_set_int(&r, "person_id", people[rr(PEOPLE)]);
+        if (rr(6))
+            rec_set_str(&r, "service", services[rr(5)]);
+        rec_set_str(&r, "started_at", arena_printf(a, "%sT%02d:%02d:00Z", rr_keep(rr_day(a)), 8 + rr(10), rr(60)));
+        expect_rc(c, store_insert(c, OTHER_COUNCIL, &r), STORE_OK, "contact");
+        contacts[i] = r.id;
+    }
+    for (int i = 0; i < REQUESTS; i++) {
+        record r;
+        record_init(&r, &request_def);
+        rec_set_str(&r, "service", services[rr(5)]);
+        rec_set_str(&r, "description", "a test request");
+        rec_set_str(&r, "status", statuses[rr(4)]);
+        if (rr(4))
+            rec_set_str(&r, "channel", channels[rr(3)]);
+        if (rr(8))
+            rec_set_str(&r, "promised_date", rr_keep(rr_day(a)));
+        if (rr(2))
+            rec_set_str(&r, "resolved_at", arena_printf(a, "%sT12:00:00Z", rr_day(a)));
+        expect_rc(c, store_insert(c, OTHER_COUNCIL, &r), STORE_OK, "request");
+        requests[i] = r.id;
+    }
+    long long takeups = 0, counted = 0;
+    compare_rollups(c, a, &takeups, &counted);
+
+    /* Changes and deletes move the rows out of their old counts. */
+    for (int i = 0; i < REQUESTS; i += 3) {
+        record r;
+        expect_rc(c, store_get(c, OTHER_COUNCIL, &request_def, requests[i], a, &r), STORE_OK, "get request");
+        if (i % 2) {
+            rec_set_str(&r, "status", "resolved");
+            rec_set_str(&r, "resolved_at", arena_printf(a, "%sT09:00:00Z", rr_day(a)));
+        } else {
+            rec_set_str(&r, "promised_date", rr_day(a));
+            r.v[entity_field(&request_def, "channel")].set = 0;
+        }
+        expect_rc(c, store_update(c, OTHER_COUNCIL, &r, r.version), STORE_OK, "update request");
+    }
+    for (int i = 1; i < REQUESTS; i += 7)
+        expect_rc(c, store_delete(c, OTHER_COUNCIL, &request_def, requests[i]), STORE_OK, "delete request");
+    for (int i = 0; i < ENROLMENTS; i += 4) {
+        record r;
+        expect_rc(c, store_get(c, OTHER_COUNCIL, &enrolment_def, enrolments[i], a, &r), STORE_OK, "get enrolment");
+        rec_set_str(&r, "start_date", rr_day(a));
+        expect_rc(c, store_update(c, OTHER_COUNCIL, &r, r.version), STORE_OK, "update enrolment");
+    }
+    for (int i = 1; i < ENROLMENTS; i += 9)
+        expect_rc(c, store_delete(c, OTHER_COUNCIL, &enrolment_def, enrolments[i]), STORE_OK, "delete enrolment");
+    for (int i = 0; i < CONTACTS; i += 5) {
+        record r;
+        expect_rc(c, store_get(c, OTHER_COUNCIL, &contact_def, contacts[i], a, &r), STORE_OK, "get contact");
+        rec_set_int(&r, "person_id", people[rr(PEOPLE)]);
+        rec_set_str(&r, "service", services[rr(5)]);
+        rec_set_str(&r, "started_at", arena_printf(a, "%sT10:00:00Z", rr_day(a)));
+        expect_rc(c, store_update(c, OTHER_COUNCIL, &r, r.version), STORE_OK, "update contact");
+    }
+    for (int i = 2; i < CONTACTS; i += 11)
+        expect_rc(c, store_delete(c, OTHER_COUNCIL, &contact_def, contacts[i]), STORE_OK, "delete contact");
+    compare_rollups(c, a, &takeups, &counted);
+    /* Something was counted both ways, so the comparisons could fail. */
+    if (getenv("FD_TEST_VERBOSE"))
+        fprintf(stderr, "rollups: %lld take-up rows, %lld service-level rows\n", takeups, counted);
+    assert_true(takeups > 0);
+    assert_true(counted > 0);
+    arena_free(a);
+}
+
 #define backend_test(t) cmocka_unit_test_teardown(t, end_test)
 
 int main(void)
@@ -1104,6 +1321,7 @@ int main(void)
         backend_test(test_server_gone),
         backend_test(test_audit_append_only),
         backend_test(test_audit_append_settle),
+        backend_test(test_report_rollups),
     };
     const struct CMUnitTest open_tests[] = {
         cmocka_unit_test(test_open_failures),
