@@ -122,6 +122,7 @@ load() {
   shift 4
   out=$TMP/wrk-$name.txt
   answered $APP_PORTS >"$TMP/answered-$name.0"
+  echo "$name $(cut -d' ' -f1 /proc/loadavg)" >>"$TMP/loadavg" # how busy the machine was as the run began
   timeout $(($(to_secs "$DURATION") + 60)) wrk "-t$THREADS" "-c$CONNECTIONS" -d "$DURATION" --latency --timeout 10s \
     -H "Host: $host" -H "Authorization: Bearer $TOKEN" -s "$lua" "$url" -- "$@" >"$out" 2>&1 ||
     { cat "$out" >&2; die "wrk ($name) failed"; }
@@ -273,8 +274,11 @@ COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
   echo "worker threads). PostgreSQL 15 (the test server: fsync off): nginx on loopback in front of two"
   echo "Release app servers ($APP_THREADS worker threads each) sharing the database, which also holds a"
   echo "second council (20,000 people, its own host; council 1's token is refused there). wrk, nginx,"
-  echo "the app servers and PostgreSQL share the same $(nproc) cores. Any error status or socket error"
-  echo "fails the run: the errors column is what the run saw."
+  echo "the app servers and PostgreSQL share the same $(nproc) cores. nginx keeps up to 64 idle connections"
+  echo "to the app servers per worker, each for at most 10 s, under the app servers' idle timeout of"
+  echo "$APP_TIMEOUT s (docs/operations.md). Any error status or socket error fails the run: the errors column is"
+  echo "what the run saw. The machine's 1-minute load average as each run began (other work included):"
+  echo "$(awk '{ printf "%s%s %s", sep, $1, $2; sep = ", " }' "$TMP/loadavg")."
   echo
   echo "| backend | topology | route | requests/s | p50 | p99 | requests | errors |"
   echo "|---|---|---|---:|---:|---:|---:|---:|"
