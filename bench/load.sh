@@ -13,8 +13,11 @@
 # (bench/search.lua, queries drawn from the demo's own residents: surname
 # and given name, a misspelt given name, surname and date of birth) with an
 # agent's API token. Any answer with an error status, or any socket error
-# (connect, read, write, timeout), fails the run. Figures replace the
-# section "## Load: 256 connections" of bench/RESULTS.md.
+# (connect, read, write, timeout), fails the run, and the run says which
+# statuses the app servers answered (their /metrics, before and after) and,
+# behind nginx, what nginx answered itself and why (its log of answers
+# with an error status, and its error log). Figures replace the section
+# "## Load: 256 connections" of bench/RESULTS.md.
 #
 #   bench/load.sh            after `make build`
 # Knobs: BACKENDS="sqlite pg", DURATION=60s, CONNECTIONS=256, THREADS=2,
@@ -34,6 +37,7 @@ CONNECTIONS=${CONNECTIONS:-256}
 THREADS=${THREADS:-2}
 PEOPLE=${PEOPLE:-290000}
 APP_THREADS=${APP_THREADS:-2}
+APP_TIMEOUT=30 # serve's idle timeout (its default), which nginx's upstream keepalive_timeout stays under
 SECTION='## Load: 256 connections'
 HOST1=127.0.0.1 # names no council: the default, council 1
 HOST2=second.frontdoor.test
@@ -72,7 +76,8 @@ trap 'exit 143' TERM
 # this shell, not a subshell, so PIDS keeps the pid for the cleanup).
 serve() {
   local log=$TMP/serve-$RANDOM.err port="" i
-  "$BIN" serve "$@" --listen 127.0.0.1:0 --threads "$APP_THREADS" --access-log off >/dev/null 2>"$log" &
+  "$BIN" serve "$@" --listen 127.0.0.1:0 --threads "$APP_THREADS" --timeout "$APP_TIMEOUT" --access-log off \
+    >/dev/null 2>"$log" &
   local pid=$!
   PIDS+=("$pid")
   for ((i = 0; i < 600; i++)); do
@@ -97,21 +102,51 @@ N=$(sqlite3 "$DEMO" "SELECT count(*) FROM people WHERE council_id = 1")
 
 to_secs() { case $1 in *m) echo $((${1%m} * 60)) ;; *s) echo "${1%s}" ;; *) echo "$1" ;; esac; }
 field() { local kv; for kv in $1; do [ "${kv%%=*}" = "$2" ] && { echo "${kv#*=}"; return; }; done; echo ""; }
-# load NAME URL HOST LUA ARGS... -> BENCH fields
+# answered PORT... : "STATUS COUNT" lines, the answers the app servers on
+# these ports have given so far (all routes), from their /metrics.
+answered() {
+  local p
+  for p in "$@"; do curl -fsS --max-time 10 "http://127.0.0.1:$p/metrics" || echo "# :$p did not answer /metrics"; done |
+    sed -n 's/^frontdoor_http_requests_total{.*status="\([0-9]*\)"} \([0-9]*\)$/\1 \2/p' |
+    awk '{ n[$1] += $2 } END { for (s in n) print s, n[s] }' | sort
+}
+# statuses BEFORE AFTER: "200=N 503=M ..." answered between the two.
+statuses() {
+  awk 'FILENAME == ARGV[1] { was[$1] = $2; next }
+    { d = $2 - was[$1]; if (d) { printf "%s%s=%d", sep, $1, d; sep = " " } }' "$1" "$2"
+}
+# load NAME URL HOST LUA ARGS... -> BENCH fields. APP_PORTS: the app
+# servers behind URL; NGINX_LOGS: nginx's log directory, if nginx is in front.
 load() {
   local name=$1 url=$2 host=$3 lua=$4 out
   shift 4
   out=$TMP/wrk-$name.txt
+  answered $APP_PORTS >"$TMP/answered-$name.0"
+  echo "$name $(cut -d' ' -f1 /proc/loadavg)" >>"$TMP/loadavg" # how busy the machine was as the run began
   timeout $(($(to_secs "$DURATION") + 60)) wrk "-t$THREADS" "-c$CONNECTIONS" -d "$DURATION" --latency --timeout 10s \
     -H "Host: $host" -H "Authorization: Bearer $TOKEN" -s "$lua" "$url" -- "$@" >"$out" 2>&1 ||
     { cat "$out" >&2; die "wrk ($name) failed"; }
-  local line
+  answered $APP_PORTS >"$TMP/answered-$name.1"
+  local line seen
+  seen=$(statuses "$TMP/answered-$name.0" "$TMP/answered-$name.1")
+  say "  $name: the app servers answered ${seen:-nothing}"
   line=$(grep '^BENCH ' "$out" | tail -n1)
   [ -n "$line" ] || { cat "$out" >&2; die "no BENCH line ($name)"; }
   line=${line#BENCH }
-  [ "$(field "$line" requests)" -gt 0 ] || die "$name: no answers"
-  [ "$(field "$line" status_err)" = 0 ] || die "$name: $(field "$line" status_err) answers had an error status"
-  [ "$(field "$line" sockerr)" = 0 ] || die "$name: $(field "$line" sockerr) socket errors"
+  if [ "$(field "$line" requests)" -eq 0 ] || [ "$(field "$line" status_err)" != 0 ] ||
+    [ "$(field "$line" sockerr)" != 0 ]; then
+    cat "$out" >&2
+    if [ -n "${NGINX_LOGS:-}" ]; then
+      say "  nginx's answers with an error status (status, upstream status): "
+      awk '{ print $1, $2 }' "$NGINX_LOGS/failed.log" | sort | uniq -c | sort -rn | head -n 10 >&2
+      say "  nginx's error log, by kind:"
+      sed 's/^[0-9/]* [0-9:]* //; s/#[0-9]*: \*[0-9]* / /; s/, client:.*//' "$NGINX_LOGS/error.log" |
+        sort | uniq -c | sort -rn | head -n 10 >&2
+    fi
+    [ "$(field "$line" requests)" -gt 0 ] || die "$name: no answers"
+    [ "$(field "$line" status_err)" = 0 ] || die "$name: $(field "$line" status_err) answers had an error status"
+    die "$name: $(field "$line" sockerr) socket errors"
+  fi
   echo "$line"
 }
 ROWS=()
@@ -129,6 +164,7 @@ for backend in $BACKENDS; do
     TOKEN=$("$BIN" token create --db "$TMP/serve.db" --name load --role agent --scopes read)
     serve --db "$TMP/serve.db"
     URL=http://127.0.0.1:$PORT
+    APP_PORTS=$PORT NGINX_LOGS=""
     say "sqlite: one app server on $URL; $DURATION per route"
     f=$(load sqlite-view "$URL" "$HOST1" "$ROOT/bench/people.lua" "$N" /api/v1/people/)
     row SQLite "1 app server" "GET /api/v1/people/{id}" "$f"
@@ -169,7 +205,10 @@ pid $TMP/nginx/nginx.pid;
 error_log $TMP/nginx/logs/error.log warn;
 events { worker_connections 2048; }
 http {
-    access_log off;
+    # Only the answers with an error status are logged (load() reads it).
+    map \$status \$fd_failed { ~^[123] 0; default 1; }
+    log_format failed '\$status \$upstream_status \$upstream_addr \$request_time "\$request"';
+    access_log $TMP/nginx/logs/failed.log failed if=\$fd_failed;
     client_body_temp_path $TMP/nginx/tmp/body;
     proxy_temp_path $TMP/nginx/tmp/proxy;
     fastcgi_temp_path $TMP/nginx/tmp/fastcgi;
@@ -179,6 +218,10 @@ http {
         server 127.0.0.1:$P1;
         server 127.0.0.1:$P2;
         keepalive 64;
+        # Under the app servers' idle timeout (serve --timeout $APP_TIMEOUT),
+        # so nginx never sends a request on a connection the app server is
+        # closing as idle (see docs/operations.md).
+        keepalive_timeout 10s;
     }
     server {
         listen 127.0.0.1:$p;
@@ -201,6 +244,7 @@ EOF
     done
     [ -n "$NG_PORT" ] || die "nginx did not start"
     URL=http://127.0.0.1:$NG_PORT
+    APP_PORTS="$P1 $P2" NGINX_LOGS=$TMP/nginx/logs
     # The council's host reaches its records; the other council's host refuses the token.
     code=$(curl -sS -o /dev/null -w '%{http_code}' -H "Host: $HOST2" -H "Authorization: Bearer $TOKEN" "$URL/api/v1/people/1")
     [ "$code" = 401 ] || die "pg: council 1's token at council 2's host answered $code, not 401"
@@ -230,8 +274,11 @@ COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
   echo "worker threads). PostgreSQL 15 (the test server: fsync off): nginx on loopback in front of two"
   echo "Release app servers ($APP_THREADS worker threads each) sharing the database, which also holds a"
   echo "second council (20,000 people, its own host; council 1's token is refused there). wrk, nginx,"
-  echo "the app servers and PostgreSQL share the same $(nproc) cores. Any error status or socket error"
-  echo "fails the run: the errors column is what the run saw."
+  echo "the app servers and PostgreSQL share the same $(nproc) cores. nginx keeps up to 64 idle connections"
+  echo "to the app servers per worker, each for at most 10 s, under the app servers' idle timeout of"
+  echo "$APP_TIMEOUT s (docs/operations.md). Any error status or socket error fails the run: the errors column is"
+  echo "what the run saw. The machine's 1-minute load average as each run began (other work included):"
+  echo "$(awk '{ printf "%s%s %s", sep, $1, $2; sep = ", " }' "$TMP/loadavg")."
   echo
   echo "| backend | topology | route | requests/s | p50 | p99 | requests | errors |"
   echo "|---|---|---|---:|---:|---:|---:|---:|"

@@ -47,9 +47,16 @@ enum {
 /* The session settings every connection (and reconnection) starts with.
  * statement_timeout bounds any one statement (migrations lift it, see
  * pg_exec); client_min_messages keeps NOTICEs (CREATE ... IF NOT EXISTS and
- * the like) out of the log. */
+ * the like) out of the log. gin_pending_list_limit at its least (64 kB):
+ * a GIN index (the trigram indexes search uses) keeps new rows in a
+ * pending list that every search reads in full, until the list outgrows
+ * this limit (4 MB by default) or (auto)vacuum runs; 20,000 new residents
+ * in it made each name search take 150-500 ms at 290,000 people, and the
+ * planner gave up the index. So each writer moves the rows into the index
+ * proper once 64 kB are pending (docs/operations.md). */
 static const char SESSION_SQL[] = "SET statement_timeout = '30s'; SET client_min_messages = warning; "
-                                  "SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; SET client_encoding = 'UTF8'";
+                                  "SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; SET client_encoding = 'UTF8'; "
+                                  "SET gin_pending_list_limit = '64kB'";
 
 /* One prepared statement of this connection. */
 typedef struct {
