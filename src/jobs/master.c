@@ -689,6 +689,7 @@ int master_link(store_conn *c, long long council, const source_catalogue *cat, c
     for (size_t k = 0; k < nt; k++)
         parent[k] = k, cluster_person[k] = 0;
     if (nt > 0) {
+        o.best_only = 1; /* one decision per record: its best existing person */
         if (U.n > 0 && match_link(s, ra, U.n, rb, nt, &o, &lr) != 0) {
             snprintf(err, errlen, "too many records to link");
             goto fail;
@@ -724,6 +725,7 @@ int master_link(store_conn *c, long long council, const source_catalogue *cat, c
     match_record *rs = xmalloc((ns + 1) * sizeof *rs);
     for (size_t j = 0; j < ns; j++)
         rs[j] = rb[sub[j]];
+    o.best_only = 0;
     if (ns > 1 && match_dedupe(s, rs, ns, &o, &dr) != 0) {
         free(sub);
         free(rs);
