@@ -600,6 +600,7 @@ typedef struct {
     char nys[12];     /* NYSIIS (names only) */
     short nick[NICK_MAX]; /* nickname groups (names only) */
     signed char nnick;
+    uint64_t letters; /* bit (byte & 63) set for each byte of s: a bound on Jaro */
     double tf;        /* share of the field's non-missing values equal to this one (tf fields) */
 } pval;
 
@@ -728,6 +729,8 @@ static void prepare(const run *R, match_kind k, const char *in, pval *v, char *b
         return;
     v->s = buf;
     v->len = (int)n;
+    for (size_t i = 0; i < n; i++)
+        v->letters |= (uint64_t)1 << ((unsigned char)buf[i] & 63);
     if (k == MATCH_NAME) {
         match_soundex(buf, v->sdx);
         match_nysiis(buf, v->nys, sizeof v->nys);
@@ -737,6 +740,39 @@ static void prepare(const run *R, match_kind k, const char *in, pval *v, char *b
 
 /* ------------------------------------------------------------------ */
 /* Comparing                                                            */
+
+/* Nonzero if a and b are at most one edit apart (an insertion, deletion,
+ * substitution or swap of two neighbours): dl_n(a, b, 1) <= 1 in one pass
+ * without the table. */
+static int one_edit(const char *a, size_t la, const char *b, size_t lb)
+{
+    if (la < lb) {
+        const char *t = a;
+        a = b, b = t;
+        size_t tl = la;
+        la = lb, lb = tl;
+    }
+    if (la - lb > 1)
+        return 0;
+    size_t i = 0;
+    while (i < lb && a[i] == b[i])
+        i++;
+    if (la > lb) /* the one more character is a[i] */
+        return !memcmp(a + i + 1, b + i, lb - i);
+    if (i == la)
+        return 1;
+    if (!memcmp(a + i + 1, b + i + 1, la - i - 1))
+        return 1; /* substituted */
+    return i + 1 < la && a[i] == b[i + 1] && a[i + 1] == b[i] && !memcmp(a + i + 2, b + i + 2, la - i - 2);
+}
+
+/* match_dob_swapped on prepared values known to differ. */
+static int dob_swapped(const pval *x, const pval *y)
+{
+    const char *a = x->s, *b = y->s;
+    return x->len == 8 && y->len == 8 && !memcmp(a, b, 4) && a[4] == b[6] && a[5] == b[7] && a[6] == b[4] &&
+           a[7] == b[5];
+}
 
 static int same_nick(const pval *x, const pval *y)
 {
@@ -760,7 +796,7 @@ static int level_of(match_kind k, const pval *x, const pval *y, double jw)
     case MATCH_NAME: {
         if (same_nick(x, y))
             return 4;
-        if (dl_n(x->s, (size_t)x->len, y->s, (size_t)y->len, 1) <= 1)
+        if (one_edit(x->s, (size_t)x->len, y->s, (size_t)y->len))
             return 3;
         if (jw < 0)
             jw = jw_n(x->s, (size_t)x->len, y->s, (size_t)y->len);
@@ -783,9 +819,9 @@ static int level_of(match_kind k, const pval *x, const pval *y, double jw)
         return jw >= 0.90 ? 2 : jw >= 0.80 ? 1 : 0;
     }
     case MATCH_CODE:
-        return dl_n(x->s, (size_t)x->len, y->s, (size_t)y->len, 1) <= 1 ? 1 : 0;
+        return one_edit(x->s, (size_t)x->len, y->s, (size_t)y->len);
     case MATCH_DATE: {
-        if (match_dob_swapped(x->s, y->s))
+        if (dob_swapped(x, y))
             return 4;
         int d = dl_n(x->s, (size_t)x->len, y->s, (size_t)y->len, 2);
         if (d <= 2)
@@ -811,6 +847,31 @@ static double likeness(const pval *x, const pval *y)
     return jw_n(x->s, (size_t)x->len, y->s, (size_t)y->len);
 }
 
+/* At least likeness(x, y), cheaply: Jaro counts as matched only
+ * characters the other string has, so with m at most the smaller of the two
+ * strings' counts of such characters (by x->letters, which may only
+ * overcount), Jaro is at most (m/|x| + m/|y| + 1) / 3, and Winkler's boost
+ * is at most the common prefix's. */
+static double likeness_bound(const pval *x, const pval *y)
+{
+    if (!x->s || !y->s)
+        return 0.0;
+    size_t ma = 0, mb = 0, l = 0;
+    for (int i = 0; i < x->len; i++)
+        ma += (y->letters >> ((unsigned char)x->s[i] & 63)) & 1;
+    for (int i = 0; i < y->len; i++)
+        mb += (x->letters >> ((unsigned char)y->s[i] & 63)) & 1;
+    double m = (double)(ma < mb ? ma : mb);
+    if (m == 0.0)
+        return 0.0;
+    double j = (m / (double)x->len + m / (double)y->len + 1.0) / 3.0;
+    if (j > 1.0)
+        j = 1.0;
+    while (l < 4 && l < (size_t)x->len && l < (size_t)y->len && x->s[l] == y->s[l])
+        l++;
+    return j + (double)l * 0.1 * (1.0 - j) + 1e-9;
+}
+
 /* Crosswise comparison is taken only if a crossed pair is at least this
  * alike: a swap shows as agreement, not as two fields slightly less unlike. */
 #define SWAP_LIKENESS 0.85
@@ -830,9 +891,19 @@ static void compare(const match_schema *s, const pval *x, const pval *y, signed 
         }
         if (g < f)
             continue; /* done with its partner */
-        double ff = likeness(&x[f], &y[f]), gg = likeness(&x[g], &y[g]);
-        double fg = likeness(&x[f], &y[g]), gf = likeness(&x[g], &y[f]);
-        int cross = fg + gf > ff + gg + 1e-9 && fmax(fg, gf) >= SWAP_LIKENESS;
+        double ff = likeness(&x[f], &y[f]), gg = likeness(&x[g], &y[g]), fg = 0.0, gf = 0.0;
+        int cross = 0;
+        /* The crossed likenesses only if they could decide: never when
+         * both fields agree already, nor when neither crossed pair can
+         * reach SWAP_LIKENESS or beat the straight pairs. */
+        if (ff + gg + 1e-9 < 2.0) {
+            double bfg = likeness_bound(&x[f], &y[g]), bgf = likeness_bound(&x[g], &y[f]);
+            if (fmax(bfg, bgf) >= SWAP_LIKENESS && bfg + bgf > ff + gg + 1e-9) {
+                fg = likeness(&x[f], &y[g]);
+                gf = likeness(&x[g], &y[f]);
+                cross = fg + gf > ff + gg + 1e-9 && fmax(fg, gf) >= SWAP_LIKENESS;
+            }
+        }
         lev[f] = (signed char)level_of(s->field[f].kind, &x[f], cross ? &y[g] : &y[f], cross ? fg : ff);
         lev[g] = (signed char)level_of(s->field[g].kind, &x[g], cross ? &y[f] : &y[g], cross ? gf : gg);
         sw[f] = sw[g] = (unsigned char)cross;
@@ -998,6 +1069,13 @@ static void keyed_sort(keyed *v, size_t n)
     free(tmp);
 }
 
+/* Whether two records whose keys met (a and b: keyed.lacks) make a pair:
+ * a rule with unless needs one of them to lack one of its fields. */
+static int keep_pair(const match_block_rule *rule, uint32_t a, uint32_t b)
+{
+    return !rule->unless || a || b;
+}
+
 /* The distinct candidate pairs of R under every rule, sorted, each with
  * the rules that proposed it. Counts skipped blocks into *skipped. */
 static candvec block(const run *R, size_t max_block, size_t *skipped)
@@ -1036,7 +1114,7 @@ static candvec block(const run *R, size_t max_block, size_t *skipped)
                     mid++;
                 for (size_t x = lo; x < mid; x++)
                     for (size_t y = mid; y < hi; y++)
-                        if (!rule->unless || ks[x].lacks || ks[y].lacks)
+                        if (keep_pair(rule, ks[x].lacks, ks[y].lacks))
                             cand_push(&pairs, (uint64_t)ks[x].rec << 32 | ks[y].rec, 1u << r);
             } else {
                 for (size_t x = lo; x < hi; x++) {
@@ -1046,7 +1124,7 @@ static candvec block(const run *R, size_t max_block, size_t *skipped)
                             continue;
                         if (R->link && !(i < R->na && j >= R->na))
                             continue;
-                        if (rule->unless && !ks[x].lacks && !ks[y].lacks)
+                        if (!keep_pair(rule, ks[x].lacks, ks[y].lacks))
                             continue;
                         cand_push(&pairs, (uint64_t)i << 32 | j, 1u << r);
                     }
