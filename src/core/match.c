@@ -11,10 +11,13 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <ctype.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/arena.h"
 #include "base/xalloc.h"
@@ -548,15 +551,15 @@ static const match_schema febrl_schema = {
     },
     .nrules = 7,
     .rule = {
-        {"soc_sec_id", 1, {{F_SSN, MATCH_KEY_VALUE, 0}}},
-        {"postcode", 1, {{F_POSTCODE, MATCH_KEY_VALUE, 0}}},
-        {"date_of_birth", 1, {{F_DOB, MATCH_KEY_VALUE, 0}}},
-        {"soundex(surname)+year", 2, {{F_SURNAME, MATCH_KEY_SOUNDEX, 0}, {F_DOB, MATCH_KEY_YEAR, 0}}},
+        {"soc_sec_id", 1, {{F_SSN, MATCH_KEY_VALUE, 0}}, 0},
+        {"postcode", 1, {{F_POSTCODE, MATCH_KEY_VALUE, 0}}, 0},
+        {"date_of_birth", 1, {{F_DOB, MATCH_KEY_VALUE, 0}}, 0},
+        {"soundex(surname)+year", 2, {{F_SURNAME, MATCH_KEY_SOUNDEX, 0}, {F_DOB, MATCH_KEY_YEAR, 0}}, 0},
         {"soundex(given_name)+soundex(surname)", 2,
-         {{F_GIVEN, MATCH_KEY_SOUNDEX, 0}, {F_SURNAME, MATCH_KEY_SOUNDEX, 0}}},
-        {"surname[2]+suburb[3]", 2, {{F_SURNAME, MATCH_KEY_PREFIX, 2}, {F_SUBURB, MATCH_KEY_PREFIX, 3}}},
+         {{F_GIVEN, MATCH_KEY_SOUNDEX, 0}, {F_SURNAME, MATCH_KEY_SOUNDEX, 0}}, 0},
+        {"surname[2]+suburb[3]", 2, {{F_SURNAME, MATCH_KEY_PREFIX, 2}, {F_SUBURB, MATCH_KEY_PREFIX, 3}}, 0},
         {"soundex(address_1)+street_number", 2,
-         {{F_ADDR1, MATCH_KEY_SOUNDEX, 0}, {F_STREETNO, MATCH_KEY_VALUE, 0}}},
+         {{F_ADDR1, MATCH_KEY_SOUNDEX, 0}, {F_STREETNO, MATCH_KEY_VALUE, 0}}, 0},
     },
 };
 
@@ -582,6 +585,8 @@ void match_options_init(match_options *o)
     o->em_max_iter = 200;
     o->max_block = 2000;
     o->model = NULL;
+    o->best_only = 0;
+    o->threads = 0;
 }
 
 static const char *const level_names[][MATCH_MAX_LEVELS] = {
@@ -623,6 +628,7 @@ typedef struct {
     char nys[12];     /* NYSIIS (names only) */
     short nick[NICK_MAX]; /* nickname groups (names only) */
     signed char nnick;
+    uint64_t letters; /* bit (byte & 63) set for each byte of s: a bound on Jaro */
     double tf;        /* share of the field's non-missing values equal to this one (tf fields) */
 } pval;
 
@@ -751,6 +757,8 @@ static void prepare(const run *R, match_kind k, const char *in, pval *v, char *b
         return;
     v->s = buf;
     v->len = (int)n;
+    for (size_t i = 0; i < n; i++)
+        v->letters |= (uint64_t)1 << ((unsigned char)buf[i] & 63);
     if (k == MATCH_NAME) {
         match_soundex(buf, v->sdx);
         match_nysiis(buf, v->nys, sizeof v->nys);
@@ -760,6 +768,39 @@ static void prepare(const run *R, match_kind k, const char *in, pval *v, char *b
 
 /* ------------------------------------------------------------------ */
 /* Comparing                                                            */
+
+/* Nonzero if a and b are at most one edit apart (an insertion, deletion,
+ * substitution or swap of two neighbours): dl_n(a, b, 1) <= 1 in one pass
+ * without the table. */
+static int one_edit(const char *a, size_t la, const char *b, size_t lb)
+{
+    if (la < lb) {
+        const char *t = a;
+        a = b, b = t;
+        size_t tl = la;
+        la = lb, lb = tl;
+    }
+    if (la - lb > 1)
+        return 0;
+    size_t i = 0;
+    while (i < lb && a[i] == b[i])
+        i++;
+    if (la > lb) /* the one more character is a[i] */
+        return !memcmp(a + i + 1, b + i, lb - i);
+    if (i == la)
+        return 1;
+    if (!memcmp(a + i + 1, b + i + 1, la - i - 1))
+        return 1; /* substituted */
+    return i + 1 < la && a[i] == b[i + 1] && a[i + 1] == b[i] && !memcmp(a + i + 2, b + i + 2, la - i - 2);
+}
+
+/* match_dob_swapped on prepared values known to differ. */
+static int dob_swapped(const pval *x, const pval *y)
+{
+    const char *a = x->s, *b = y->s;
+    return x->len == 8 && y->len == 8 && !memcmp(a, b, 4) && a[4] == b[6] && a[5] == b[7] && a[6] == b[4] &&
+           a[7] == b[5];
+}
 
 static int same_nick(const pval *x, const pval *y)
 {
@@ -783,7 +824,7 @@ static int level_of(match_kind k, const pval *x, const pval *y, double jw)
     case MATCH_NAME: {
         if (same_nick(x, y))
             return 4;
-        if (dl_n(x->s, (size_t)x->len, y->s, (size_t)y->len, 1) <= 1)
+        if (one_edit(x->s, (size_t)x->len, y->s, (size_t)y->len))
             return 3;
         if (jw < 0)
             jw = jw_n(x->s, (size_t)x->len, y->s, (size_t)y->len);
@@ -806,9 +847,9 @@ static int level_of(match_kind k, const pval *x, const pval *y, double jw)
         return jw >= 0.90 ? 2 : jw >= 0.80 ? 1 : 0;
     }
     case MATCH_CODE:
-        return dl_n(x->s, (size_t)x->len, y->s, (size_t)y->len, 1) <= 1 ? 1 : 0;
+        return one_edit(x->s, (size_t)x->len, y->s, (size_t)y->len);
     case MATCH_DATE: {
-        if (match_dob_swapped(x->s, y->s))
+        if (dob_swapped(x, y))
             return 4;
         int d = dl_n(x->s, (size_t)x->len, y->s, (size_t)y->len, 2);
         if (d <= 2)
@@ -834,6 +875,31 @@ static double likeness(const pval *x, const pval *y)
     return jw_n(x->s, (size_t)x->len, y->s, (size_t)y->len);
 }
 
+/* At least likeness(x, y), cheaply: Jaro counts as matched only
+ * characters the other string has, so with m at most the smaller of the two
+ * strings' counts of such characters (by x->letters, which may only
+ * overcount), Jaro is at most (m/|x| + m/|y| + 1) / 3, and Winkler's boost
+ * is at most the common prefix's. */
+static double likeness_bound(const pval *x, const pval *y)
+{
+    if (!x->s || !y->s)
+        return 0.0;
+    size_t ma = 0, mb = 0, l = 0;
+    for (int i = 0; i < x->len; i++)
+        ma += (y->letters >> ((unsigned char)x->s[i] & 63)) & 1;
+    for (int i = 0; i < y->len; i++)
+        mb += (x->letters >> ((unsigned char)y->s[i] & 63)) & 1;
+    double m = (double)(ma < mb ? ma : mb);
+    if (m == 0.0)
+        return 0.0;
+    double j = (m / (double)x->len + m / (double)y->len + 1.0) / 3.0;
+    if (j > 1.0)
+        j = 1.0;
+    while (l < 4 && l < (size_t)x->len && l < (size_t)y->len && x->s[l] == y->s[l])
+        l++;
+    return j + (double)l * 0.1 * (1.0 - j) + 1e-9;
+}
+
 /* Crosswise comparison is taken only if a crossed pair is at least this
  * alike: a swap shows as agreement, not as two fields slightly less unlike. */
 #define SWAP_LIKENESS 0.85
@@ -853,9 +919,19 @@ static void compare(const match_schema *s, const pval *x, const pval *y, signed 
         }
         if (g < f)
             continue; /* done with its partner */
-        double ff = likeness(&x[f], &y[f]), gg = likeness(&x[g], &y[g]);
-        double fg = likeness(&x[f], &y[g]), gf = likeness(&x[g], &y[f]);
-        int cross = fg + gf > ff + gg + 1e-9 && fmax(fg, gf) >= SWAP_LIKENESS;
+        double ff = likeness(&x[f], &y[f]), gg = likeness(&x[g], &y[g]), fg = 0.0, gf = 0.0;
+        int cross = 0;
+        /* The crossed likenesses only if they could decide: never when
+         * both fields agree already, nor when neither crossed pair can
+         * reach SWAP_LIKENESS or beat the straight pairs. */
+        if (ff + gg + 1e-9 < 2.0) {
+            double bfg = likeness_bound(&x[f], &y[g]), bgf = likeness_bound(&x[g], &y[f]);
+            if (fmax(bfg, bgf) >= SWAP_LIKENESS && bfg + bgf > ff + gg + 1e-9) {
+                fg = likeness(&x[f], &y[g]);
+                gf = likeness(&x[g], &y[f]);
+                cross = fg + gf > ff + gg + 1e-9 && fmax(fg, gf) >= SWAP_LIKENESS;
+            }
+        }
         lev[f] = (signed char)level_of(s->field[f].kind, &x[f], cross ? &y[g] : &y[f], cross ? fg : ff);
         lev[g] = (signed char)level_of(s->field[g].kind, &x[g], cross ? &y[f] : &y[g], cross ? gf : gg);
         sw[f] = sw[g] = (unsigned char)cross;
@@ -878,6 +954,7 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
 typedef struct {
     uint64_t key;
     uint32_t rec;
+    uint32_t lacks; /* the record lacks a field of its rule's unless */
 } keyed;
 
 /* The blocking key of record v for rule r, variant 0 (as is) or 1 (every
@@ -1020,36 +1097,11 @@ static void keyed_sort(keyed *v, size_t n)
     free(tmp);
 }
 
-/* The same for plain 64-bit codes. */
-static void u64_sort(uint64_t *v, size_t n)
+/* Whether two records whose keys met (a and b: keyed.lacks) make a pair:
+ * a rule with unless needs one of them to lack one of its fields. */
+static int keep_pair(const match_block_rule *rule, uint32_t a, uint32_t b)
 {
-    if (n < 2)
-        return;
-    uint64_t *tmp = xmalloc(n * sizeof *tmp);
-    size_t *count = xmalloc(65536 * sizeof *count);
-    uint64_t *src = v, *dst = tmp;
-    for (int shift = 0; shift < 64; shift += 16) {
-        memset(count, 0, 65536 * sizeof *count);
-        for (size_t i = 0; i < n; i++)
-            count[(src[i] >> shift) & 0xffff]++;
-        if (count[(src[0] >> shift) & 0xffff] == n)
-            continue;
-        size_t sum = 0;
-        for (size_t d = 0; d < 65536; d++) {
-            size_t c = count[d];
-            count[d] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++)
-            dst[count[(src[i] >> shift) & 0xffff]++] = src[i];
-        uint64_t *t = src;
-        src = dst;
-        dst = t;
-    }
-    if (src != v)
-        memcpy(v, src, n * sizeof *v);
-    free(count);
-    free(tmp);
+    return !rule->unless || a || b;
 }
 
 /* The distinct candidate pairs of R under every rule, sorted, each with
@@ -1066,11 +1118,15 @@ static candvec block(const run *R, size_t max_block, size_t *skipped)
         for (size_t i = 0; i < R->n; i++) {
             uint64_t k0 = 0, k1;
             const pval *v = &R->v[i * (size_t)s->nfields];
+            uint32_t lacks = 0;
+            for (int f = 0; f < s->nfields; f++)
+                if ((rule->unless >> f & 1u) && !v[f].s)
+                    lacks = 1;
             int has0 = block_key(s, rule, 0, (uint64_t)r, v, &k0);
             if (has0)
-                ks[nk++] = (keyed){k0, (uint32_t)i};
+                ks[nk++] = (keyed){k0, (uint32_t)i, lacks};
             if (variants == 2 && block_key(s, rule, 1, (uint64_t)r, v, &k1) && (!has0 || k1 != k0))
-                ks[nk++] = (keyed){k1, (uint32_t)i};
+                ks[nk++] = (keyed){k1, (uint32_t)i, lacks};
         }
         keyed_sort(ks, nk); /* ks was filled in record order */
         for (size_t lo = 0; lo < nk;) {
@@ -1086,7 +1142,8 @@ static candvec block(const run *R, size_t max_block, size_t *skipped)
                     mid++;
                 for (size_t x = lo; x < mid; x++)
                     for (size_t y = mid; y < hi; y++)
-                        cand_push(&pairs, (uint64_t)ks[x].rec << 32 | ks[y].rec, 1u << r);
+                        if (keep_pair(rule, ks[x].lacks, ks[y].lacks))
+                            cand_push(&pairs, (uint64_t)ks[x].rec << 32 | ks[y].rec, 1u << r);
             } else {
                 for (size_t x = lo; x < hi; x++) {
                     for (size_t y = x + 1; y < hi; y++) {
@@ -1094,6 +1151,8 @@ static candvec block(const run *R, size_t max_block, size_t *skipped)
                         if (i == j)
                             continue;
                         if (R->link && !(i < R->na && j >= R->na))
+                            continue;
+                        if (!keep_pair(rule, ks[x].lacks, ks[y].lacks))
                             continue;
                         cand_push(&pairs, (uint64_t)i << 32 | j, 1u << r);
                     }
@@ -1120,40 +1179,27 @@ static candvec block(const run *R, size_t max_block, size_t *skipped)
 /* ------------------------------------------------------------------ */
 /* Frequencies: term frequency per value and u of the exact level       */
 
-typedef struct {
-    uint64_t h;
-    uint32_t rec;
-} hv;
-
-static int hv_cmp(const void *x, const void *y)
-{
-    const hv *a = x, *b = y;
-    if (a->h != b->h)
-        return a->h < b->h ? -1 : 1;
-    return a->rec < b->rec ? -1 : a->rec > b->rec;
-}
-
 /* For field f: sets every value's tf and returns the probability that a
  * random pair (across sets when linking) with both values present agrees
  * exactly; 0 if no such pair can be drawn. */
-static double frequencies(run *R, int f, hv *tmp)
+static double frequencies(run *R, int f, keyed *tmp)
 {
     size_t nf = (size_t)R->s->nfields, m = 0, nnA = 0, nnB = 0;
     for (size_t i = 0; i < R->n; i++) {
         const pval *x = &R->v[i * nf + (size_t)f];
         if (!x->s)
             continue;
-        tmp[m++] = (hv){fnv(14695981039346656037ULL, x->s, (size_t)x->len), (uint32_t)i};
+        tmp[m++] = (keyed){fnv(14695981039346656037ULL, x->s, (size_t)x->len), (uint32_t)i, 0};
         if (R->link && i >= R->na)
             nnB++;
         else
             nnA++;
     }
-    qsort(tmp, m, sizeof *tmp, hv_cmp);
+    keyed_sort(tmp, m); /* filled in record order: by value, then record */
     double agree = 0.0;
     for (size_t lo = 0; lo < m;) {
         size_t hi = lo + 1, cb = 0;
-        while (hi < m && tmp[hi].h == tmp[lo].h)
+        while (hi < m && tmp[hi].key == tmp[lo].key)
             hi++;
         for (size_t k = lo; k < hi; k++)
             cb += R->link && tmp[k].rec >= R->na;
@@ -1189,7 +1235,7 @@ static void estimate_u(run *R, const match_options *o, match_model *mod)
     const match_schema *s = R->s;
     int nf = s->nfields;
     double uexact[MATCH_MAX_FIELDS];
-    hv *tmp = xmalloc(R->n * sizeof *tmp + 1);
+    keyed *tmp = xmalloc(R->n * sizeof *tmp + 1);
     for (int f = 0; f < nf; f++)
         uexact[f] = frequencies(R, f, tmp);
     free(tmp);
@@ -1243,6 +1289,13 @@ typedef struct {
     double count;
 } pattern;
 
+/* A candidate pair's comparison packed in 64 bits: field f's level + 1 in
+ * bits 3f..3f+2 (LEVEL_BITS), and from bit RULE_SHIFT up either whether
+ * field f was compared crosswise (bit RULE_SHIFT + f, per pair) or the
+ * rules that proposed it (bit RULE_SHIFT + r, for estimating m). */
+enum { RULE_SHIFT = 3 * MATCH_MAX_FIELDS };
+#define LEVEL_BITS ((UINT64_C(1) << RULE_SHIFT) - 1)
+
 static uint64_t pattern_code(const signed char *lev, int nf)
 {
     uint64_t c = 0;
@@ -1273,16 +1326,24 @@ static void m_prior(int L, double *p)
         p[l] = 0.10 / (L - 2);
 }
 
-/* Aggregates codes[0..n) (sorted in place) into pat; returns how many. */
-static size_t aggregate(uint64_t *codes, size_t n, pattern *pat)
+static int pattern_cmp(const void *x, const void *y)
 {
-    u64_sort(codes, n);
+    const pattern *a = x, *b = y;
+    return a->code < b->code ? -1 : a->code > b->code;
+}
+
+/* Sorts p[0..n) by code and adds up the counts of equal codes; returns how
+ * many distinct codes are left at the front. */
+static size_t aggregate(pattern *p, size_t n)
+{
+    if (n > 1)
+        qsort(p, n, sizeof *p, pattern_cmp);
     size_t np = 0;
     for (size_t i = 0; i < n; i++) {
-        if (np && pat[np - 1].code == codes[i])
-            pat[np - 1].count += 1.0;
+        if (np && p[np - 1].code == p[i].code)
+            p[np - 1].count += p[i].count;
         else
-            pat[np++] = (pattern){codes[i], 1.0};
+            p[np++] = p[i];
     }
     return np;
 }
@@ -1359,8 +1420,8 @@ static double em(const pattern *pat, size_t np, int nf, const int *nlev, double 
  * pair matches. A field's m is the average of the sessions that saw it,
  * weighted by how many matches each found. Then the share of candidates
  * that match (lambda) is fitted over all of them with m fixed. */
-static void estimate_m(const match_schema *s, const cand *c, size_t nc, const signed char *lev,
-                       const match_options *o, match_model *mod)
+static void estimate_m(const match_schema *s, const pattern *all, size_t nall, const match_options *o,
+                       match_model *mod)
 {
     int nf = s->nfields, nlev[MATCH_MAX_FIELDS];
     double prior[MATCH_MAX_FIELDS][MATCH_MAX_LEVELS], u[MATCH_MAX_FIELDS][MATCH_MAX_LEVELS];
@@ -1373,8 +1434,7 @@ static void estimate_m(const match_schema *s, const cand *c, size_t nc, const si
     }
     mod->em_iterations = 0;
     mod->lambda = 0.0;
-    uint64_t *codes = xmalloc(nc * sizeof *codes + 1);
-    pattern *pat = xmalloc(nc * sizeof *pat + 1);
+    pattern *pat = xmalloc(nall * sizeof *pat + 1);
     for (int r = 0; r < s->nrules; r++) {
         uint64_t keep = 0; /* code bits of the fields this session sees */
         int seen[MATCH_MAX_FIELDS];
@@ -1391,12 +1451,12 @@ static void estimate_m(const match_schema *s, const cand *c, size_t nc, const si
             if (seen[f])
                 keep |= (uint64_t)7 << (3 * f);
         size_t n = 0;
-        for (size_t k = 0; k < nc; k++)
-            if (c[k].rules & (1u << r))
-                codes[n++] = pattern_code(&lev[k * (size_t)nf], nf) & keep;
+        for (size_t k = 0; k < nall; k++)
+            if (all[k].code >> RULE_SHIFT & (1u << r))
+                pat[n++] = (pattern){all[k].code & keep, all[k].count};
         if (n == 0)
             continue;
-        size_t np = aggregate(codes, n, pat);
+        size_t np = aggregate(pat, n);
         double m[MATCH_MAX_FIELDS][MATCH_MAX_LEVELS];
         memcpy(m, prior, sizeof m);
         double expected = em(pat, np, nf, nlev, m, u, prior, 1, o->em_max_iter, &mod->em_iterations, NULL);
@@ -1412,13 +1472,12 @@ static void estimate_m(const match_schema *s, const cand *c, size_t nc, const si
     for (int f = 0; f < nf; f++)
         for (int l = 0; l < nlev[f]; l++)
             m[f][l] = accw[f] > 1e-9 ? acc[f][l] / accw[f] : prior[f][l];
-    if (nc) {
-        for (size_t k = 0; k < nc; k++)
-            codes[k] = pattern_code(&lev[k * (size_t)nf], nf);
-        size_t np = aggregate(codes, nc, pat);
+    if (nall) {
+        for (size_t k = 0; k < nall; k++)
+            pat[k] = (pattern){all[k].code & LEVEL_BITS, all[k].count};
+        size_t np = aggregate(pat, nall);
         em(pat, np, nf, nlev, m, u, prior, 0, o->em_max_iter, &mod->em_iterations, &mod->lambda);
     }
-    free(codes);
     free(pat);
     for (int f = 0; f < nf; f++)
         for (int l = 0; l < nlev[f]; l++)
@@ -1470,6 +1529,232 @@ static int pair_cmp(const void *x, const void *y)
     return a->b < b->b ? -1 : a->b > b->b;
 }
 
+/* ------------------------------------------------------------------ */
+/* Work on every core                                                   */
+
+/* CPUs this process may run on (taskset and cgroups' cpusets narrow it). */
+static int cpus_allowed(void)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+        return CPU_COUNT(&set);
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+/* Items 0..n-1 shared out among threads CHUNK at a time, in turn, so that
+ * a thread the machine lends less time to does less of the work. */
+enum { CHUNK = 4096 };
+typedef void (*par_fn)(void *ctx, int t, size_t lo, size_t hi);
+typedef struct {
+    par_fn fn;
+    void *ctx;
+    size_t n;
+    atomic_size_t next;
+} par_job;
+
+typedef struct {
+    par_job *job;
+    int t;
+} par_arg;
+
+static void *par_main(void *p)
+{
+    par_arg *a = p;
+    par_job *j = a->job;
+    for (;;) {
+        size_t lo = atomic_fetch_add(&j->next, (size_t)CHUNK);
+        if (lo >= j->n)
+            break;
+        j->fn(j->ctx, a->t, lo, lo + CHUNK < j->n ? lo + CHUNK : j->n);
+    }
+    return NULL;
+}
+
+/* Runs fn over 0..n-1 on up to nt threads (the caller's one of them);
+ * returns how many ran (thread numbers 0 .. that - 1). A thread that cannot
+ * be started leaves its share to the others. */
+static int par_for(int nt, size_t n, par_fn fn, void *ctx)
+{
+    par_job job = {.fn = fn, .ctx = ctx, .n = n};
+    atomic_init(&job.next, 0);
+    size_t chunks = (n + CHUNK - 1) / CHUNK;
+    if ((size_t)nt > chunks)
+        nt = chunks ? (int)chunks : 1;
+    pthread_t th[MATCH_MAX_THREADS];
+    par_arg arg[MATCH_MAX_THREADS];
+    int started = 1;
+    for (int t = 1; t < nt; t++) {
+        arg[t] = (par_arg){&job, t};
+        if (pthread_create(&th[t], NULL, par_main, &arg[t]) != 0)
+            break;
+        started++;
+    }
+    arg[0] = (par_arg){&job, 0};
+    par_main(&arg[0]);
+    for (int t = 1; t < started; t++)
+        pthread_join(th[t], NULL);
+    return started;
+}
+
+/* Pattern counts of one thread: open addressing on the code, 0 is empty
+ * (no code is 0: every pair was proposed by some rule). */
+typedef struct {
+    pattern *slot;
+    size_t cap, n;
+} ptab;
+
+static void ptab_add(ptab *t, uint64_t code, double count)
+{
+    if ((t->n + 1) * 2 > t->cap) {
+        ptab old = *t;
+        t->cap = old.cap ? old.cap * 2 : 1024;
+        t->slot = xcalloc(t->cap, sizeof *t->slot);
+        t->n = 0;
+        for (size_t i = 0; i < old.cap; i++)
+            if (old.slot[i].code)
+                ptab_add(t, old.slot[i].code, old.slot[i].count);
+        free(old.slot);
+    }
+    size_t i = (size_t)((code * 0x9E3779B97F4A7C15ULL) >> 20) & (t->cap - 1);
+    while (t->slot[i].code && t->slot[i].code != code)
+        i = (i + 1) & (t->cap - 1);
+    if (!t->slot[i].code) {
+        t->slot[i].code = code;
+        t->n++;
+    }
+    t->slot[i].count += count;
+}
+
+/* The best pair of one record of the second set, so far. */
+typedef struct {
+    double score;
+    size_t k; /* the candidate; SIZE_MAX: none at or above review */
+    uint32_t a;
+} best;
+
+/* One run's comparing and scoring, shared by its threads. */
+typedef struct {
+    const run *R;
+    const cand *c;
+    uint64_t *code;          /* per candidate: levels and crosswise bits */
+    ptab tab[MATCH_MAX_THREADS]; /* pattern (levels | rules) counts, if estimating */
+    int estimate;
+    const match_model *mod;
+    const match_options *o;
+    best *top[MATCH_MAX_THREADS];      /* best_only: per thread, by record of the second set */
+    match_result part[MATCH_MAX_THREADS]; /* else: pairs at or above review, per thread */
+} work;
+
+static void compare_range(void *ctx, int t, size_t lo, size_t hi)
+{
+    work *W = ctx;
+    const run *R = W->R;
+    const match_schema *s = R->s;
+    int nf = s->nfields;
+    signed char lev[MATCH_MAX_FIELDS];
+    unsigned char sw[MATCH_MAX_FIELDS];
+    for (size_t k = lo; k < hi; k++) {
+        size_t i = (size_t)(W->c[k].pair >> 32), j = (size_t)(W->c[k].pair & 0xffffffffu);
+        compare(s, &R->v[i * (size_t)nf], &R->v[j * (size_t)nf], lev, sw);
+        uint64_t code = pattern_code(lev, nf);
+        if (W->estimate)
+            ptab_add(&W->tab[t], code | (uint64_t)W->c[k].rules << RULE_SHIFT, 1.0);
+        for (int f = 0; f < nf; f++)
+            code |= (uint64_t)sw[f] << (RULE_SHIFT + f);
+        W->code[k] = code;
+    }
+}
+
+/* The score of candidate k and (if ev) its evidence. */
+static double score_of(const work *W, size_t k, match_evidence *ev)
+{
+    const run *R = W->R;
+    const match_schema *s = R->s;
+    int nf = s->nfields;
+    size_t i = (size_t)(W->c[k].pair >> 32);
+    uint64_t code = W->code[k];
+    double score = 0.0;
+    for (int f = 0; f < nf; f++) {
+        int l = pattern_level(code, f);
+        double w = weight_of(s, W->mod, f, l, R->v[i * (size_t)nf + (size_t)f].tf);
+        if (ev)
+            ev[f] = (match_evidence){(signed char)l, (unsigned char)(code >> (RULE_SHIFT + f) & 1), (float)w};
+        score += w;
+    }
+    return score;
+}
+
+static match_pair pair_of(const work *W, size_t k, double score)
+{
+    const run *R = W->R;
+    size_t i = (size_t)(W->c[k].pair >> 32), j = (size_t)(W->c[k].pair & 0xffffffffu);
+    match_pair p = {.a = i, .b = R->link ? j - R->na : j, .score = score};
+    memset(p.ev, 0, sizeof p.ev);
+    (void)score_of(W, k, p.ev);
+    p.cls = score >= W->o->link ? MATCH_LINK : MATCH_REVIEW;
+    return p;
+}
+
+static void score_range(void *ctx, int t, size_t lo, size_t hi)
+{
+    work *W = ctx;
+    const run *R = W->R;
+    for (size_t k = lo; k < hi; k++) {
+        double score = score_of(W, k, NULL);
+        if (score < W->o->review)
+            continue;
+        if (W->top[t]) {
+            uint32_t i = (uint32_t)(W->c[k].pair >> 32);
+            best *b = &W->top[t][(size_t)(W->c[k].pair & 0xffffffffu) - R->na];
+            if (b->k == SIZE_MAX || score > b->score || (score == b->score && i < b->a))
+                *b = (best){score, k, i};
+            continue;
+        }
+        match_result *out = &W->part[t];
+        if (out->npairs % 256 == 0)
+            out->pair = xrealloc(out->pair, (out->npairs + 256) * sizeof *out->pair);
+        out->pair[out->npairs++] = pair_of(W, k, score);
+    }
+}
+
+static void push_pair(match_result *out, size_t *cap, match_pair p)
+{
+    if (out->npairs == *cap) {
+        *cap = *cap ? *cap * 2 : 256;
+        out->pair = xrealloc(out->pair, *cap * sizeof *out->pair);
+    }
+    out->pair[out->npairs++] = p;
+    out->nlink += p.cls == MATCH_LINK;
+}
+
+/* Prepares records lo..hi-1 of a run (their strings in one buffer). */
+typedef struct {
+    run *R;
+    const match_record *ra, *rb;
+    char *buf;
+    const size_t *off; /* where record i's strings start in buf */
+} prep;
+
+static void prepare_range(void *ctx, int t, size_t lo, size_t hi)
+{
+    (void)t;
+    prep *P = ctx;
+    run *R = P->R;
+    int nf = R->s->nfields;
+    for (size_t i = lo; i < hi; i++) {
+        const match_record *rec = i < R->na ? &P->ra[i] : &P->rb[i - R->na];
+        char *b = P->buf + P->off[i];
+        for (int f = 0; f < nf; f++) {
+            const char *in = rec->v[f];
+            size_t cap = in ? strlen(in) + 1 : 1;
+            prepare(R, R->s->field[f].kind, in, &R->v[i * (size_t)nf + (size_t)f], b, cap);
+            b += cap;
+        }
+    }
+}
+
 static int run_all(const match_schema *s, const match_record *ra, size_t na, const match_record *rb, size_t nb,
                    int link, const match_options *opt, match_result *out)
 {
@@ -1482,25 +1767,31 @@ static int run_all(const match_schema *s, const match_record *ra, size_t na, con
     if (na + nb > ((size_t)1 << 31) || s->nfields < 0 || s->nfields > MATCH_MAX_FIELDS || s->nrules < 0 ||
         s->nrules > MATCH_MAX_RULES)
         return -1;
+    int nt = opt->threads > 0 ? opt->threads : cpus_allowed();
+    if (nt > MATCH_MAX_THREADS)
+        nt = MATCH_MAX_THREADS;
     run R = {.s = s, .a = arena_new(), .n = na + nb, .na = na, .link = link};
     int nf = s->nfields;
     nick_index(&R);
     R.v = arena_alloc(R.a, (R.n * (size_t)nf + 1) * sizeof *R.v);
-    for (size_t i = 0; i < R.n; i++) {
-        const match_record *rec = i < na ? &ra[i] : &rb[i - na];
-        for (int f = 0; f < nf; f++) {
-            const char *in = rec->v[f];
-            size_t cap = in ? strlen(in) + 1 : 1;
-            char *buf = arena_alloc(R.a, cap);
-            prepare(&R, s->field[f].kind, in, &R.v[i * (size_t)nf + (size_t)f], buf, cap);
+    {
+        size_t *off = xmalloc((R.n + 1) * sizeof *off), total = 0;
+        for (size_t i = 0; i < R.n; i++) {
+            const match_record *rec = i < na ? &ra[i] : &rb[i - na];
+            off[i] = total;
+            for (int f = 0; f < nf; f++)
+                total += rec->v[f] ? strlen(rec->v[f]) + 1 : 1;
         }
+        prep P = {.R = &R, .ra = ra, .rb = rb, .buf = arena_alloc(R.a, total + 1), .off = off};
+        par_for(nt, R.n, prepare_range, &P);
+        free(off);
     }
     candvec cv = block(&R, opt->max_block, &out->skipped_blocks);
     out->candidates = cv.n;
 
     if (opt->model) {
         /* A model estimated before: only the values' frequencies are this run's. */
-        hv *tmp = xmalloc(R.n * sizeof *tmp + 1);
+        keyed *tmp = xmalloc(R.n * sizeof *tmp + 1);
         for (int f = 0; f < nf; f++)
             if (s->field[f].tf)
                 (void)frequencies(&R, f, tmp);
@@ -1509,44 +1800,67 @@ static int run_all(const match_schema *s, const match_record *ra, size_t na, con
     } else {
         estimate_u(&R, opt, &out->model);
     }
-    signed char *lev = xmalloc(cv.n * (size_t)nf + 1);
-    unsigned char *sw = xmalloc(cv.n * (size_t)nf + 1);
-    for (size_t k = 0; k < cv.n; k++) {
-        size_t i = (size_t)(cv.v[k].pair >> 32), j = (size_t)(cv.v[k].pair & 0xffffffffu);
-        compare(s, &R.v[i * (size_t)nf], &R.v[j * (size_t)nf], &lev[k * (size_t)nf], &sw[k * (size_t)nf]);
-    }
+    work *W = xcalloc(1, sizeof *W);
+    W->R = &R;
+    W->c = cv.v;
+    W->code = xmalloc(cv.n * sizeof *W->code + 1);
+    W->estimate = !opt->model;
+    W->o = opt;
+    int ran = par_for(nt, cv.n, compare_range, W);
     if (!opt->model) {
-        estimate_m(s, cv.v, cv.n, lev, opt, &out->model);
+        /* The threads' pattern counts together, then m by EM over them. */
+        size_t nall = 0;
+        for (int t = 0; t < ran; t++)
+            nall += W->tab[t].n;
+        pattern *all = xmalloc(nall * sizeof *all + 1);
+        nall = 0;
+        for (int t = 0; t < ran; t++) {
+            for (size_t i = 0; i < W->tab[t].cap; i++)
+                if (W->tab[t].slot[i].code)
+                    all[nall++] = W->tab[t].slot[i];
+            free(W->tab[t].slot);
+        }
+        nall = aggregate(all, nall);
+        estimate_m(s, all, nall, opt, &out->model);
+        free(all);
         set_weights(s, &out->model);
     }
+    W->mod = &out->model;
 
+    int best_only = link && opt->best_only;
     size_t cap = 0;
-    for (size_t k = 0; k < cv.n; k++) {
-        size_t i = (size_t)(cv.v[k].pair >> 32), j = (size_t)(cv.v[k].pair & 0xffffffffu);
-        match_pair p = {.a = i, .b = link ? j - na : j};
-        double score = 0.0;
-        for (int f = 0; f < nf; f++) {
-            int l = lev[k * (size_t)nf + (size_t)f];
-            const pval *x = &R.v[i * (size_t)nf + (size_t)f];
-            double w = weight_of(s, &out->model, f, l, x->tf);
-            p.ev[f] = (match_evidence){(signed char)l, sw[k * (size_t)nf + (size_t)f], (float)w};
-            score += w;
+    if (best_only) {
+        size_t nbest = R.n - R.na;
+        for (int t = 0; t < nt; t++) {
+            W->top[t] = xmalloc((nbest + 1) * sizeof *W->top[t]);
+            for (size_t j = 0; j < nbest; j++)
+                W->top[t][j] = (best){0.0, SIZE_MAX, 0};
         }
-        p.score = score;
-        if (score < opt->review)
-            continue;
-        p.cls = score >= opt->link ? MATCH_LINK : MATCH_REVIEW;
-        if (out->npairs == cap) {
-            cap = cap ? cap * 2 : 256;
-            out->pair = xrealloc(out->pair, cap * sizeof *out->pair);
+        ran = par_for(nt, cv.n, score_range, W);
+        for (size_t j = 0; j < nbest; j++) {
+            best b = {0.0, SIZE_MAX, 0};
+            for (int t = 0; t < ran; t++) {
+                const best *x = &W->top[t][j];
+                if (x->k != SIZE_MAX && (b.k == SIZE_MAX || x->score > b.score || (x->score == b.score && x->a < b.a)))
+                    b = *x;
+            }
+            if (b.k != SIZE_MAX)
+                push_pair(out, &cap, pair_of(W, b.k, b.score));
         }
-        out->pair[out->npairs++] = p;
-        out->nlink += p.cls == MATCH_LINK;
+        for (int t = 0; t < nt; t++)
+            free(W->top[t]);
+    } else {
+        ran = par_for(nt, cv.n, score_range, W);
+        for (int t = 0; t < ran; t++) {
+            for (size_t k = 0; k < W->part[t].npairs; k++)
+                push_pair(out, &cap, W->part[t].pair[k]);
+            free(W->part[t].pair);
+        }
     }
     if (out->npairs)
         qsort(out->pair, out->npairs, sizeof *out->pair, pair_cmp);
-    free(lev);
-    free(sw);
+    free(W->code);
+    free(W);
     free(cv.v);
     arena_free(R.a);
     return 0;

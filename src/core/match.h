@@ -29,7 +29,8 @@ enum {
     MATCH_MAX_LEVELS = 6,     /* comparison levels per field (not counting null) */
     MATCH_MAX_RULES = 16,     /* blocking rules per schema */
     MATCH_MAX_KEY_PARTS = 3,  /* parts of one blocking key */
-    MATCH_LEVEL_NULL = -1     /* the level of a field missing in either record */
+    MATCH_LEVEL_NULL = -1,    /* the level of a field missing in either record */
+    MATCH_MAX_THREADS = 16    /* threads a run uses at most */
 };
 
 /* The link threshold used when none is given: a log2 Bayes factor of 12,
@@ -89,6 +90,9 @@ typedef struct {
     const char *name; /* for reports, e.g. "soundex(surname)+year" */
     int nparts;
     match_key_part part[MATCH_MAX_KEY_PARTS];
+    unsigned unless;  /* bit f set for field f: the rule pairs two records only if
+                         one of them lacks one of these fields (a rule for records
+                         the other rules cannot find); 0: every pair of a block */
 } match_block_rule;
 
 typedef struct {
@@ -123,6 +127,14 @@ typedef struct {
     const struct match_model *model; /* not NULL: score with this model (estimated before, e.g. on a
                                         larger batch) instead of estimating one; term frequencies
                                         are still this run's (default NULL) */
+    int best_only;        /* match_link: keep only the best pair of each record of the second
+                             set (the highest score; of equal ones, the lowest index into the
+                             first set), the pair a caller deciding per record would take
+                             first (default 0: every pair at or above review) */
+    int threads;          /* threads to compare and score on; 0: one per CPU this process may
+                             run on (sched_getaffinity, so `taskset -c 0` means one), at most
+                             MATCH_MAX_THREADS (default 0). The answer is the same whatever
+                             the number. */
 } match_options;
 
 /* The estimated model of one field, for reports. */

@@ -24,16 +24,20 @@ static const match_schema person_schema = {
     },
     /* Not the phone number: households share one, and numbers are reused.
      * The name rules carry a third part so that common names do not make
-     * blocks of hundreds. */
+     * blocks of hundreds. Both names alone are for the records the others
+     * cannot find, those without a birth date or a postcode: a common name
+     * pairs hundreds of people, and two records that both have the two
+     * meet through them already. */
     .nrules = 6,
     .rule = {
-        {"ni_number", 1, {{SRC_NI, MATCH_KEY_VALUE, 0}}},
-        {"email", 1, {{SRC_EMAIL, MATCH_KEY_VALUE, 0}}},
-        {"date_of_birth", 1, {{SRC_DOB, MATCH_KEY_VALUE, 0}}},
-        {"postcode+family_name[1]", 2, {{SRC_POSTCODE, MATCH_KEY_VALUE, 0}, {SRC_FAMILY, MATCH_KEY_PREFIX, 1}}},
+        {"ni_number", 1, {{SRC_NI, MATCH_KEY_VALUE, 0}}, 0},
+        {"email", 1, {{SRC_EMAIL, MATCH_KEY_VALUE, 0}}, 0},
+        {"date_of_birth", 1, {{SRC_DOB, MATCH_KEY_VALUE, 0}}, 0},
+        {"postcode+family_name[1]", 2, {{SRC_POSTCODE, MATCH_KEY_VALUE, 0}, {SRC_FAMILY, MATCH_KEY_PREFIX, 1}}, 0},
         {"soundex(family_name)+given_name[1]+year", 3,
-         {{SRC_FAMILY, MATCH_KEY_SOUNDEX, 0}, {SRC_GIVEN, MATCH_KEY_PREFIX, 1}, {SRC_DOB, MATCH_KEY_YEAR, 0}}},
-        {"given_name+family_name", 2, {{SRC_GIVEN, MATCH_KEY_VALUE, 0}, {SRC_FAMILY, MATCH_KEY_VALUE, 0}}},
+         {{SRC_FAMILY, MATCH_KEY_SOUNDEX, 0}, {SRC_GIVEN, MATCH_KEY_PREFIX, 1}, {SRC_DOB, MATCH_KEY_YEAR, 0}}, 0},
+        {"given_name+family_name", 2, {{SRC_GIVEN, MATCH_KEY_VALUE, 0}, {SRC_FAMILY, MATCH_KEY_VALUE, 0}},
+         1u << SRC_DOB | 1u << SRC_POSTCODE},
     },
 };
 

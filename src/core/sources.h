@@ -47,8 +47,9 @@ const source_system *sources_find(const source_catalogue *c, const char *name);
  * adjusted), date of birth, postcode, address (text), email, phone and
  * National Insurance number (codes); blocked on NI number, email, date
  * of birth, postcode + the surname's first letter, Soundex(surname) + the
- * first name's first letter + year of birth, and both names exactly (for
- * records with neither birth date nor postcode; name keys also swapped).
+ * first name's first letter + year of birth, and both names exactly (only
+ * pairs where one record lacks a birth date or a postcode: the rule's
+ * unless; name keys also swapped).
  * Static. */
 const match_schema *sources_schema(void);
 

@@ -66,7 +66,7 @@ int master_sources_load(const char *dir, char *err, size_t errlen);
 int master_sources_read(const char *dir, source_catalogue **out, char *err, size_t errlen);
 
 /* Links in[0..n-1], records of system sys, for council: compares them with
- * everyone, decides and writes (in transactions of up to 2000 records,
+ * everyone, decides and writes (in transactions of up to 20000 records,
  * each record whole or not at all). estimate: 1 to estimate the model from
  * this batch unless it is small (under 200 records) and a model kept from a
  * larger one exists; 0 to use the kept model whenever it came from at least

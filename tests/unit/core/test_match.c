@@ -431,6 +431,93 @@ static void link_two_sets(void **state)
     match_result_free(&r);
 }
 
+/* The same answer on one thread and on four; best_only keeps each record's
+ * first pair of the full answer. */
+static void threads_and_best_only(void **state)
+{
+    (void)state;
+    enum { NA = 3000, NB = 2000 };
+    static row ra[NA], rb[NB];
+    static match_record a[NA], b[NB];
+    for (int i = 0; i < NA; i++) {
+        person(i, &ra[i]);
+        to_record(&ra[i], &a[i]);
+    }
+    for (int i = 0; i < NB; i++) { /* people 1000..2999 again, a typo in the surname, some without a birth date */
+        person(1000 + i, &rb[i]);
+        snprintf(rb[i].s[0], 32, "b-%d", 1000 + i);
+        size_t l = strlen(rb[i].s[2]);
+        rb[i].s[2][l - 1] = 'q';
+        if (i % 4 == 0)
+            rb[i].s[9][0] = '\0';
+        to_record(&rb[i], &b[i]);
+    }
+    match_options o1, o4;
+    match_options_init(&o1);
+    match_options_init(&o4);
+    o1.threads = 1;
+    o4.threads = 4;
+    match_result r1, r4, rb1;
+    assert_int_equal(match_link(match_schema_febrl(), a, NA, b, NB, &o1, &r1), 0);
+    assert_int_equal(match_link(match_schema_febrl(), a, NA, b, NB, &o4, &r4), 0);
+    assert_true(r1.candidates > 4 * 4096); /* enough for every thread to take a share */
+    assert_int_equal(r1.candidates, r4.candidates);
+    assert_int_equal(r1.npairs, r4.npairs);
+    assert_int_equal(r1.nlink, r4.nlink);
+    assert_true(r1.nlink >= NB - 10);
+    assert_int_equal(r1.model.em_iterations, r4.model.em_iterations);
+    assert_true(r1.model.lambda == r4.model.lambda);
+    for (int f = 0; f < 10; f++)
+        for (int l = 0; l < r1.model.f[f].nlevels; l++)
+            assert_true(r1.model.f[f].m[l] == r4.model.f[f].m[l] && r1.model.f[f].w[l] == r4.model.f[f].w[l]);
+    for (size_t k = 0; k < r1.npairs; k++) {
+        assert_int_equal(r1.pair[k].a, r4.pair[k].a);
+        assert_int_equal(r1.pair[k].b, r4.pair[k].b);
+        assert_true(r1.pair[k].score == r4.pair[k].score);
+        assert_memory_equal(r1.pair[k].ev, r4.pair[k].ev, sizeof r1.pair[k].ev);
+    }
+    o4.best_only = 1;
+    assert_int_equal(match_link(match_schema_febrl(), a, NA, b, NB, &o4, &rb1), 0);
+    static char seen[NB];
+    size_t first = 0;
+    for (size_t k = 0; k < r1.npairs; k++) { /* the full answer's first pair of each record of B */
+        if (seen[r1.pair[k].b])
+            continue;
+        seen[r1.pair[k].b] = 1;
+        first++;
+        int found = 0;
+        for (size_t q = 0; q < rb1.npairs; q++)
+            if (rb1.pair[q].b == r1.pair[k].b) {
+                assert_int_equal(rb1.pair[q].a, r1.pair[k].a);
+                assert_true(rb1.pair[q].score == r1.pair[k].score);
+                assert_memory_equal(rb1.pair[q].ev, r1.pair[k].ev, sizeof r1.pair[k].ev);
+                found = 1;
+            }
+        assert_true(found);
+    }
+    assert_int_equal(rb1.npairs, first);
+    match_result_free(&r1);
+    match_result_free(&r4);
+    match_result_free(&rb1);
+}
+
+/* A rule with unless pairs two records only if one of them lacks the field. */
+static void blocking_unless(void **state)
+{
+    (void)state;
+    static const match_schema sch = {
+        .nfields = 2,
+        .field = {{"name", MATCH_EXACT, -1, 0, 0}, {"dob", MATCH_EXACT, -1, 0, 0}},
+        .nrules = 1,
+        .rule = {{"name", 1, {{0, MATCH_KEY_VALUE, 0}}, 1u << 1}},
+    };
+    match_record r[4] = {{"0", {"ann", "1970"}}, {"1", {"ann", ""}}, {"2", {"ann", "1971"}}, {"3", {"ann", NULL}}};
+    match_result out;
+    assert_int_equal(match_dedupe(&sch, r, 4, NULL, &out), 0);
+    assert_int_equal(out.candidates, 5); /* every pair but 0-2, which both have a birth date */
+    match_result_free(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -445,6 +532,8 @@ int main(void)
         cmocka_unit_test(febrl_headers),
         cmocka_unit_test(dedupe_finds_the_duplicate_with_evidence),
         cmocka_unit_test(link_two_sets),
+        cmocka_unit_test(threads_and_best_only),
+        cmocka_unit_test(blocking_unless),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
