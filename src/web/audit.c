@@ -6,14 +6,12 @@
 #include <time.h>
 
 #include "base/log.h"
-#include "base/timeutil.h"
 #include "base/xalloc.h"
 #include "web/routes.h"
 
-/* SETTLE_NS: how often, at most, entries written to the read audit's own
- * file are moved into audit_log (store_audit_settle). */
-enum { QUEUE_MAX = 65536, BATCH = 512, GATHER_NS = 5 * 1000 * 1000 };
-#define SETTLE_NS (1000ull * 1000 * 1000)
+/* SETTLE_SECONDS: how often entries written to the read audit's own file
+ * are moved into audit_log (store_audit_settle). */
+enum { QUEUE_MAX = 65536, BATCH = 512, GATHER_NS = 5 * 1000 * 1000, SETTLE_SECONDS = 1 };
 
 typedef struct {
     long long council, actor_id, record_id, person_id;
@@ -24,12 +22,14 @@ typedef struct {
 static struct {
     pthread_mutex_t lock;
     pthread_cond_t wake;
-    pthread_t thread;
+    pthread_cond_t settle_wake;
+    pthread_t thread, settler;
+    int settler_stop;
     store *st;
     entry *q;
     int head, n; /* ring buffer */
     int running, stopping;
-} A = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+} A = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER, .settle_wake = PTHREAD_COND_INITIALIZER};
 
 static void enqueue(const entry *es, int n);
 static const char *route_label(req *q);
@@ -109,39 +109,13 @@ static void *writer(void *arg)
     record *rows = xmalloc(sizeof(record) * BATCH);
     long long *councils = xmalloc(sizeof(long long) * BATCH);
     char err[256];
-    int relaxed = 0, unsettled = 1; /* at start: what an earlier process left */
-    uint64_t settled_at = 0;
+    int relaxed = 0;
     pthread_mutex_lock(&A.lock);
     for (;;) {
-        if (unsettled && (A.stopping || time_mono_ns() - settled_at >= SETTLE_NS)) {
-            /* Move what waits in the audit's own file into audit_log. */
-            pthread_mutex_unlock(&A.lock);
-            store_conn *sc = store_conn_get(A.st, err, sizeof err);
-            int ok = sc && store_audit_settle(sc) == STORE_OK;
-            if (!ok)
-                log_error("audit: cannot move read entries into audit_log (%s); will retry",
-                          sc ? store_errmsg(sc) : err);
-            settled_at = time_mono_ns();
-            pthread_mutex_lock(&A.lock);
-            if (ok || A.stopping)
-                unsettled = 0; /* at shutdown: the next start moves them */
-            continue;
-        }
-        if (A.n == 0 && unsettled && !A.stopping) {
-            /* Nothing to write: wait for entries or the next settling. */
-            struct timespec until;
-            clock_gettime(CLOCK_REALTIME, &until);
-            until.tv_sec += 1;
-            pthread_cond_timedwait(&A.wake, &A.lock, &until);
-            continue;
-        }
         while (A.n == 0 && !A.stopping)
             pthread_cond_wait(&A.wake, &A.lock);
-        if (A.n == 0 && A.stopping) {
-            if (unsettled)
-                continue; /* settle first (above), then stop */
+        if (A.n == 0 && A.stopping)
             break;
-        }
         if (A.n < BATCH && !A.stopping) {
             /* Gather for a few milliseconds: one commit for many reads. */
             struct timespec until;
@@ -172,7 +146,6 @@ static void *writer(void *arg)
 
         pthread_mutex_lock(&A.lock);
         if (rc == STORE_OK) {
-            unsettled = 1;
             A.head = (A.head + k) % QUEUE_MAX;
             A.n -= k;
             pthread_cond_broadcast(&A.wake);
@@ -195,6 +168,36 @@ static void *writer(void *arg)
     return NULL;
 }
 
+/* The settler: moves what waits in the audit's own file into audit_log
+ * (store_audit_settle) once a second, in a thread of its own so that the
+ * writer, which request threads may wait on, only ever appends. At start
+ * it moves what an earlier process left; at stop, after the writer has
+ * written everything, what is left. */
+static void *settler(void *arg)
+{
+    (void)arg;
+    char err[256];
+    pthread_mutex_lock(&A.lock);
+    for (;;) {
+        int last = A.settler_stop;
+        pthread_mutex_unlock(&A.lock);
+        store_conn *c = store_conn_get(A.st, err, sizeof err);
+        if (!c || store_audit_settle(c) != STORE_OK)
+            log_error("audit: cannot move read entries into audit_log (%s); will retry", c ? store_errmsg(c) : err);
+        pthread_mutex_lock(&A.lock);
+        if (last)
+            break;
+        if (!A.settler_stop) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_sec += SETTLE_SECONDS;
+            pthread_cond_timedwait(&A.settle_wake, &A.lock, &until);
+        }
+    }
+    pthread_mutex_unlock(&A.lock);
+    return NULL;
+}
+
 void audit_start(store *s)
 {
     A.st = s;
@@ -202,7 +205,9 @@ void audit_start(store *s)
     A.head = A.n = 0;
     A.stopping = 0;
     A.running = 1;
+    A.settler_stop = 0;
     pthread_create(&A.thread, NULL, writer, NULL);
+    pthread_create(&A.settler, NULL, settler, NULL);
 }
 
 void audit_stop(void)
@@ -214,6 +219,11 @@ void audit_stop(void)
     pthread_cond_broadcast(&A.wake);
     pthread_mutex_unlock(&A.lock);
     pthread_join(A.thread, NULL);
+    pthread_mutex_lock(&A.lock);
+    A.settler_stop = 1;
+    pthread_cond_broadcast(&A.settle_wake);
+    pthread_mutex_unlock(&A.lock);
+    pthread_join(A.settler, NULL);
     free(A.q);
     A.q = NULL;
     A.running = 0;
