@@ -159,6 +159,10 @@ int store_audit_append(store_conn *c, const long long *councils, record *rows, i
 
 int store_audit_settle(store_conn *c) { return c->ops->audit_settle ? c->ops->audit_settle(c) : STORE_OK; }
 int store_commit(store_conn *c) { return c->ops->commit(c); }
+int store_change_stamp(store_conn *c, unsigned long long stamp[2])
+{
+    return c->ops->change_stamp ? c->ops->change_stamp(c, stamp) : STORE_ERROR;
+}
 int store_rollback(store_conn *c) { return c->ops->rollback(c); }
 
 int store_insert(store_conn *c, long long council, record *r)

@@ -81,6 +81,38 @@ int store_optimize(store_conn *c);
 int store_audit_append(store_conn *c, const long long *councils, record *rows, int n);
 int store_audit_settle(store_conn *c);
 int store_commit(store_conn *c);
+/* Inside a read transaction: a stamp that differs from one taken in an
+ * earlier transaction on this connection if anything in the database may
+ * have changed since (committed by any connection or process). For caches
+ * of what was read then. STORE_ERROR if the backend cannot tell (on
+ * PostgreSQL): cache nothing. */
+int store_change_stamp(store_conn *c, unsigned long long stamp[2]);
+
+/* The single view of a person (GET /api/v1/people/{id}) kept rendered, one
+ * row per person (migration 0024). Triggers clear body, and count gen up,
+ * in the transaction of any change that alters a view; web/personview.c
+ * renders the view again and stores it with store_view_put. */
+typedef struct {
+    long long gen;             /* counts the changes; a render is stored only if it has not moved */
+    const char *body;          /* the JSON object without the sensitive fields; NULL: to render */
+    const char *sensitive;     /* JSON array of the sensitive fields' values; NULL if all are null */
+    const char *etag;          /* the person's ETag */
+    const char *shown;         /* ids of everyone the view shows, space-separated */
+    const char *changes_on;    /* the view holds only before this date (NULL: no limit) */
+    const char *valid_through; /* ... and only up to this date (NULL: no limit) */
+} store_view;
+/* Loads person_id's row (text from a). STORE_NOTFOUND if there is none. */
+int store_view_get(store_conn *c, long long council, long long person_id, arena *a, store_view *out);
+/* Stores v's rendering if the row's gen is still v->gen and its body is
+ * NULL; *stored (if not NULL) is 1 if it was. Inside a write transaction. */
+int store_view_put(store_conn *c, long long council, long long person_id, const store_view *v, int *stored);
+/* Up to max rows waiting to be rendered, after (after_council,
+ * after_person), in that order. */
+int store_view_stale(store_conn *c, long long after_council, long long after_person, int max, long long *councils,
+                     long long *persons, long long *gens, int *n);
+/* Clears the views that no longer hold on date today (changes_on,
+ * valid_through), in a transaction of its own. Reads every row. */
+int store_view_expire(store_conn *c, const char *today);
 int store_rollback(store_conn *c);
 
 /* Inserts r (fields with set=1; the rest are NULL) for council. Sets r->id,

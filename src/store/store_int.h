@@ -63,6 +63,12 @@ typedef struct store_ops {
      * fn stops the rows and is returned. */
     int (*rows)(store_conn *c, const char *sql, const char *const *params, int nparams, int ntext, int nint,
                 store_row_fn fn, void *ctx);
+    /* Runs one statement that changes rows, written as for rows (text
+     * parameters; a NULL parameter is SQL NULL); *changes (if not NULL)
+     * gets the number of rows it changed. */
+    int (*exec_params)(store_conn *c, const char *sql, const char *const *params, int nparams, long long *changes);
+    /* Optional (store.h, store_change_stamp). */
+    int (*change_stamp)(store_conn *c, unsigned long long stamp[2]);
 } store_ops;
 
 /* Every backend's connection starts with this header. */

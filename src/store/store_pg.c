@@ -1188,12 +1188,36 @@ static int pg_rows(store_conn *c, const char *sql, const char *const *values, in
     return out;
 }
 
+static int pg_exec_params(store_conn *c, const char *sql, const char *const *values, int nparams, long long *changes)
+{
+    pg_conn *q = (pg_conn *)c;
+    int rc = ready(q);
+    if (rc != STORE_OK)
+        return rc;
+    size_t len = strlen(sql);
+    char *text_sql = xmalloc(len + 1);
+    for (size_t i = 0; i <= len; i++)
+        text_sql[i] = sql[i] == '?' && sql[i + 1] >= '1' && sql[i + 1] <= '9' ? '$' : sql[i];
+    PGresult *res = PQexecParams(q->pg, text_sql, nparams, NULL, values, NULL, NULL, 0);
+    free(text_sql);
+    if (!res || (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)) {
+        rc = res_fail(q, res, "exec");
+        PQclear(res);
+        return rc;
+    }
+    if (changes)
+        *changes = strtoll(PQcmdTuples(res), NULL, 10);
+    PQclear(res);
+    return STORE_OK;
+}
+
 const store_ops store_pg_ops = {
     .name = "postgresql",
     .connect = pg_connect,
     .disconnect = pg_disconnect,
     .exec_script = pg_exec,
     .rows = pg_rows,
+    .exec_params = pg_exec_params,
     .schema_version = pg_schema_version,
     .set_schema_version = pg_set_schema_version,
     .lock_migrations = pg_lock_migrations,

@@ -19,7 +19,7 @@
 #include "store/store_int.h"
 
 enum { OP_INSERT, OP_GET, OP_UPDATE, OP_DELETE, OP_LIST, OP_LIST_BY, OP_COUNT, OP_FIND, OP_NAME_FG, OP_NAME_GF };
-enum { CACHE_MAX = 64 };
+enum { CACHE_MAX = 64, SQL_CACHE_MAX = 16 };
 
 typedef struct {
     const entity_def *def;
@@ -35,6 +35,11 @@ typedef struct {
     int ncache;
     int aud;                    /* the read audit's file is attached as "aud" */
     sqlite3_stmt *aud_insert;   /* INSERT INTO aud.read_audit ... */
+    struct {
+        char *sql;
+        sqlite3_stmt *st;
+    } sql_cache[SQL_CACHE_MAX]; /* rows and exec_params, by their SQL text */
+    int nsql, sql_next;
 } sq_conn;
 
 static int sq_err(store_conn *c, const char *what)
@@ -132,6 +137,10 @@ static void sq_disconnect(store_conn *c)
 {
     sq_conn *q = (sq_conn *)c;
     sqlite3_finalize(q->aud_insert);
+    for (int i = 0; i < q->nsql; i++) {
+        sqlite3_finalize(q->sql_cache[i].st);
+        free(q->sql_cache[i].sql);
+    }
     for (int i = 0; i < q->ncache; i++)
         sqlite3_finalize(q->cache[i].st);
     sqlite3_close(q->db);
@@ -182,8 +191,42 @@ static int sq_set_schema_version(store_conn *c, int version)
     return rc;
 }
 
-static int sq_begin(store_conn *c) { return sq_exec(c, "BEGIN IMMEDIATE"); }
-static int sq_begin_read(store_conn *c) { return sq_exec(c, "BEGIN"); }
+static sqlite3_stmt *sql_stmt(sq_conn *q, const char *sql);
+
+/* Runs one statement without parameters, prepared once per connection
+ * (BEGIN and COMMIT run on every request). */
+static int sq_run(store_conn *c, const char *sql)
+{
+    sq_conn *q = (sq_conn *)c;
+    sqlite3_stmt *st = sql_stmt(q, sql);
+    if (!st)
+        return STORE_ERROR;
+    int rc = sqlite3_step(st);
+    int out = rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : sq_err(c, sql);
+    sqlite3_reset(st);
+    return out;
+}
+
+static int sq_begin(store_conn *c) { return sq_run(c, "BEGIN IMMEDIATE"); }
+static int sq_begin_read(store_conn *c) { return sq_run(c, "BEGIN"); }
+
+/* PRAGMA data_version moves when another connection commits; this
+ * connection's own changes move sqlite3_total_changes64. */
+static int sq_change_stamp(store_conn *c, unsigned long long stamp[2])
+{
+    sq_conn *q = (sq_conn *)c;
+    sqlite3_stmt *st = sql_stmt(q, "PRAGMA main.data_version");
+    if (!st)
+        return STORE_ERROR;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        stamp[0] = (unsigned long long)sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return sq_err(c, "data_version");
+    stamp[1] = (unsigned long long)sqlite3_total_changes64(q->db);
+    return STORE_OK;
+}
 
 /* NORMAL in WAL mode: a commit survives the process being killed, but may
  * be lost if the machine itself loses power before the next checkpoint. */
@@ -201,7 +244,7 @@ static int sq_lock_migrations(store_conn *c)
     (void)c;
     return STORE_OK;
 }
-static int sq_commit(store_conn *c) { return sq_exec(c, "COMMIT"); }
+static int sq_commit(store_conn *c) { return sq_run(c, "COMMIT"); }
 
 static int sq_rollback(store_conn *c)
 {
@@ -1065,15 +1108,51 @@ static int sq_idem_put(store_conn *c, long long council, const char *key, const 
 
 enum { ROWS_MAX_COLS = 32 };
 
+/* The prepared statement for sql (kept per connection; when full, one no
+ * caller is stepping is replaced), reset and with bindings cleared; NULL
+ * with the reason in c->err on error. */
+static sqlite3_stmt *sql_stmt(sq_conn *q, const char *sql)
+{
+    for (int i = 0; i < q->nsql; i++)
+        if (strcmp(q->sql_cache[i].sql, sql) == 0) {
+            sqlite3_reset(q->sql_cache[i].st);
+            sqlite3_clear_bindings(q->sql_cache[i].st);
+            return q->sql_cache[i].st;
+        }
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v3(q->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+        sq_err(&q->base, "prepare");
+        return NULL;
+    }
+    int at = q->nsql < SQL_CACHE_MAX ? q->nsql++ : -1;
+    for (int tries = 0; at < 0 && tries < SQL_CACHE_MAX; tries++) {
+        int k = q->sql_next++ % SQL_CACHE_MAX;
+        if (!sqlite3_stmt_busy(q->sql_cache[k].st)) /* not one a caller is still stepping */
+            at = k;
+    }
+    if (at < 0) {
+        sqlite3_finalize(st);
+        store_fail(&q->base, "too many statements in progress");
+        return NULL;
+    }
+    if (q->sql_cache[at].st) {
+        sqlite3_finalize(q->sql_cache[at].st);
+        free(q->sql_cache[at].sql);
+    }
+    q->sql_cache[at].sql = xstrdup(sql);
+    q->sql_cache[at].st = st;
+    return st;
+}
+
 static int sq_rows(store_conn *c, const char *sql, const char *const *params, int nparams, int ntext, int nint,
                    store_row_fn fn, void *ctx)
 {
     sq_conn *q = (sq_conn *)c;
     if (ntext + nint > ROWS_MAX_COLS)
         return store_fail(c, "rows: at most %d columns", ROWS_MAX_COLS);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(q->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return sq_err(c, "rows");
+    sqlite3_stmt *st = sql_stmt(q, sql);
+    if (!st)
+        return STORE_ERROR;
     for (int i = 0; i < nparams; i++)
         sqlite3_bind_text(st, i + 1, params[i], -1, SQLITE_STATIC);
     const char *text[ROWS_MAX_COLS];
@@ -1089,7 +1168,24 @@ static int sq_rows(store_conn *c, const char *sql, const char *const *params, in
     }
     if (out == STORE_OK && rc != SQLITE_DONE)
         out = sq_err(c, "rows");
-    sqlite3_finalize(st);
+    sqlite3_reset(st); /* ends the statement's read of the database */
+    return out;
+}
+
+static int sq_exec_params(store_conn *c, const char *sql, const char *const *params, int nparams, long long *changes)
+{
+    sq_conn *q = (sq_conn *)c;
+    sqlite3_stmt *st = sql_stmt(q, sql);
+    if (!st)
+        return STORE_ERROR;
+    for (int i = 0; i < nparams; i++)
+        if (params[i])
+            sqlite3_bind_text(st, i + 1, params[i], -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    int out = rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : sq_err(c, "exec");
+    if (changes)
+        *changes = sqlite3_changes64(q->db);
+    sqlite3_reset(st);
     return out;
 }
 
@@ -1163,7 +1259,7 @@ static int sq_audit_append(store_conn *c, const long long *councils, record *row
     if (rc != STORE_OK)
         return rc;
     /* Deferred: only the audit file is written, so only its lock is taken. */
-    if ((rc = sq_exec(c, q->aud ? "BEGIN" : "BEGIN IMMEDIATE")) != STORE_OK)
+    if ((rc = sq_run(c, q->aud ? "BEGIN" : "BEGIN IMMEDIATE")) != STORE_OK)
         return rc;
     char now[21];
     time_now_iso(now);
@@ -1183,7 +1279,7 @@ static int sq_audit_append(store_conn *c, const long long *councils, record *row
         sqlite3_reset(st);
     }
     if (rc == STORE_OK)
-        return sq_exec(c, "COMMIT");
+        return sq_run(c, "COMMIT");
     sq_exec(c, "ROLLBACK");
     return rc;
 }
@@ -1251,6 +1347,8 @@ const store_ops store_sqlite_ops = {
     .disconnect = sq_disconnect,
     .exec_script = sq_exec,
     .rows = sq_rows,
+    .exec_params = sq_exec_params,
+    .change_stamp = sq_change_stamp,
     .schema_version = sq_schema_version,
     .set_schema_version = sq_set_schema_version,
     .lock_migrations = sq_lock_migrations,

@@ -17,6 +17,7 @@
 #include "web/api_int.h"
 #include "web/audit.h"
 #include "web/jsonrec.h"
+#include "web/personview.h"
 #include "web/routes.h"
 
 enum { MAX_MEMBERS = 50, IDEM_KEY_MAX = 255 };
@@ -583,40 +584,17 @@ static int write_members(req *q, store_conn *c, long long household_id, record *
     return 0;
 }
 
-/* The household as JSON with its members (and their names); known, if
- * not NULL, is a member already loaded (saves reading them again). */
-static json_t *household_json_with(req *q, store_conn *c, const record *h, const record *known)
-{
-    json_t *o = jsonrec_write(h, q->who.categories);
-    record *ms;
-    int n;
-    json_t *arr = json_array();
-    if (store_list(c, q->council, &member_def, "household_id", h->id, 0, 1000, q->a, &ms, &n) == STORE_OK) {
-        char today[11];
-        time_today(today);
-        for (int i = 0; i < n; i++) {
-            json_t *m = jsonrec_write(&ms[i], q->who.categories);
-            json_object_del(m, "household_id");
-            json_object_set_new(m, "current", json_boolean(member_current(&ms[i], today)));
-            record per;
-            long long pid = rec_int(&ms[i], "person_id");
-            audit_person(q, pid);
-            if (known && known->id == pid)
-                per = *known;
-            if ((known && known->id == pid) || store_get(c, q->council, &person_def, pid, q->a, &per) == STORE_OK) {
-                json_object_set_new(m, "given_name", json_string(rec_str(&per, "given_name")));
-                json_object_set_new(m, "family_name", json_string(rec_str(&per, "family_name")));
-            }
-            json_array_append_new(arr, m);
-        }
-    }
-    json_object_set_new(o, "members", arr);
-    return o;
-}
-
+/* The household as JSON with its members (and their names), everyone
+ * shown noted for the audit. */
 static json_t *household_json(req *q, store_conn *c, const record *h)
 {
-    return household_json_with(q, c, h, NULL);
+    char today[11];
+    time_today(today);
+    personview_deps d = {0};
+    json_t *o = personview_household(c, q->council, q->a, q->who.categories, h, NULL, today, &d);
+    for (int i = 0; i < d.n; i++)
+        audit_person(q, d.ids[i]);
+    return o;
 }
 
 static int create_household(req *q, resp *p, store_conn *c)
@@ -697,39 +675,29 @@ int api_household_patch(req *q, resp *p)
 int api_person_get(req *q, resp *p)
 {
     store_conn *c = api_conn_or_fail(q, p);
-    record per;
-    if (!c || api_load_or_fail(q, p, c, &person_def, &per) != 0)
+    if (!c)
         return 0;
-    audit_person(q, per.id);
-    json_t *o = jsonrec_write(&per, q->who.categories);
-    record *ms;
-    int n;
-    if (store_list(c, q->council, &member_def, "person_id", per.id, 0, 100, q->a, &ms, &n) != STORE_OK) {
-        json_decref(o);
-        return api_store_error_or_fail(p, c);
-    }
+    long long id = q->path_id[0];
     char today[11];
     time_today(today);
-    const record *cur = NULL;
-    for (int i = 0; i < n; i++)
-        if (member_current(&ms[i], today)) {
-            const char *f = rec_str(&ms[i], "from_date"), *cf = cur ? rec_str(cur, "from_date") : NULL;
-            if (!cur || (f && (!cf || strcmp(f, cf) > 0)))
-                cur = &ms[i];
-        }
-    json_t *hj = json_null(), *pj = json_null();
-    record h, prop;
-    if (cur && store_get(c, q->council, &household_def, rec_int(cur, "household_id"), q->a, &h) == STORE_OK) {
-        hj = household_json_with(q, c, &h, &per);
-        json_object_set_new(hj, "relationship", json_string(rec_str(cur, "relationship")));
-        if (store_get(c, q->council, &property_def, rec_int(&h, "property_id"), q->a, &prop) == STORE_OK)
-            pj = jsonrec_write(&prop, q->who.categories);
+    store_view v;
+    int rc = store_view_get(c, q->council, id, q->a, &v);
+    if (rc < 0)
+        return api_store_error_or_fail(p, c);
+    if (rc == STORE_OK && v.body && personview_current(&v, today)) {
+        personview_answer(q, p, &v);
+        return 0;
     }
-    json_object_set_new(o, "household", hj);
-    json_object_set_new(o, "property", pj);
-    resp_json(p, 200, o);
-    json_decref(o);
-    set_record_headers(q, p, &per);
+    if (rc == STORE_OK)
+        personview_wake(); /* cleared: the renderer stores it again */
+    rc = personview_build(c, q->council, id, q->a, &v);
+    if (rc == STORE_NOTFOUND) {
+        resp_problem(p, 404, "Not found", arena_printf(q->a, "No person has id %lld.", id), NULL);
+        return 0;
+    }
+    if (rc != STORE_OK)
+        return api_store_error_or_fail(p, c);
+    personview_answer(q, p, &v);
     return 0;
 }
 

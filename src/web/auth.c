@@ -58,23 +58,72 @@ static int token_council(const char *t, long long *council)
 
 /* ---- who is asking ---- */
 
+/* API tokens checked lately by this thread, each with the database's
+ * change stamp at the time (store_change_stamp): an entry is used only
+ * while the stamp is the same, that is while nothing in the database has
+ * changed, so a revoked token is refused at once, as without the cache. */
+enum { TOKEN_CACHE = 64, CACHED_TEXT = 64 };
+typedef struct {
+    const store *st;
+    char token[TOKEN_LEN];
+    unsigned long long stamp[2];
+    long long council, id;
+    role role;
+    char department[CACHED_TEXT], scopes[CACHED_TEXT];
+} cached_token;
+static _Thread_local cached_token token_cache[TOKEN_CACHE];
+
+static cached_token *token_slot(const char *tok)
+{
+    unsigned h = 2166136261u; /* FNV-1a */
+    for (const char *p = tok; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    return &token_cache[h % TOKEN_CACHE];
+}
+
+static void token_who(req *q, long long council, long long id, role r, const char *dept, const char *scopes)
+{
+    q->council = council;
+    q->who.kind = AUTH_TOKEN;
+    q->who.id = id;
+    q->who.role = r;
+    q->who.department = dept;
+    q->who.categories = role_categories(r, dept);
+    q->who.scopes = scopes;
+}
+
 static int resolve_token(req *q, store_conn *c, const char *tok)
 {
     long long council;
     char hash[65];
     if (token_council(tok, &council) != 0 || (q->host_council && council != q->host_council))
         return -1;
+    unsigned long long stamp[2];
+    int cacheable = store_change_stamp(c, stamp) == STORE_OK;
+    cached_token *e = token_slot(tok);
+    if (cacheable && e->st == q->st && e->stamp[0] == stamp[0] && e->stamp[1] == stamp[1] &&
+        strcmp(e->token, tok) == 0) {
+        token_who(q, e->council, e->id, e->role, e->department[0] ? arena_strdup(q->a, e->department) : NULL,
+                  e->scopes[0] ? arena_strdup(q->a, e->scopes) : NULL);
+        return 0;
+    }
     auth_token_hash(tok, hash);
     record t;
     if (store_find(c, council, &api_token_def, "token_hash", hash, q->a, &t) != STORE_OK || rec_int(&t, "revoked"))
         return -1;
-    q->council = council;
-    q->who.kind = AUTH_TOKEN;
-    q->who.id = t.id;
-    q->who.role = role_from_name(rec_str(&t, "role"));
-    q->who.department = rec_str(&t, "department");
-    q->who.categories = role_categories(q->who.role, q->who.department);
-    q->who.scopes = rec_str(&t, "scopes");
+    const char *dept = rec_str(&t, "department"), *scopes = rec_str(&t, "scopes");
+    token_who(q, council, t.id, role_from_name(rec_str(&t, "role")), dept, scopes);
+    if (cacheable && strlen(tok) < sizeof e->token && (!dept || strlen(dept) < CACHED_TEXT) &&
+        (!scopes || strlen(scopes) < CACHED_TEXT)) {
+        e->st = q->st;
+        memcpy(e->stamp, stamp, sizeof stamp);
+        snprintf(e->token, sizeof e->token, "%s", tok);
+        e->council = council;
+        e->id = t.id;
+        e->role = q->who.role;
+        snprintf(e->department, sizeof e->department, "%s", dept ? dept : "");
+        snprintf(e->scopes, sizeof e->scopes, "%s", scopes ? scopes : "");
+    }
     return 0;
 }
 

@@ -24,6 +24,7 @@
 #include "base/timeutil.h"
 #include "base/xalloc.h"
 #include "web/audit.h"
+#include "web/personview.h"
 #include "web/form.h"
 #include "web/auth.h"
 #include "web/metrics.h"
@@ -309,7 +310,7 @@ static int json_content_type(const char *ct)
 }
 
 /* Checks the request against its route and runs the handler. */
-static void dispatch(server *sv, struct MHD_Connection *conn, rctx *x, req *q, resp *p)
+static void dispatch_route(server *sv, struct MHD_Connection *conn, rctx *x, req *q, resp *p)
 {
     const char *allow = NULL;
     int ri = routes_match(x->method, x->url, q->path_id, &q->npath, &q->path_slug, x->a, &allow);
@@ -400,7 +401,13 @@ static void dispatch(server *sv, struct MHD_Connection *conn, rctx *x, req *q, r
         return;
     }
     (void)sv;
-    /* A read runs in one read transaction: one snapshot, one lock. */
+    rt->handler(q, p);
+}
+
+/* A read (GET, HEAD) runs in one read transaction, from checking who asks
+ * to the answer: one snapshot, one lock. */
+static void dispatch(server *sv, struct MHD_Connection *conn, rctx *x, req *q, resp *p)
+{
     char err[256];
     store_conn *rc = NULL;
     if (!strcmp(q->method, "GET") || !strcmp(q->method, "HEAD")) {
@@ -408,10 +415,11 @@ static void dispatch(server *sv, struct MHD_Connection *conn, rctx *x, req *q, r
         if (rc && store_begin_read(rc) != STORE_OK)
             rc = NULL;
     }
-    rt->handler(q, p);
+    dispatch_route(sv, conn, x, q, p);
     if (rc)
         store_commit(rc);
-    if (rt->audited && !q->audited && p->status && p->status < 400)
+    /* After the commit: with the queue full, the entries are written here. */
+    if (q->route && q->route->audited && !q->audited && p->status && p->status < 400)
         audit_queue(q, NULL, p->status);
 }
 
@@ -580,6 +588,7 @@ int server_run(store *st, const server_opts *o)
     signal(SIGPIPE, SIG_IGN);
 
     audit_start(st);
+    personview_start(st);
     sse_start();
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME |
@@ -591,6 +600,7 @@ int server_run(store *st, const server_opts *o)
     if (!d) {
         fprintf(stderr, "frontdoor: cannot listen on %s (in use, or not an address of this machine)\n", o->listen);
         sse_stop();
+        personview_stop();
         audit_stop();
         if (sv.log_fd > STDOUT_FILENO)
             close(sv.log_fd);
@@ -618,6 +628,7 @@ int server_run(store *st, const server_opts *o)
         nanosleep(&ts, NULL);
     }
     MHD_stop_daemon(d);
+    personview_stop();
     audit_stop();
     if (sv.log_fd > STDOUT_FILENO)
         close(sv.log_fd);

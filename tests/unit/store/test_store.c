@@ -971,6 +971,160 @@ static void test_audit_append_settle(void **state)
     arena_free(a);
 }
 
+/* The single view kept rendered (migration 0024): every person has a row;
+ * a change that alters a view clears it (body NULL, gen counted up) in the
+ * same transaction; a rendering is stored only for the gen it was read at. */
+static int view_stored(store_conn *c, long long person, arena *a, store_view *v)
+{
+    expect_rc(c, store_view_get(c, 1, person, a, v), STORE_OK, "view of a person");
+    return v->body != NULL;
+}
+
+static void put_view_until(store_conn *c, long long person, long long gen, const char *valid_through,
+                           int want_stored)
+{
+    store_view v = {.gen = gen, .body = "{\"id\":1}", .etag = "\"v1\"", .shown = "1", .valid_through = valid_through};
+    int stored = -1;
+    expect_rc(c, store_begin(c), STORE_OK, "begin");
+    expect_rc(c, store_view_put(c, 1, person, &v, &stored), STORE_OK, "put view");
+    expect_rc(c, store_commit(c), STORE_OK, "commit");
+    assert_int_equal(stored, want_stored);
+}
+
+static void put_view(store_conn *c, long long person, long long gen, int want_stored)
+{
+    put_view_until(c, person, gen, NULL, want_stored);
+}
+
+static void test_person_view(void **state)
+{
+    fixture *f = *state;
+    store_conn *c = conn_of(f);
+    arena *a = arena_new();
+    long long ada = add_person(c, 1, "Okafor"), ben = add_person(c, 1, "Okafor"), prop;
+    expect_rc(c, add_property(c, 1, new_uprn(a), &prop), STORE_OK, "property");
+    long long hh = add_household(c, prop);
+    store_view v;
+    assert_false(view_stored(c, ada, a, &v));
+    expect_rc(c, store_view_get(c, OTHER_COUNCIL, ada, a, &v), STORE_NOTFOUND, "another council's person");
+    long long gen0 = v.gen;
+    put_view(c, ada, gen0 + 1, 0); /* read at a gen that never was */
+    put_view(c, ada, gen0, 1);
+    assert_true(view_stored(c, ada, a, &v));
+    assert_string_equal(v.body, "{\"id\":1}");
+    assert_null(v.sensitive);
+    put_view(c, ada, gen0, 0); /* already stored */
+
+    /* A stale rendering is listed, in order. */
+    long long cs[8], ps[8], gs[8];
+    int n = 0;
+    expect_rc(c, store_view_stale(c, 1, ben - 1, 8, cs, ps, gs, &n), STORE_OK, "stale");
+    assert_true(n >= 1);
+    assert_int_equal(ps[0], ben);
+    assert_int_equal(cs[0], 1);
+
+    /* Ada joins a household: her view is cleared. */
+    record m;
+    record_init(&m, &member_def);
+    rec_set_int(&m, "household_id", hh);
+    rec_set_int(&m, "person_id", ada);
+    rec_set_str(&m, "relationship", "head");
+    expect_rc(c, store_insert(c, 1, &m), STORE_OK, "member");
+    assert_false(view_stored(c, ada, a, &v));
+    assert_true(v.gen > gen0);
+    /* Ben joins: Ada's view shows him, so it is cleared again. */
+    put_view(c, ada, v.gen, 1);
+    record m2;
+    record_init(&m2, &member_def);
+    rec_set_int(&m2, "household_id", hh);
+    rec_set_int(&m2, "person_id", ben);
+    rec_set_str(&m2, "relationship", "child");
+    expect_rc(c, store_insert(c, 1, &m2), STORE_OK, "member 2");
+    assert_false(view_stored(c, ada, a, &v));
+
+    /* Each kind of change that alters Ada's view clears it. */
+    record r;
+    for (int step = 0; step < 5; step++) {
+        put_view(c, ada, v.gen, 1);
+        assert_true(view_stored(c, ada, a, &v));
+        switch (step) {
+        case 0: /* Ben's name */
+            expect_rc(c, store_get(c, 1, &person_def, ben, a, &r), STORE_OK, "ben");
+            rec_set_str(&r, "given_name", "Benjamin");
+            expect_rc(c, store_update(c, 1, &r, r.version), STORE_OK, "rename ben");
+            break;
+        case 1: /* her own record */
+            expect_rc(c, store_get(c, 1, &person_def, ada, a, &r), STORE_OK, "ada");
+            rec_set_str(&r, "phone", "020 7946 0000");
+            expect_rc(c, store_update(c, 1, &r, r.version), STORE_OK, "ada's phone");
+            break;
+        case 2: /* the household */
+            expect_rc(c, store_get(c, 1, &household_def, hh, a, &r), STORE_OK, "household");
+            rec_set_str(&r, "name", "The Okafors");
+            expect_rc(c, store_update(c, 1, &r, r.version), STORE_OK, "household name");
+            break;
+        case 3: /* the home */
+            expect_rc(c, store_get(c, 1, &property_def, prop, a, &r), STORE_OK, "property");
+            rec_set_int(&r, "floor", 3);
+            expect_rc(c, store_update(c, 1, &r, r.version), STORE_OK, "floor");
+            break;
+        case 4: /* Ben leaves */
+            expect_rc(c, store_delete(c, 1, &member_def, m2.id), STORE_OK, "ben leaves");
+            break;
+        }
+        assert_false(view_stored(c, ada, a, &v));
+    }
+    /* Ben's own view is cleared when he leaves too. */
+    assert_false(view_stored(c, ben, a, &v));
+
+    /* A view that no longer holds by date is cleared by expire; one with
+     * no dates holds for ever. */
+    put_view_until(c, ben, store_view_get(c, 1, ben, a, &v) == STORE_OK ? v.gen : -1, "2000-01-01", 1);
+    expect_rc(c, store_view_get(c, 1, ada, a, &v), STORE_OK, "ada");
+    put_view(c, ada, v.gen, 1);
+    expect_rc(c, store_view_expire(c, "2000-01-02"), STORE_OK, "expire");
+    assert_false(view_stored(c, ben, a, &v));
+    assert_true(view_stored(c, ada, a, &v));
+    arena_free(a);
+}
+
+static void *add_elsewhere(void *arg)
+{
+    fixture *f = arg;
+    add_person(conn_of(f), 1, "Elsewhere");
+    return NULL;
+}
+
+/* The change stamp moves when another connection commits, and when this
+ * one does; not otherwise. PostgreSQL has none. */
+static void test_change_stamp(void **state)
+{
+    fixture *f = *state;
+    store_conn *c = conn_of(f);
+    unsigned long long s1[2], s2[2], s3[2];
+    expect_rc(c, store_begin_read(c), STORE_OK, "begin read");
+    int rc = store_change_stamp(c, s1);
+    expect_rc(c, store_commit(c), STORE_OK, "commit");
+    if (rc != STORE_OK)
+        return; /* PostgreSQL: callers cache nothing */
+    expect_rc(c, store_begin_read(c), STORE_OK, "begin read");
+    expect_rc(c, store_change_stamp(c, s2), STORE_OK, "stamp");
+    expect_rc(c, store_commit(c), STORE_OK, "commit");
+    assert_true(s1[0] == s2[0] && s1[1] == s2[1]);
+    add_person(c, 1, "Stamp"); /* this connection */
+    expect_rc(c, store_begin_read(c), STORE_OK, "begin read");
+    expect_rc(c, store_change_stamp(c, s3), STORE_OK, "stamp");
+    expect_rc(c, store_commit(c), STORE_OK, "commit");
+    assert_false(s3[0] == s2[0] && s3[1] == s2[1]);
+    pthread_t t; /* another connection: each thread has its own */
+    assert_int_equal(pthread_create(&t, NULL, add_elsewhere, f), 0);
+    pthread_join(t, NULL);
+    expect_rc(c, store_begin_read(c), STORE_OK, "begin read");
+    expect_rc(c, store_change_stamp(c, s1), STORE_OK, "stamp");
+    expect_rc(c, store_commit(c), STORE_OK, "commit");
+    assert_false(s1[0] == s3[0] && s1[1] == s3[1]);
+}
+
 /* PostgreSQL only: people written through the store reach the trigram
  * indexes search uses, not a long GIN pending list that every search
  * would read through (each connection sets gin_pending_list_limit to
@@ -1363,6 +1517,8 @@ int main(void)
         backend_test(test_search_index_pending),
         backend_test(test_audit_append_only),
         backend_test(test_audit_append_settle),
+        backend_test(test_person_view),
+        backend_test(test_change_stamp),
         backend_test(test_report_rollups),
     };
     const struct CMUnitTest open_tests[] = {
