@@ -1322,8 +1322,10 @@ static int sq_audit_settle(store_conn *c)
                  "UPDATE main.audit_moved SET moved = (SELECT hi FROM temp.audit_chunk)"
                  " WHERE (SELECT hi FROM temp.audit_chunk) IS NOT NULL;");
     for (int more = 1; more && rc == STORE_OK;) {
-        /* IMMEDIATE takes both files' write locks: no entry arrives meanwhile. */
-        rc = sq_exec(c, "BEGIN IMMEDIATE");
+        /* Deferred: the first statement takes the main database's write
+         * lock; the audit file is only read (its snapshot), so the writer
+         * goes on appending meanwhile, past the chunk's last id. */
+        rc = sq_exec(c, "BEGIN");
         if (rc != STORE_OK)
             break;
         rc = sq_exec(c, buf_str(&b));

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "base/log.h"
+#include "base/thread.h"
 #include "base/xalloc.h"
 #include "web/routes.h"
 
@@ -177,6 +178,7 @@ static void *settler(void *arg)
 {
     (void)arg;
     char err[256];
+    thread_background(); /* no request waits on it; entries wait safely in their file */
     pthread_mutex_lock(&A.lock);
     for (;;) {
         int last = A.settler_stop;
