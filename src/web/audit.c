@@ -37,7 +37,10 @@ static const char *route_label(req *q);
 
 static void set(char *dst, size_t n, const char *src)
 {
-    snprintf(dst, n, "%s", src ? src : "");
+    size_t len = src ? strnlen(src, n - 1) : 0;
+    if (len)
+        memcpy(dst, src, len);
+    dst[len] = '\0';
 }
 
 static const char *actor_kind(const principal *who)

@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -471,7 +472,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         buf_free(&p.body);
         return ok_static;
     }
-    req q = {0};
+    /* Zeroed but for the audit's list of people (8 kB), which is read only
+     * up to naudit. */
+    req q;
+    memset(&q, 0, offsetof(req, audit_people));
+    q.naudit = 0;
+    q.audited = 0;
     q.method = method;
     q.path = x->url;
     q.a = x->a;
