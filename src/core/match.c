@@ -1647,6 +1647,8 @@ typedef struct {
     match_result part[MATCH_MAX_THREADS]; /* else: pairs at or above review, per thread */
 } work;
 
+enum { PF_AHEAD = 16 }; /* pairs ahead to fetch the second record's values */
+
 static void compare_range(void *ctx, int t, size_t lo, size_t hi)
 {
     work *W = ctx;
@@ -1655,7 +1657,23 @@ static void compare_range(void *ctx, int t, size_t lo, size_t hi)
     int nf = s->nfields;
     signed char lev[MATCH_MAX_FIELDS];
     unsigned char sw[MATCH_MAX_FIELDS];
+    /* Pairs come by their first record, so the second's values are
+     * anywhere in memory: fetch them ahead (the values PF_AHEAD pairs on,
+     * their strings half as far), or comparing waits on memory most of the
+     * time. */
+    size_t rec_bytes = (size_t)nf * sizeof *R->v;
     for (size_t k = lo; k < hi; k++) {
+        if (k + PF_AHEAD < hi) {
+            const char *p = (const char *)&R->v[(size_t)(W->c[k + PF_AHEAD].pair & 0xffffffffu) * (size_t)nf];
+            for (size_t b = 0; b < rec_bytes; b += 64)
+                __builtin_prefetch(p + b);
+        }
+        if (k + PF_AHEAD / 2 < hi) {
+            const pval *y = &R->v[(size_t)(W->c[k + PF_AHEAD / 2].pair & 0xffffffffu) * (size_t)nf];
+            for (int f = 0; f < nf; f++)
+                if (y[f].s)
+                    __builtin_prefetch(y[f].s);
+        }
         size_t i = (size_t)(W->c[k].pair >> 32), j = (size_t)(W->c[k].pair & 0xffffffffu);
         compare(s, &R->v[i * (size_t)nf], &R->v[j * (size_t)nf], lev, sw);
         uint64_t code = pattern_code(lev, nf);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "base/buf.h"
 #include "base/log.h"
 #include "base/timeutil.h"
 #include "base/xalloc.h"
@@ -85,9 +86,9 @@ static const char *norm_dup(arena *a, int f, const char *v)
 {
     if (!v || !*v)
         return NULL;
-    char buf[512];
-    sources_normalise(f, v, buf, sizeof buf);
-    return buf[0] ? arena_strdup(a, buf) : NULL;
+    char tmp[512];
+    sources_normalise(f, v, tmp, sizeof tmp);
+    return tmp[0] ? arena_strdup(a, tmp) : NULL;
 }
 
 static int id_cmp(const void *k, const void *e)
@@ -423,9 +424,9 @@ static int new_person(const master_in *in, arena *a, record *p, char *msg, size_
         const char *v = in->raw[map[k].f];
         if (!v || !*v)
             continue;
-        char buf[512];
+        char tmp[512];
         if (map[k].f == SRC_DOB)
-            v = sources_normalise(SRC_DOB, v, buf, sizeof buf);
+            v = sources_normalise(SRC_DOB, v, tmp, sizeof tmp);
         /* trimmed, as given (case kept) */
         while (*v == ' ' || *v == '\t')
             v++;
@@ -882,6 +883,75 @@ static int ibad(const char *msg, const char *arg)
     return 2;
 }
 
+/* The length of the UTF-8 character at p (1 to 4), or 0 if there is none
+ * there (a stray byte, an overlong form, a surrogate, past U+10FFFF). */
+static size_t utf8_char(const unsigned char *p)
+{
+    if (p[0] < 0x80)
+        return 1;
+    if (p[0] >= 0xC2 && p[0] <= 0xDF)
+        return (p[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (p[0] >= 0xE0 && p[0] <= 0xEF) {
+        if ((p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
+            return 0;
+        if ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] >= 0xA0))
+            return 0;
+        return 3;
+    }
+    if (p[0] >= 0xF0 && p[0] <= 0xF4) {
+        if ((p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
+            return 0;
+        if ((p[0] == 0xF0 && p[1] < 0x90) || (p[0] == 0xF4 && p[1] >= 0x90))
+            return 0;
+        return 4;
+    }
+    return 0;
+}
+
+/* Appends s to b as a JSON string, escaped as jansson writes it (", \ and
+ * control characters; other text as it is). 0, or -1 if s is not UTF-8.
+ * By hand: jansson's objects were most of the time reading a file took. */
+static int json_put_string(buf *b, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    buf_append(b, "\"", 1);
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        const unsigned char *run = p;
+        while (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
+            p++;
+        buf_append(b, run, (size_t)(p - run));
+        if (!*p)
+            break;
+        if (*p >= 0x80) {
+            size_t l = utf8_char(p);
+            if (!l)
+                return -1;
+            buf_append(b, p, l);
+            p += l;
+            continue;
+        }
+        char e[6] = {'\\', 0};
+        size_t el = 2;
+        switch (*p) {
+        case '"': e[1] = '"'; break;
+        case '\\': e[1] = '\\'; break;
+        case '\b': e[1] = 'b'; break;
+        case '\f': e[1] = 'f'; break;
+        case '\n': e[1] = 'n'; break;
+        case '\r': e[1] = 'r'; break;
+        case '\t': e[1] = 't'; break;
+        default:
+            e[1] = 'u', e[2] = '0', e[3] = '0', e[4] = hex[*p >> 4], e[5] = hex[*p & 15];
+            el = 6;
+        }
+        buf_append(b, e, el);
+        p++;
+    }
+    buf_append(b, "\"", 1);
+    return 0;
+}
+
 static char *slurp(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -890,31 +960,31 @@ static char *slurp(const char *path, size_t *len)
         return NULL;
     }
     size_t cap = 1 << 20, n = 0;
-    char *buf = xmalloc(cap + 1);
+    char *data = xmalloc(cap + 1);
     for (;;) {
-        size_t got = fread(buf + n, 1, cap - n, f);
+        size_t got = fread(data + n, 1, cap - n, f);
         n += got;
         if (n < cap)
             break;
         if (cap >= ((size_t)1 << 31)) {
             fprintf(stderr, "frontdoor import: %s: larger than 2 GiB\n", path);
             fclose(f);
-            free(buf);
+            free(data);
             return NULL;
         }
         cap *= 2;
-        buf = xrealloc(buf, cap + 1);
+        data = xrealloc(data, cap + 1);
     }
     int bad = ferror(f);
     fclose(f);
     if (bad) {
         fprintf(stderr, "frontdoor import: %s: read error\n", path);
-        free(buf);
+        free(data);
         return NULL;
     }
-    buf[n] = '\0';
+    data[n] = '\0';
     *len = n;
-    return buf;
+    return data;
 }
 
 int master_cmd_import(int argc, char **argv)
@@ -1016,6 +1086,8 @@ int master_cmd_import(int argc, char **argv)
     }
     size_t cap = 1024, n = 0, skipped = 0;
     master_in *in = xmalloc(cap * sizeof *in);
+    buf js;
+    buf_init(&js, (size_t)1 << 30);
     while ((cs = csv_next(&r, &row)) != CSV_END) {
         if (cs == CSV_BAD) {
             fprintf(stderr, "%s:%zu: %s (line skipped)\n", path, row.line, row.msg);
@@ -1044,21 +1116,26 @@ int master_cmd_import(int argc, char **argv)
         m->local_id = arena_strdup(a, lid);
         for (int f = 0; f < SRC_NFIELDS; f++)
             m->raw[f] = col[f] >= 0 && row.field[col[f]][0] ? arena_strdup(a, row.field[col[f]]) : NULL;
-        json_t *o = json_object();
-        for (int i = 0; i < ncols; i++)
-            json_object_set_new(o, names[i], json_string(row.field[i]));
-        char *js = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        json_decref(o);
-        if (!js) { /* not UTF-8 */
+        /* The line as JSON, {"column":"value",...} in the header's order. */
+        buf_reset(&js);
+        int utf8 = 1;
+        for (int i = 0; i < ncols && utf8; i++) {
+            buf_append(&js, i ? "," : "{", 1);
+            utf8 = json_put_string(&js, names[i]) == 0;
+            buf_append(&js, ":", 1);
+            utf8 = utf8 && json_put_string(&js, row.field[i]) == 0;
+        }
+        buf_append(&js, "}", 1);
+        if (!utf8) {
             fprintf(stderr, "%s:%zu: not UTF-8 text (line skipped)\n", path, row.line);
             skipped++;
             n--;
             continue;
         }
-        m->fields_json = arena_strdup(a, js);
-        free(js);
+        m->fields_json = arena_strndup(a, buf_str(&js), js.len);
         m->origin = arena_printf(a, "%.280s:%zu", path, row.line);
     }
+    buf_free(&js);
     csv_free(&r);
     free(text);
     double read_s = (double)(time_mono_ns() - t0) / 1e9;
