@@ -62,6 +62,14 @@ int store_begin_read(store_conn *c);
  * process) dies before the database syncs: SQLite synchronous=NORMAL,
  * PostgreSQL synchronous_commit=off. For the read audit's batches. */
 int store_relax_durability(store_conn *c);
+/* A bulk load on this connection (frontdoor import), between begin and
+ * end: on SQLite, its commits no longer copy the WAL into the database
+ * themselves; a thread of its own (with its own connection) does, after
+ * each commit, while the loader goes on with its next transaction. What is
+ * committed is as durable as before; end waits for the last copy. On
+ * PostgreSQL nothing changes. Outside a transaction. */
+int store_bulk_begin(store_conn *c);
+int store_bulk_end(store_conn *c);
 /* After a bulk load (the demo borough, an import): brings the search
  * indexes and the planner's statistics up to date (SQLite: merges the
  * full-text index into one segment and runs PRAGMA optimize; PostgreSQL:

@@ -1340,6 +1340,33 @@ static void test_report_rollups(void **state)
     arena_free(a);
 }
 
+/* A bulk load: commits go on while another thread copies them into the
+ * database; every row is there after, and a store closed in the middle of
+ * one stops its thread (the fixture's teardown closes this one with a bulk
+ * load still on). */
+static void test_bulk_load(void **state)
+{
+    fixture *f = *state;
+    store_conn *c = conn_of(f);
+    long long before = count_of(c, 1, &person_def);
+    expect_rc(c, store_bulk_end(c), STORE_OK, "end without begin");
+    expect_rc(c, store_bulk_begin(c), STORE_OK, "bulk begin");
+    expect_rc(c, store_bulk_begin(c), STORE_OK, "bulk begin again");
+    for (int t = 0; t < 5; t++) {
+        expect_rc(c, store_begin(c), STORE_OK, "begin");
+        for (int i = 0; i < 200; i++)
+            add_person(c, 1, "Bulk");
+        expect_rc(c, store_commit(c), STORE_OK, "commit");
+    }
+    expect_rc(c, store_bulk_end(c), STORE_OK, "bulk end");
+    assert_int_equal(count_of(c, 1, &person_def), before + 1000);
+    expect_rc(c, store_bulk_begin(c), STORE_OK, "bulk begin, left on");
+    expect_rc(c, store_begin(c), STORE_OK, "begin");
+    add_person(c, 1, "Bulk");
+    expect_rc(c, store_commit(c), STORE_OK, "commit");
+    assert_int_equal(count_of(c, 1, &person_def), before + 1001);
+}
+
 /* ---- what linking reads (store_link_*) ---- */
 
 typedef struct {
@@ -1497,6 +1524,7 @@ int main(void)
         backend_test(test_audit_append_settle),
         backend_test(test_report_rollups),
         backend_test(test_link_reads),
+        backend_test(test_bulk_load),
     };
     const struct CMUnitTest open_tests[] = {
         cmocka_unit_test(test_open_failures),
