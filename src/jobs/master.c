@@ -162,6 +162,89 @@ static int seen_row(void *ctx, long long id, const char *const *t)
     return 0;
 }
 
+static const char *json_ws(const char *p)
+{
+    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+        p++;
+    return p;
+}
+
+/* Reads the JSON string at p (its opening quote) into out[cap]; returns
+ * where it ends (past the closing quote), or NULL for anything but a
+ * plain one that fits: \u escapes, control characters, too long. */
+static const char *json_plain_string(const char *p, char *out, size_t cap)
+{
+    if (*p++ != '"')
+        return NULL;
+    size_t n = 0;
+    for (;;) {
+        char ch = *p++;
+        if (ch == '"')
+            break;
+        if ((unsigned char)ch < 0x20)
+            return NULL; /* the end, or a control character */
+        if (ch == '\\') {
+            switch (*p++) {
+            case '"': ch = '"'; break;
+            case '\\': ch = '\\'; break;
+            case '/': ch = '/'; break;
+            case 'b': ch = '\b'; break;
+            case 'f': ch = '\f'; break;
+            case 'n': ch = '\n'; break;
+            case 'r': ch = '\r'; break;
+            case 't': ch = '\t'; break;
+            default: return NULL;
+            }
+        }
+        if (n + 1 >= cap)
+            return NULL;
+        out[n++] = ch;
+    }
+    out[n] = '\0';
+    return p;
+}
+
+/* The value of member key of the flat JSON object text (a source record's
+ * fields, as the import and the API write them) into out[cap]: 1 if
+ * found (the last, if twice), 0 if not, -1 if text is not such an object
+ * of plain strings (then ask jansson). jansson took most of the time
+ * loading everyone when their source records fill what people lack. */
+static int flat_json_get(const char *text, const char *key, char *out, size_t cap)
+{
+    char k[SRC_COL_MAX + 2], v[512];
+    const char *p = json_ws(text);
+    if (*p++ != '{')
+        return -1;
+    int found = 0;
+    p = json_ws(p);
+    if (*p == '}')
+        return *json_ws(p + 1) ? -1 : 0;
+    for (;;) {
+        if (!(p = json_plain_string(p, k, sizeof k)))
+            return -1;
+        p = json_ws(p);
+        if (*p++ != ':')
+            return -1;
+        p = json_ws(p);
+        if (!(p = json_plain_string(p, v, sizeof v)))
+            return -1;
+        if (!strcmp(k, key)) {
+            if (strlen(v) + 1 > cap)
+                return -1;
+            memcpy(out, v, strlen(v) + 1);
+            found = 1;
+        }
+        p = json_ws(p);
+        if (*p == ',') {
+            p = json_ws(p + 1);
+            continue;
+        }
+        if (*p++ != '}')
+            return -1;
+        return *json_ws(p) ? -1 : found;
+    }
+}
+
 /* A source record: what it says fills what its person's own row lacks. */
 static int source_row(void *ctx, long long pid, const char *const *t)
 {
@@ -176,6 +259,21 @@ static int source_row(void *ctx, long long pid, const char *const *t)
         missing |= !e->v[f] && ss->col[f][0];
     if (!missing)
         return 0;
+    int plain = 1;
+    const char *got[SRC_NFIELDS] = {0};
+    char vals[SRC_NFIELDS][512];
+    for (int f = 0; f < SRC_NFIELDS && plain; f++)
+        if (!e->v[f] && ss->col[f][0]) {
+            int r = flat_json_get(fields, ss->col[f], vals[f], sizeof vals[f]);
+            plain = r >= 0;
+            got[f] = r > 0 ? vals[f] : NULL;
+        }
+    if (plain) {
+        for (int f = 0; f < SRC_NFIELDS; f++)
+            if (!e->v[f] && ss->col[f][0])
+                e->v[f] = norm_dup(U->keep, f, got[f]);
+        return 0;
+    }
     json_t *j = json_loads(fields, 0, NULL);
     if (!j)
         return 0;
