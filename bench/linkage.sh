@@ -88,7 +88,10 @@ Target (the borough linked in under 60 s): $(if [ "$(echo "$total < 60" | bc)" =
 Where the time goes, per file: matching (the batch against everyone: blocking, comparing the
 candidate pairs on every core the process may use, EM over the pairs' level patterns, keeping
 each record's best pair; then the records nobody took among themselves); then writing 310,000
-source records (each with its raw fields and evidence), 20,000 per transaction. The cores are
+source records (each with its raw fields and evidence), 20,000 per transaction, in the order of
+the person each is linked to, while a thread of the import's own copies each committed batch
+from the WAL into the database. Loading reads only the columns matching needs; on resume, only
+the local ids already imported. The cores are
 shared with other work while measured: when the wall time is well over the CPU time, the
 difference is time spent waiting for a core, and the CPU time is what the import needed.
 MD

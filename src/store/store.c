@@ -142,6 +142,8 @@ int store_migrate(store_conn *c, int *applied)
 int store_begin(store_conn *c) { return c->ops->begin(c); }
 int store_begin_read(store_conn *c) { return c->ops->begin_read(c); }
 int store_relax_durability(store_conn *c) { return c->ops->relax_durability(c); }
+int store_bulk_begin(store_conn *c) { return c->ops->bulk_begin ? c->ops->bulk_begin(c) : STORE_OK; }
+int store_bulk_end(store_conn *c) { return c->ops->bulk_end ? c->ops->bulk_end(c) : STORE_OK; }
 int store_optimize(store_conn *c) { return c->ops->optimize(c); }
 
 int store_audit_append(store_conn *c, const long long *councils, record *rows, int n)

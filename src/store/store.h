@@ -62,6 +62,14 @@ int store_begin_read(store_conn *c);
  * process) dies before the database syncs: SQLite synchronous=NORMAL,
  * PostgreSQL synchronous_commit=off. For the read audit's batches. */
 int store_relax_durability(store_conn *c);
+/* A bulk load on this connection (frontdoor import), between begin and
+ * end: on SQLite, its commits no longer copy the WAL into the database
+ * themselves; a thread of its own (with its own connection) does, after
+ * each commit, while the loader goes on with its next transaction. What is
+ * committed is as durable as before; end waits for the last copy. On
+ * PostgreSQL nothing changes. Outside a transaction. */
+int store_bulk_begin(store_conn *c);
+int store_bulk_end(store_conn *c);
 /* After a bulk load (the demo borough, an import): brings the search
  * indexes and the planner's statistics up to date (SQLite: merges the
  * full-text index into one segment and runs PRAGMA optimize; PostgreSQL:
@@ -267,6 +275,27 @@ typedef int (*takeup_fn)(void *ctx, const takeup_row *row);
  * themselves. Both give the same rows. */
 int store_takeup(store_conn *c, long long council, const char *from, const char *to, int raw, takeup_fn fn,
                  void *ctx);
+
+/* ---- The master record (store_linkage.c) ---- */
+
+/* What linking departmental records reads of everyone of a council: only
+ * the columns the matcher needs, a row at a time (text is valid during the
+ * call only; NULL for NULL). Run them in one store_begin_read transaction
+ * for one view. A non-zero return from fn stops and is returned.
+ * store_link_people: people neither merged nor erased, by id; text is
+ * given_name, family_name, date_of_birth, email, phone; id the person's.
+ * store_link_homes: every household membership, by its id, with its
+ * home; text is postcode, address_line_1, from_date, to_date (dates
+ * YYYY-MM-DD); id the member's person.
+ * store_link_sources: every source record with a person, by id; text is
+ * system, fields (its JSON); id its person.
+ * store_link_imported: the source records of system, in no order; text is
+ * local_id; id the record's. */
+typedef int (*link_row_fn)(void *ctx, long long id, const char *const *text);
+int store_link_people(store_conn *c, long long council, link_row_fn fn, void *ctx);
+int store_link_homes(store_conn *c, long long council, link_row_fn fn, void *ctx);
+int store_link_sources(store_conn *c, long long council, link_row_fn fn, void *ctx);
+int store_link_imported(store_conn *c, long long council, const char *system, link_row_fn fn, void *ctx);
 
 /* ---- Appointments (store_appointments.c) ---- */
 

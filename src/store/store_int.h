@@ -21,6 +21,9 @@ typedef struct store_ops {
     int (*begin)(store_conn *c);
     int (*begin_read)(store_conn *c);
     int (*relax_durability)(store_conn *c);
+    /* Optional (NULL: nothing to do). */
+    int (*bulk_begin)(store_conn *c);
+    int (*bulk_end)(store_conn *c);
     int (*optimize)(store_conn *c);
     /* Optional (NULL: inserts into audit_log; nothing to settle). */
     int (*audit_append)(store_conn *c, const long long *councils, record *rows, int n);

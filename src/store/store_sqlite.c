@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/buf.h"
@@ -40,6 +41,7 @@ typedef struct {
         sqlite3_stmt *st;
     } sql_cache[SQL_CACHE_MAX]; /* rows and exec_params, by their SQL text */
     int nsql, sql_next;
+    struct sq_ckpt *ckpt;       /* bulk load: the checkpointing thread (store_bulk_begin) */
 } sq_conn;
 
 static int sq_err(store_conn *c, const char *what)
@@ -133,9 +135,12 @@ static store_conn *sq_connect(store *s, char *err, size_t errlen)
     return &q->base;
 }
 
+static int sq_bulk_end(store_conn *c);
+
 static void sq_disconnect(store_conn *c)
 {
     sq_conn *q = (sq_conn *)c;
+    sq_bulk_end(c);
     sqlite3_finalize(q->aud_insert);
     for (int i = 0; i < q->nsql; i++) {
         sqlite3_finalize(q->sql_cache[i].st);
@@ -234,6 +239,104 @@ static int sq_relax_durability(store_conn *c) { return sq_exec(c, "PRAGMA synchr
 static int sq_optimize(store_conn *c)
 {
     return sq_exec(c, "INSERT INTO people_fts (people_fts) VALUES ('optimize'); PRAGMA optimize;");
+}
+
+/* A bulk load's checkpointer: a thread with a connection of its own that
+ * copies what the loading connection committed from the WAL into the
+ * database (and syncs it) while the loader goes on with its next batch,
+ * instead of the loader doing it at the end of every commit. */
+typedef struct sq_ckpt {
+    pthread_t th;
+    pthread_mutex_t m;
+    pthread_cond_t cv;
+    sqlite3 *db;
+    int pending, stop;
+} sq_ckpt;
+
+static void *ckpt_main(void *arg)
+{
+    sq_ckpt *k = arg;
+    pthread_mutex_lock(&k->m);
+    for (;;) {
+        while (!k->pending && !k->stop)
+            pthread_cond_wait(&k->cv, &k->m);
+        int stop = k->stop;
+        k->pending = 0;
+        pthread_mutex_unlock(&k->m);
+        /* PASSIVE: never waits for the loader, copies what it can. */
+        sqlite3_wal_checkpoint_v2(k->db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        pthread_mutex_lock(&k->m);
+        if (stop)
+            break;
+    }
+    pthread_mutex_unlock(&k->m);
+    return NULL;
+}
+
+/* sqlite3_wal_hook: after each commit of the loading connection. */
+static int ckpt_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+    (void)db, (void)frames;
+    sq_ckpt *k = arg;
+    if (strcmp(name, "main") != 0)
+        return SQLITE_OK;
+    pthread_mutex_lock(&k->m);
+    k->pending = 1;
+    pthread_cond_signal(&k->cv);
+    pthread_mutex_unlock(&k->m);
+    return SQLITE_OK;
+}
+
+static int sq_bulk_end(store_conn *c)
+{
+    sq_conn *q = (sq_conn *)c;
+    sq_ckpt *k = q->ckpt;
+    if (!k)
+        return STORE_OK;
+    pthread_mutex_lock(&k->m);
+    k->stop = 1;
+    pthread_cond_signal(&k->cv);
+    pthread_mutex_unlock(&k->m);
+    pthread_join(k->th, NULL);
+    sqlite3_close(k->db);
+    pthread_cond_destroy(&k->cv);
+    pthread_mutex_destroy(&k->m);
+    free(k);
+    q->ckpt = NULL;
+    sqlite3_wal_autocheckpoint(q->db, 1000); /* SQLite's own again */
+    return STORE_OK;
+}
+
+static int sq_bulk_begin(store_conn *c)
+{
+    sq_conn *q = (sq_conn *)c;
+    if (q->ckpt)
+        return STORE_OK;
+    const char *path = q->base.s->path;
+    if (!path || !*path || !strcmp(path, ":memory:") || !strncmp(path, "file:", 5))
+        return STORE_OK; /* no file to share: SQLite's own checkpoints */
+    sq_ckpt *k = xcalloc(1, sizeof *k);
+    int rc = sqlite3_open_v2(path, &k->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(k->db, "PRAGMA busy_timeout=10000; PRAGMA synchronous=NORMAL;", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        store_fail(c, "bulk load: %s", k->db ? sqlite3_errmsg(k->db) : sqlite3_errstr(rc));
+        sqlite3_close(k->db);
+        free(k);
+        return STORE_ERROR;
+    }
+    pthread_mutex_init(&k->m, NULL);
+    pthread_cond_init(&k->cv, NULL);
+    if (pthread_create(&k->th, NULL, ckpt_main, k) != 0) {
+        pthread_cond_destroy(&k->cv);
+        pthread_mutex_destroy(&k->m);
+        sqlite3_close(k->db);
+        free(k);
+        return STORE_OK; /* no thread: SQLite's own checkpoints, as before */
+    }
+    q->ckpt = k;
+    sqlite3_wal_hook(q->db, ckpt_hook, k);
+    return STORE_OK;
 }
 
 
@@ -1357,6 +1460,8 @@ const store_ops store_sqlite_ops = {
     .begin = sq_begin,
     .begin_read = sq_begin_read,
     .relax_durability = sq_relax_durability,
+    .bulk_begin = sq_bulk_begin,
+    .bulk_end = sq_bulk_end,
     .optimize = sq_optimize,
     .audit_append = sq_audit_append,
     .audit_settle = sq_audit_settle,

@@ -154,6 +154,24 @@ test('frontdoor import links every record, reports bad lines by number, and resu
   }
 });
 
+test('frontdoor import keeps every column as written (quotes, backslashes, accents) and skips a line that is not UTF-8', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fd-import-'));
+  const file = path.join(dir, 'council_tax.csv');
+  const p = people[5];
+  const header = 'account_ref,forename,surname,dob,postcode,address_line_1,email,phone\n';
+  const odd = 'Flat "B", 1\\2 Chaussée\tRd';
+  const good = [`CT-${tag}-u1`, p.given, p.family, ddmm(p.dob), '', csvField(odd), p.email, ''].join(',') + '\n';
+  const notUtf8 = Buffer.concat([Buffer.from(`CT-${tag}-u2,Ren`), Buffer.from([0xe9, 0x80]), Buffer.from(`,${p.family},,,,,\n`)]);
+  fs.writeFileSync(file, Buffer.concat([Buffer.from(header + good), notUtf8]));
+  const r = run(['import', 'council_tax', file, ...srv.db]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, new RegExp(`council_tax\\.csv:3: not UTF-8 text \\(line skipped\\)`), r.stderr);
+  assert.match(r.stdout, /: 1 records: 1 linked, 0 new, 0 for review, 0 already imported, 1 lines skipped/, r.stdout);
+  const mine = (await request(port, 'GET', `/api/v1/people/${p.id}/sources`)).body.items.filter((x) => x.local_id.startsWith(`CT-${tag}-u`));
+  assert.equal(mine.length, 1, JSON.stringify(mine));
+  assert.deepEqual(mine[0].fields, { account_ref: `CT-${tag}-u1`, forename: p.given, surname: p.family, dob: ddmm(p.dob), postcode: '', address_line_1: odd, email: p.email, phone: '' });
+});
+
 test('frontdoor import refuses what it cannot read', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fd-import-'));
   const file = path.join(dir, 'x.csv');

@@ -37,6 +37,90 @@ static void jaro_winkler_known_values(void **state)
     assert_true(match_jaro_winkler(a, b) > 0.99 && match_jaro_winkler(a, b) < 1.0);
 }
 
+/* The optimal string alignment distance by the whole table, the
+ * textbook way: the reference for the fast one. */
+static int osa_table(const char *a, const char *b)
+{
+    enum { N = 80 };
+    static int d[N + 1][N + 1];
+    int la = (int)strlen(a), lb = (int)strlen(b);
+    for (int i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (int j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (int i = 1; i <= la; i++)
+        for (int j = 1; j <= lb; j++) {
+            int v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < v)
+                v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v)
+                v = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
+        }
+    return d[la][lb];
+}
+
+/* Random strings over a few letters (so that swaps, repeats and near
+ * misses are common), short and up to past 64 characters (where the word
+ * at a time gives way to the table): the same distance as the table,
+ * capped at max + 1. */
+static void damerau_levenshtein_random(void **state)
+{
+    (void)state;
+    uint64_t x = 88172645463325252ULL;
+    char a[80], b[80];
+    for (int round = 0; round < 200000; round++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        int la = (int)(x % 12), alpha = 2 + (int)((x >> 8) % 4), max = (int)((x >> 16) % 5);
+        if (round % 50 == 0)
+            la = 55 + (int)((x >> 24) % 20);
+        for (int i = 0; i < la; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            a[i] = (char)('a' + (int)(x % (uint64_t)alpha));
+        }
+        a[la] = '\0';
+        /* b: a with a few random edits (or a string of its own) */
+        memcpy(b, a, (size_t)la + 1);
+        int lb = la, edits = (int)((x >> 30) % 4);
+        for (int e = 0; e < edits; e++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            int at = lb ? (int)(x % (uint64_t)lb) : 0, kind = (int)((x >> 20) % 4);
+            char ch = (char)('a' + (int)((x >> 40) % (uint64_t)alpha));
+            if (kind == 0 && lb < 78) { /* insert */
+                memmove(b + at + 1, b + at, (size_t)(lb - at) + 1);
+                b[at] = ch;
+                lb++;
+            } else if (kind == 1 && lb > 0) { /* delete */
+                memmove(b + at, b + at + 1, (size_t)(lb - at));
+                lb--;
+            } else if (kind == 2 && lb > 0) {
+                b[at] = ch;
+            } else if (at + 1 < lb) { /* swap neighbours */
+                char t = b[at];
+                b[at] = b[at + 1];
+                b[at + 1] = t;
+            }
+        }
+        if (round % 7 == 0) {
+            lb = (int)((x >> 50) % 10);
+            for (int i = 0; i < lb; i++)
+                b[i] = (char)('a' + (i * 7 + round) % alpha);
+            b[lb] = '\0';
+        }
+        int want = osa_table(a, b);
+        if (want > max)
+            want = max + 1;
+        int got = match_damerau_levenshtein(a, b, max);
+        if (got != want)
+            fail_msg("'%s' '%s' max %d: got %d, want %d", a, b, max, got, want);
+        got = match_damerau_levenshtein(b, a, max);
+        if (got != want)
+            fail_msg("'%s' '%s' max %d: got %d, want %d", b, a, max, got, want);
+    }
+}
+
 static void damerau_levenshtein_transpositions(void **state)
 {
     (void)state;
@@ -523,6 +607,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(jaro_winkler_known_values),
         cmocka_unit_test(damerau_levenshtein_transpositions),
+        cmocka_unit_test(damerau_levenshtein_random),
         cmocka_unit_test(phonetic_codes),
         cmocka_unit_test(nicknames),
         cmocka_unit_test(dob_day_month_swapped),

@@ -1494,6 +1494,165 @@ static void test_report_rollups(void **state)
     arena_free(a);
 }
 
+/* A bulk load: commits go on while another thread copies them into the
+ * database; every row is there after, and a store closed in the middle of
+ * one stops its thread (the fixture's teardown closes this one with a bulk
+ * load still on). */
+static void test_bulk_load(void **state)
+{
+    fixture *f = *state;
+    store_conn *c = conn_of(f);
+    long long before = count_of(c, 1, &person_def);
+    expect_rc(c, store_bulk_end(c), STORE_OK, "end without begin");
+    expect_rc(c, store_bulk_begin(c), STORE_OK, "bulk begin");
+    expect_rc(c, store_bulk_begin(c), STORE_OK, "bulk begin again");
+    for (int t = 0; t < 5; t++) {
+        expect_rc(c, store_begin(c), STORE_OK, "begin");
+        for (int i = 0; i < 200; i++)
+            add_person(c, 1, "Bulk");
+        expect_rc(c, store_commit(c), STORE_OK, "commit");
+    }
+    expect_rc(c, store_bulk_end(c), STORE_OK, "bulk end");
+    assert_int_equal(count_of(c, 1, &person_def), before + 1000);
+    expect_rc(c, store_bulk_begin(c), STORE_OK, "bulk begin, left on");
+    expect_rc(c, store_begin(c), STORE_OK, "begin");
+    add_person(c, 1, "Bulk");
+    expect_rc(c, store_commit(c), STORE_OK, "commit");
+    assert_int_equal(count_of(c, 1, &person_def), before + 1001);
+}
+
+/* ---- what linking reads (store_link_*) ---- */
+
+typedef struct {
+    int ncols; /* text columns the call gives */
+    int n;
+    long long id[8];
+    char text[8][5][80]; /* up to 5 columns; "(null)" for NULL */
+} link_rows;
+
+static int link_stop(void *ctx, long long id, const char *const *t)
+{
+    (void)ctx, (void)id, (void)t;
+    return 7;
+}
+
+static int link_collect(void *ctx, long long id, const char *const *t)
+{
+    link_rows *r = ctx;
+    if (r->n == 8)
+        return 1;
+    r->id[r->n] = id;
+    for (int i = 0; i < r->ncols; i++)
+        snprintf(r->text[r->n][i], sizeof r->text[r->n][i], "%s", t[i] ? t[i] : "(null)");
+    r->n++;
+    return 0;
+}
+
+static void test_link_reads(void **state)
+{
+    fixture *f = *state;
+    store_conn *c = conn_of(f);
+    arena *a = arena_new();
+    /* A council of its own, so that the other tests' rows do not show. */
+    long long k;
+    expect_rc(c, store_begin(c), STORE_OK, "begin");
+    expect_rc(c, store_council_add(c, "Linkage Borough", NULL, &k), STORE_OK, "council");
+    record p[3];
+    for (int i = 0; i < 3; i++) {
+        record_init(&p[i], &person_def);
+        rec_set_str(&p[i], "given_name", "Ada");
+        rec_set_str(&p[i], "family_name", i == 0 ? "Lovelace" : "Byron");
+        rec_set_str(&p[i], "date_of_birth", "1990-02-03");
+        expect_rc(c, store_insert(c, k, &p[i]), STORE_OK, "person");
+    }
+    rec_set_int(&p[1], "merged_into", p[0].id); /* merged: not linked to */
+    expect_rc(c, store_update(c, k, &p[1], 1), STORE_OK, "merge");
+    rec_set_str(&p[2], "erased_at", "2024-01-01T00:00:00Z"); /* erased: neither */
+    expect_rc(c, store_update(c, k, &p[2], 1), STORE_OK, "erase");
+    long long props[2];
+    for (int i = 0; i < 2; i++) {
+        record r;
+        record_init(&r, &property_def);
+        rec_set_str(&r, "uprn", new_uprn(a));
+        rec_set_str(&r, "address_line_1", i ? "2 Low Road" : "1 High Street");
+        rec_set_str(&r, "postcode", i ? "SE1 7PB" : "SW1A 1AA");
+        rec_set_str(&r, "property_type", "flat");
+        expect_rc(c, store_insert(c, k, &r), STORE_OK, "property");
+        props[i] = r.id;
+    }
+    for (int i = 0; i < 2; i++) {
+        record h, m;
+        record_init(&h, &household_def);
+        rec_set_int(&h, "property_id", props[i]);
+        expect_rc(c, store_insert(c, k, &h), STORE_OK, "household");
+        record_init(&m, &member_def);
+        rec_set_int(&m, "household_id", h.id);
+        rec_set_int(&m, "person_id", p[0].id);
+        rec_set_str(&m, "relationship", "head");
+        rec_set_str(&m, "from_date", i ? "2001-01-02" : "1999-05-06");
+        if (!i)
+            rec_set_str(&m, "to_date", "2001-01-01");
+        expect_rc(c, store_insert(c, k, &m), STORE_OK, "member");
+    }
+    const char *sys[] = {"council_tax", "housing", "council_tax"}, *lid[] = {"CT1", "H1", "CT2"};
+    for (int i = 0; i < 3; i++) {
+        record s;
+        record_init(&s, &source_record_def);
+        rec_set_str(&s, "system", sys[i]);
+        rec_set_str(&s, "local_id", lid[i]);
+        rec_set_str(&s, "fields", arena_printf(a, "{\"id\":\"%s\"}", lid[i]));
+        rec_set_str(&s, "status", i == 2 ? "new" : "linked");
+        if (i < 2)
+            rec_set_int(&s, "person_id", p[0].id);
+        expect_rc(c, store_insert(c, k, &s), STORE_OK, "source record");
+    }
+    expect_rc(c, store_commit(c), STORE_OK, "commit");
+
+    link_rows r = {.ncols = 5};
+    expect_rc(c, store_begin_read(c), STORE_OK, "begin read");
+    expect_rc(c, store_link_people(c, k, link_collect, &r), STORE_OK, "people");
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.id[0], p[0].id);
+    assert_string_equal(r.text[0][0], "Ada");
+    assert_string_equal(r.text[0][1], "Lovelace");
+    assert_string_equal(r.text[0][2], "1990-02-03");
+    assert_string_equal(r.text[0][3], "(null)");
+
+    r = (link_rows){.ncols = 4};
+    expect_rc(c, store_link_homes(c, k, link_collect, &r), STORE_OK, "homes");
+    assert_int_equal(r.n, 2); /* every membership, by id: the caller decides which is current */
+    assert_int_equal(r.id[0], p[0].id);
+    assert_string_equal(r.text[0][0], "SW1A 1AA");
+    assert_string_equal(r.text[0][1], "1 High Street");
+    assert_string_equal(r.text[0][2], "1999-05-06");
+    assert_string_equal(r.text[0][3], "2001-01-01");
+    assert_string_equal(r.text[1][0], "SE1 7PB");
+    assert_string_equal(r.text[1][3], "(null)");
+
+    r = (link_rows){.ncols = 2};
+    expect_rc(c, store_link_sources(c, k, link_collect, &r), STORE_OK, "sources");
+    assert_int_equal(r.n, 2); /* the ones with a person */
+    assert_string_equal(r.text[0][0], "council_tax");
+    assert_string_equal(r.text[0][1], "{\"id\":\"CT1\"}");
+    assert_string_equal(r.text[1][0], "housing");
+    assert_int_equal(r.id[1], p[0].id);
+
+    r = (link_rows){.ncols = 1};
+    expect_rc(c, store_link_imported(c, k, "council_tax", link_collect, &r), STORE_OK, "imported");
+    assert_int_equal(r.n, 2);
+    int ct1 = !strcmp(r.text[0][0], "CT1") || !strcmp(r.text[1][0], "CT1");
+    int ct2 = !strcmp(r.text[0][0], "CT2") || !strcmp(r.text[1][0], "CT2");
+    assert_true(ct1 && ct2);
+    r = (link_rows){.ncols = 1};
+    expect_rc(c, store_link_imported(c, 1, "council_tax", link_collect, &r), STORE_OK, "other council");
+    for (int i = 0; i < r.n; i++)
+        assert_true(strcmp(r.text[i][0], "CT1") != 0 && strcmp(r.text[i][0], "CT2") != 0);
+    /* fn's non-zero answer stops the rows and is returned */
+    expect_rc(c, store_link_imported(c, k, "council_tax", link_stop, NULL), 7, "stopped");
+    expect_rc(c, store_commit(c), STORE_OK, "end read");
+    arena_free(a);
+}
+
 #define backend_test(t) cmocka_unit_test_teardown(t, end_test)
 
 int main(void)
@@ -1520,6 +1679,8 @@ int main(void)
         backend_test(test_person_view),
         backend_test(test_change_stamp),
         backend_test(test_report_rollups),
+        backend_test(test_link_reads),
+        backend_test(test_bulk_load),
     };
     const struct CMUnitTest open_tests[] = {
         cmocka_unit_test(test_open_failures),
