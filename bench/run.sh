@@ -150,15 +150,10 @@ say "frontdoor on $FD (pid $FD_PID)"
 # The person views are kept rendered (migration 0024); a copy made before
 # that, or a fresh demo, has them all to render, which serve does in the
 # background at start. Measure the steady state: wait until none is left.
-t0=$(date +%s)
-for ((i = 0; i < 1200; i++)); do # up to 10 minutes
-  left=$(sqlite3 -readonly "$SERVE_DB" 'SELECT count(*) FROM person_view WHERE body IS NULL;' 2>/dev/null || echo '?')
-  [ "$left" = 0 ] && break
-  kill -0 "$FD_PID" 2>/dev/null || { cat "$TMP/frontdoor.err" >&2; die "frontdoor serve exited"; }
-  sleep 0.5
-done
-[ "$left" = 0 ] || die "person views still to render after 10 minutes ($left left)"
-RENDER_SECS=$(($(date +%s) - t0))
+# shellcheck source=bench/views.sh
+. "$ROOT/bench/views.sh"
+wait_views "$SERVE_DB" "$FD_PID" "$TMP/frontdoor.err"
+RENDER_SECS=$VIEWS_SECS
 say "person views rendered ($RENDER_SECS s after start)"
 
 # --- 4. a typical body, and nginx answering one as large ------------------

@@ -63,13 +63,9 @@ done
 URL=http://127.0.0.1:$PORT
 # Measure the steady state: wait until the server has rendered every
 # person's kept view (migration 0024), which it does in the background.
-for ((i = 0; i < 1200; i++)); do
-  left=$(sqlite3 -readonly "$TMP/serve.db" 'SELECT count(*) FROM person_view WHERE body IS NULL;' 2>/dev/null || echo '?')
-  [ "$left" = 0 ] && break
-  kill -0 "$PID" 2>/dev/null || { cat "$TMP/serve.err" >&2; die "frontdoor exited"; }
-  sleep 0.5
-done
-[ "$left" = 0 ] || die "person views still to render after 10 minutes ($left left)"
+# shellcheck source=bench/views.sh
+. "$ROOT/bench/views.sh"
+wait_views "$TMP/serve.db" "$PID" "$TMP/serve.err"
 
 # Recall, while we are here: how often the person the query was drawn from
 # is the first answer (the misspelt ones included).

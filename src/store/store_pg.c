@@ -1153,6 +1153,22 @@ static int pg_idem_put(store_conn *c, long long council, const char *key, const 
 
 enum { ROWS_MAX_COLS = 32 };
 
+/* Runs SQL written for SQLite (?N placeholders, written $N here) with text
+ * parameters. NULL with *rc set if the connection is not ready; otherwise
+ * the result (NULL on out of memory) with *rc STORE_OK. */
+static PGresult *exec_sqlite_text(pg_conn *q, const char *sql, const char *const *values, int nparams, int *rc)
+{
+    if ((*rc = ready(q)) != STORE_OK)
+        return NULL;
+    size_t len = strlen(sql);
+    char *text_sql = xmalloc(len + 1);
+    for (size_t i = 0; i <= len; i++)
+        text_sql[i] = sql[i] == '?' && sql[i + 1] >= '1' && sql[i + 1] <= '9' ? '$' : sql[i];
+    PGresult *res = PQexecParams(q->pg, text_sql, nparams, NULL, values, NULL, NULL, 0);
+    free(text_sql);
+    return res;
+}
+
 /* store_ops.rows: the SQLite text with ?N written $N. */
 static int pg_rows(store_conn *c, const char *sql, const char *const *values, int nparams, int ntext, int nint,
                    store_row_fn fn, void *ctx)
@@ -1160,15 +1176,10 @@ static int pg_rows(store_conn *c, const char *sql, const char *const *values, in
     pg_conn *q = (pg_conn *)c;
     if (ntext + nint > ROWS_MAX_COLS)
         return store_fail(c, "rows: at most %d columns", ROWS_MAX_COLS);
-    int rc = ready(q);
-    if (rc != STORE_OK)
+    int rc;
+    PGresult *res = exec_sqlite_text(q, sql, values, nparams, &rc);
+    if (!res && rc != STORE_OK)
         return rc;
-    size_t len = strlen(sql);
-    char *text_sql = xmalloc(len + 1);
-    for (size_t i = 0; i <= len; i++)
-        text_sql[i] = sql[i] == '?' && sql[i + 1] >= '1' && sql[i + 1] <= '9' ? '$' : sql[i];
-    PGresult *res = PQexecParams(q->pg, text_sql, nparams, NULL, values, NULL, NULL, 0);
-    free(text_sql);
     if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
         rc = res_fail(q, res, "rows");
         PQclear(res);
@@ -1191,15 +1202,10 @@ static int pg_rows(store_conn *c, const char *sql, const char *const *values, in
 static int pg_exec_params(store_conn *c, const char *sql, const char *const *values, int nparams, long long *changes)
 {
     pg_conn *q = (pg_conn *)c;
-    int rc = ready(q);
-    if (rc != STORE_OK)
+    int rc;
+    PGresult *res = exec_sqlite_text(q, sql, values, nparams, &rc);
+    if (!res && rc != STORE_OK)
         return rc;
-    size_t len = strlen(sql);
-    char *text_sql = xmalloc(len + 1);
-    for (size_t i = 0; i <= len; i++)
-        text_sql[i] = sql[i] == '?' && sql[i + 1] >= '1' && sql[i + 1] <= '9' ? '$' : sql[i];
-    PGresult *res = PQexecParams(q->pg, text_sql, nparams, NULL, values, NULL, NULL, 0);
-    free(text_sql);
     if (!res || (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)) {
         rc = res_fail(q, res, "exec");
         PQclear(res);
