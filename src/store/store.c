@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/xalloc.h"
@@ -146,13 +147,34 @@ int store_bulk_begin(store_conn *c) { return c->ops->bulk_begin ? c->ops->bulk_b
 int store_bulk_end(store_conn *c) { return c->ops->bulk_end ? c->ops->bulk_end(c) : STORE_OK; }
 int store_optimize(store_conn *c) { return c->ops->optimize(c); }
 
-int store_audit_append(store_conn *c, const long long *councils, record *rows, int n)
+/* Inserts rows[i] once per id in the JSON array ids ("[1,2,3]"), with
+ * that person_id; once as it is when ids is NULL. */
+int store_insert_each_person(store_conn *c, long long council, record *r, const char *ids)
+{
+    if (!ids)
+        return store_insert(c, council, r);
+    int rc = STORE_OK;
+    for (const char *s = ids; *s && rc == STORE_OK;) {
+        if (*s < '0' || *s > '9') {
+            s++;
+            continue;
+        }
+        char *end;
+        long long id = strtoll(s, &end, 10);
+        s = end;
+        rec_set_int(r, "person_id", id);
+        rc = store_insert(c, council, r);
+    }
+    return rc;
+}
+
+int store_audit_append(store_conn *c, const long long *councils, record *rows, const char *const *people, int n)
 {
     if (c->ops->audit_append)
-        return c->ops->audit_append(c, councils, rows, n);
+        return c->ops->audit_append(c, councils, rows, people, n);
     int rc = store_begin(c);
     for (int i = 0; i < n && rc == STORE_OK; i++)
-        rc = store_insert(c, councils[i], &rows[i]);
+        rc = store_insert_each_person(c, councils[i], &rows[i], people ? people[i] : NULL);
     if (rc == STORE_OK)
         return store_commit(c);
     store_rollback(c);

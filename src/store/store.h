@@ -77,7 +77,11 @@ int store_bulk_end(store_conn *c);
 int store_optimize(store_conn *c);
 
 /* The read audit. store_audit_append writes n entries (audit_def records,
- * entry i for council councils[i]) in one transaction of their own. On
+ * entry i for council councils[i]) in one transaction of their own. An
+ * entry may stand for several people: people[i] (people may be NULL, and
+ * so may people[i]) is then a JSON array of their ids, and the entry
+ * becomes one row of audit_log per person, in that order, each with its
+ * person_id. On
  * SQLite they go to a file of their own beside the database (FILE-audit):
  * the many commits of the read audit then never change the main database,
  * whose every change makes each reader drop its page cache.
@@ -86,7 +90,7 @@ int store_optimize(store_conn *c);
  * even if the process dies half way; call it before reading audit_log, and
  * outside a transaction. On PostgreSQL entries go straight to audit_log
  * and settling has nothing to do. */
-int store_audit_append(store_conn *c, const long long *councils, record *rows, int n);
+int store_audit_append(store_conn *c, const long long *councils, record *rows, const char *const *people, int n);
 int store_audit_settle(store_conn *c);
 int store_commit(store_conn *c);
 /* Inside a read transaction: a stamp that differs from one taken in an

@@ -26,7 +26,7 @@ typedef struct store_ops {
     int (*bulk_end)(store_conn *c);
     int (*optimize)(store_conn *c);
     /* Optional (NULL: inserts into audit_log; nothing to settle). */
-    int (*audit_append)(store_conn *c, const long long *councils, record *rows, int n);
+    int (*audit_append)(store_conn *c, const long long *councils, record *rows, const char *const *people, int n);
     int (*audit_settle)(store_conn *c);
     int (*commit)(store_conn *c);
     int (*rollback)(store_conn *c);
@@ -106,5 +106,9 @@ extern const store_migration store_pg_migrations[];
 
 /* Sets c->err from a format; returns STORE_ERROR. */
 int store_fail(store_conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* store_audit_append's way without a file of its own: rows inserted once
+ * per person in the JSON array ids, or once when ids is NULL (store.c). */
+int store_insert_each_person(store_conn *c, long long council, record *r, const char *ids);
 
 #endif

@@ -1322,17 +1322,30 @@ static int aud_attach(sq_conn *q)
                            audit_def.fields[i].type == FT_BOOL
                        ? "INTEGER"
                        : "TEXT");
-    buf_puts(&b, ")");
+    /* people: a JSON array of ids when the entry stands for several
+     * people (store_audit_append); a file from before it gains it. */
+    buf_puts(&b, ", people TEXT)");
     rc = sqlite3_exec(q->db, buf_str(&b), NULL, NULL, NULL);
     buf_reset(&b);
+    if (rc == SQLITE_OK) {
+        sqlite3_stmt *st = NULL;
+        int has = 0;
+        rc = sqlite3_prepare_v2(q->db, "SELECT count(*) FROM pragma_table_info('read_audit', 'aud') WHERE name = 'people'",
+                                -1, &st, NULL);
+        if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+            has = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+        if (rc == SQLITE_OK && !has)
+            rc = sqlite3_exec(q->db, "ALTER TABLE aud.read_audit ADD COLUMN people TEXT", NULL, NULL, NULL);
+    }
     if (rc == SQLITE_OK) {
         buf_puts(&b, "INSERT INTO aud.read_audit (council_id, created_at");
         for (int i = 0; i < audit_def.nfields; i++)
             buf_printf(&b, ", %s", audit_def.fields[i].name);
-        buf_puts(&b, ") VALUES (?1, ?2");
+        buf_puts(&b, ", people) VALUES (?1, ?2");
         for (int i = 0; i < audit_def.nfields; i++)
             buf_printf(&b, ", ?%d", i + 3);
-        buf_puts(&b, ")");
+        buf_printf(&b, ", ?%d)", audit_def.nfields + 3);
         rc = sqlite3_prepare_v3(q->db, buf_str(&b), -1, SQLITE_PREPARE_PERSISTENT, &q->aud_insert, NULL);
     }
     buf_free(&b);
@@ -1355,7 +1368,7 @@ static void aud_detach(sq_conn *q)
     q->aud = 0;
 }
 
-static int sq_audit_append(store_conn *c, const long long *councils, record *rows, int n)
+static int sq_audit_append(store_conn *c, const long long *councils, record *rows, const char *const *people, int n)
 {
     sq_conn *q = (sq_conn *)c;
     int rc = has_file(q) ? aud_attach(q) : STORE_OK;
@@ -1367,8 +1380,9 @@ static int sq_audit_append(store_conn *c, const long long *councils, record *row
     char now[21];
     time_now_iso(now);
     for (int i = 0; i < n && rc == STORE_OK; i++) {
+        const char *ids = people ? people[i] : NULL;
         if (!q->aud) {
-            rc = sq_insert(c, councils[i], &rows[i]);
+            rc = store_insert_each_person(c, councils[i], &rows[i], ids);
             continue;
         }
         sqlite3_stmt *st = q->aud_insert;
@@ -1377,6 +1391,8 @@ static int sq_audit_append(store_conn *c, const long long *councils, record *row
         sqlite3_bind_int64(st, 1, councils[i]);
         sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
         bind_fields(st, &rows[i], 3);
+        if (ids)
+            sqlite3_bind_text(st, audit_def.nfields + 3, ids, -1, SQLITE_STATIC);
         if (sqlite3_step(st) != SQLITE_DONE)
             rc = sq_err(c, "read audit: append");
         sqlite3_reset(st);
@@ -1393,7 +1409,7 @@ static int sq_audit_append(store_conn *c, const long long *councils, record *row
  * last id moved, committed with the rows, so a crash between the two
  * files' commits moves nothing twice. A file that was replaced (its ids
  * behind the mark) starts the mark again. */
-enum { SETTLE_CHUNK = 5000 };
+enum { SETTLE_CHUNK = 2000 }; /* entries; each one row of audit_log per person */
 static int sq_audit_settle(store_conn *c)
 {
     sq_conn *q = (sq_conn *)c;
@@ -1417,11 +1433,15 @@ static int sq_audit_settle(store_conn *c)
                SETTLE_CHUNK);
     for (int i = 0; i < audit_def.nfields; i++)
         buf_printf(&b, ", %s", audit_def.fields[i].name);
-    buf_puts(&b, ") SELECT council_id, 1, created_at, created_at");
+    /* An entry for several people (people, a JSON array) becomes a row
+     * for each, in the array's order. */
+    buf_puts(&b, ") SELECT r.council_id, 1, r.created_at, r.created_at");
     for (int i = 0; i < audit_def.nfields; i++)
-        buf_printf(&b, ", %s", audit_def.fields[i].name);
-    buf_puts(&b, " FROM aud.read_audit WHERE id > (SELECT moved FROM main.audit_moved)"
-                 " AND id <= (SELECT hi FROM temp.audit_chunk) ORDER BY id;"
+        buf_printf(&b, strcmp(audit_def.fields[i].name, "person_id") ? ", r.%s" : ", coalesce(p.value, r.%s)",
+                   audit_def.fields[i].name);
+    buf_puts(&b, " FROM aud.read_audit r LEFT JOIN json_each(r.people) p"
+                 " WHERE r.id > (SELECT moved FROM main.audit_moved)"
+                 " AND r.id <= (SELECT hi FROM temp.audit_chunk) ORDER BY r.id, p.key;"
                  "UPDATE main.audit_moved SET moved = (SELECT hi FROM temp.audit_chunk)"
                  " WHERE (SELECT hi FROM temp.audit_chunk) IS NOT NULL;");
     for (int more = 1; more && rc == STORE_OK;) {

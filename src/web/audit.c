@@ -12,10 +12,15 @@
 
 /* SETTLE_SECONDS: how often entries written to the read audit's own file
  * are moved into audit_log (store_audit_settle). */
-enum { QUEUE_MAX = 65536, BATCH = 512, GATHER_NS = 5 * 1000 * 1000, SETTLE_SECONDS = 1 };
+/* GROUP: the people one queued entry may stand for (one read showing a
+ * household is one entry, not one per member; settling makes them one
+ * row of audit_log each). */
+enum { QUEUE_MAX = 65536, BATCH = 512, GATHER_NS = 5 * 1000 * 1000, SETTLE_SECONDS = 1, GROUP = 16 };
 
 typedef struct {
-    long long council, actor_id, record_id, person_id;
+    long long council, actor_id, record_id;
+    long long people[GROUP];
+    int npeople; /* 0: about nobody in particular */
     int status;
     char actor_kind[12], actor_role[20], action[24], entity[40], purpose[100], ip[46], route[200];
 } entry;
@@ -52,7 +57,6 @@ static void fill(entry *e, long long council, const principal *who, const char *
                  long long record_id, long long person_id, const char *purpose, const char *ip, const char *where,
                  int status)
 {
-    memset(e, 0, sizeof *e);
     e->council = council;
     set(e->actor_kind, sizeof e->actor_kind, actor_kind(who));
     e->actor_id = who->id;
@@ -60,13 +64,15 @@ static void fill(entry *e, long long council, const principal *who, const char *
     set(e->action, sizeof e->action, action);
     set(e->entity, sizeof e->entity, entity);
     e->record_id = record_id;
-    e->person_id = person_id;
+    e->npeople = person_id ? 1 : 0;
+    e->people[0] = person_id;
     set(e->purpose, sizeof e->purpose, purpose);
     set(e->ip, sizeof e->ip, ip);
     set(e->route, sizeof e->route, where);
     e->status = status;
 }
 
+/* The entry as an audit_log record; person_id is the first person's. */
 static void entry_record(const entry *e, record *r)
 {
     record_init(r, &audit_def);
@@ -77,33 +83,46 @@ static void entry_record(const entry *e, record *r)
     rec_set_str(r, "entity", e->entity[0] ? e->entity : NULL);
     if (e->record_id)
         rec_set_int(r, "record_id", e->record_id);
-    if (e->person_id)
-        rec_set_int(r, "person_id", e->person_id);
+    if (e->npeople)
+        rec_set_int(r, "person_id", e->people[0]);
     rec_set_str(r, "purpose", e->purpose[0] ? e->purpose : NULL);
     rec_set_str(r, "ip", e->ip);
     rec_set_str(r, "route", e->route);
     rec_set_int(r, "status", e->status);
 }
 
-static int write_entry(store_conn *c, const entry *e, arena *a)
+/* The people of an entry about more than one, as a JSON array into out
+ * (store_audit_append); NULL for one or none. */
+static const char *entry_people(const entry *e, char *out, size_t cap)
+{
+    if (e->npeople < 2)
+        return NULL;
+    size_t n = 0;
+    out[n++] = '[';
+    for (int i = 0; i < e->npeople; i++) {
+        int w = snprintf(out + n, cap - n, i ? ",%lld" : "%lld", e->people[i]);
+        if (w < 0 || (size_t)w >= cap - n)
+            return NULL; /* cannot happen: cap holds GROUP ids */
+        n += (size_t)w;
+    }
+    if (n + 2 > cap)
+        return NULL;
+    out[n++] = ']';
+    out[n] = '\0';
+    return out;
+}
+
+/* Writes e into audit_log in c's transaction: one row per person. */
+static int write_entry(store_conn *c, const entry *e)
 {
     record r;
-    record_init(&r, &audit_def);
-    rec_set_str(&r, "actor_kind", e->actor_kind);
-    rec_set_int(&r, "actor_id", e->actor_id);
-    rec_set_str(&r, "actor_role", e->actor_role);
-    rec_set_str(&r, "action", e->action);
-    rec_set_str(&r, "entity", e->entity[0] ? e->entity : NULL);
-    if (e->record_id)
-        rec_set_int(&r, "record_id", e->record_id);
-    if (e->person_id)
-        rec_set_int(&r, "person_id", e->person_id);
-    rec_set_str(&r, "purpose", e->purpose[0] ? e->purpose : NULL);
-    rec_set_str(&r, "ip", e->ip);
-    rec_set_str(&r, "route", e->route);
-    rec_set_int(&r, "status", e->status);
-    (void)a;
-    return store_insert(c, e->council, &r);
+    entry_record(e, &r);
+    int rc = store_insert(c, e->council, &r);
+    for (int i = 1; i < e->npeople && rc == STORE_OK; i++) {
+        rec_set_int(&r, "person_id", e->people[i]);
+        rc = store_insert(c, e->council, &r);
+    }
+    return rc;
 }
 
 static void *writer(void *arg)
@@ -112,6 +131,8 @@ static void *writer(void *arg)
     entry *batch = xmalloc(sizeof(entry) * BATCH);
     record *rows = xmalloc(sizeof(record) * BATCH);
     long long *councils = xmalloc(sizeof(long long) * BATCH);
+    const char **people = xmalloc(sizeof(char *) * BATCH);
+    char(*people_text)[GROUP * 21 + 2] = xmalloc(sizeof *people_text * BATCH);
     char err[256];
     int relaxed = 0;
     pthread_mutex_lock(&A.lock);
@@ -145,8 +166,9 @@ static void *writer(void *arg)
         for (int i = 0; i < k; i++) {
             entry_record(&batch[i], &rows[i]);
             councils[i] = batch[i].council;
+            people[i] = entry_people(&batch[i], people_text[i], sizeof people_text[i]);
         }
-        int rc = c ? store_audit_append(c, councils, rows, k) : STORE_ERROR;
+        int rc = c ? store_audit_append(c, councils, rows, people, k) : STORE_ERROR;
 
         pthread_mutex_lock(&A.lock);
         if (rc == STORE_OK) {
@@ -169,6 +191,8 @@ static void *writer(void *arg)
     free(batch);
     free(rows);
     free(councils);
+    free(people);
+    free(people_text);
     return NULL;
 }
 
@@ -287,7 +311,8 @@ static const char *route_label(req *q)
     return arena_printf(q->a, "%s %s", q->method, q->path);
 }
 
-/* The entries for q: one per person shown or changed; at least one. */
+/* The entries for q: each for up to GROUP of the people shown or changed
+ * (audit_log has a row per person); at least one. */
 static int entries(req *q, const char *action, int status, entry *out, int max)
 {
     const char *entity = q->route && q->route->entity ? q->route->entity->name : "";
@@ -297,15 +322,19 @@ static int entries(req *q, const char *action, int status, entry *out, int max)
     action = action ? action : method_action(q->method);
     if (q->naudit == 0)
         fill(&out[n++], q->council, &q->who, action, entity, rec, 0, purpose, q->ip, label, status);
-    for (int i = 0; i < q->naudit && n < max; i++)
-        fill(&out[n++], q->council, &q->who, action, entity, rec, q->audit_people[i], purpose, q->ip, label, status);
+    for (int i = 0; i < q->naudit && n < max; i += GROUP) {
+        entry *e = &out[n++];
+        fill(e, q->council, &q->who, action, entity, rec, q->audit_people[i], purpose, q->ip, label, status);
+        for (int j = i + 1; j < q->naudit && j < i + GROUP; j++)
+            e->people[e->npeople++] = q->audit_people[j];
+    }
     return n;
 }
 
-/* Room for q's entries (one per person noted, at least one). */
+/* Room for q's entries (GROUP people each, at least one). */
 static int entry_count(const req *q)
 {
-    return q->naudit ? q->naudit : 1;
+    return q->naudit ? (q->naudit + GROUP - 1) / GROUP : 1;
 }
 
 int audit_write_tx(req *q, store_conn *c, const char *action, int status)
@@ -314,7 +343,7 @@ int audit_write_tx(req *q, store_conn *c, const char *action, int status)
     entry *es = arena_alloc(q->a, sizeof(entry) * (size_t)max);
     int n = entries(q, action, status, es, max), rc = STORE_OK;
     for (int i = 0; i < n && rc == STORE_OK; i++)
-        rc = write_entry(c, &es[i], q->a);
+        rc = write_entry(c, &es[i]);
     if (rc == STORE_OK)
         q->audited = 1;
     return rc;
@@ -327,7 +356,7 @@ static void enqueue(const entry *es, int n)
         while (A.running && A.n == QUEUE_MAX && !A.stopping)
             pthread_cond_wait(&A.wake, &A.lock); /* back-pressure: wait for the writer */
         if (!A.running || A.n == QUEUE_MAX) {
-            log_error("audit: queue unavailable; entry for person %lld dropped", es[i].person_id);
+            log_error("audit: queue unavailable; entry for person %lld dropped", es[i].npeople ? es[i].people[0] : 0);
             continue;
         }
         A.q[(A.head + A.n) % QUEUE_MAX] = es[i];

@@ -948,10 +948,10 @@ static void test_audit_append_settle(void **state)
         rec_set_int(&rows[i], "person_id", person);
         rec_set_int(&rows[i], "status", 200 + i);
     }
-    expect_rc(c, store_audit_append(c, councils, rows, 3), STORE_OK, "append");
+    expect_rc(c, store_audit_append(c, councils, rows, NULL, 3), STORE_OK, "append");
     expect_rc(c, store_audit_settle(c), STORE_OK, "settle");
     expect_rc(c, store_audit_settle(c), STORE_OK, "settle again");
-    expect_rc(c, store_audit_append(c, councils, rows, 1), STORE_OK, "append one more");
+    expect_rc(c, store_audit_append(c, councils, rows, NULL, 1), STORE_OK, "append one more");
     expect_rc(c, store_audit_settle(c), STORE_OK, "settle the one");
     record *got;
     int n = 0;
@@ -962,6 +962,27 @@ static void test_audit_append_settle(void **state)
     assert_int_equal(rec_int(&got[3], "status"), 200);
     assert_string_equal(rec_str(&got[1], "action"), "read");
     assert_true(got[0].created_at[0] != '\0');
+    /* One entry for several people (a view showing a household) becomes a
+     * row for each, in order; the entry beside it stays one row. */
+    const char *people[2] = {"[515152,515151,515153]", NULL};
+    rec_set_int(&rows[0], "status", 299);
+    rec_set_int(&rows[1], "status", 298);
+    expect_rc(c, store_audit_append(c, councils, rows, people, 2), STORE_OK, "append for several");
+    expect_rc(c, store_audit_settle(c), STORE_OK, "settle them");
+    record *mine, *other, *third;
+    int nm = 0, no = 0, nt = 0;
+    expect_rc(c, store_list(c, 1, &audit_def, "person_id", person, 0, 100, a, &mine, &nm), STORE_OK, "list");
+    expect_rc(c, store_list(c, 1, &audit_def, "person_id", 515152, 0, 100, a, &other, &no), STORE_OK, "list");
+    expect_rc(c, store_list(c, 1, &audit_def, "person_id", 515153, 0, 100, a, &third, &nt), STORE_OK, "list");
+    assert_int_equal(nm, 6);
+    assert_int_equal(no, 1);
+    assert_int_equal(nt, 1);
+    assert_int_equal(rec_int(&mine[4], "status"), 299);
+    assert_int_equal(rec_int(&mine[5], "status"), 298); /* the entry for nobody else: as it was */
+    assert_int_equal(rec_int(&other[0], "status"), 299);
+    assert_int_equal(rec_int(&third[0], "status"), 299);
+    assert_true(other[0].id < mine[4].id && mine[4].id < third[0].id && third[0].id < mine[5].id);
+    assert_string_equal(rec_str(&third[0], "actor_kind"), "token");
     /* Settling inside a transaction is refused on SQLite (it would commit
      * the caller's work); on PostgreSQL there is nothing to settle. */
     expect_rc(c, store_begin(c), STORE_OK, "begin");
