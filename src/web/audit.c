@@ -11,11 +11,15 @@
 #include "web/routes.h"
 
 /* SETTLE_SECONDS: how often entries written to the read audit's own file
- * are moved into audit_log (store_audit_settle). */
+ * are moved into audit_log (store_audit_settle). Every read of audit_log
+ * settles first, so nobody sees the wait; a longer one makes each settling
+ * transaction larger, and every row lands on a page of the per-person
+ * index that the transaction writes once: under a burst of reads, moving
+ * 5 s at a time cost about a third less CPU than 1 s at a time. */
 /* GROUP: the people one queued entry may stand for (one read showing a
  * household is one entry, not one per member; settling makes them one
  * row of audit_log each). */
-enum { QUEUE_MAX = 65536, BATCH = 512, GATHER_NS = 5 * 1000 * 1000, SETTLE_SECONDS = 1, GROUP = 16 };
+enum { QUEUE_MAX = 65536, BATCH = 512, GATHER_NS = 5 * 1000 * 1000, SETTLE_SECONDS = 5, GROUP = 16 };
 
 typedef struct {
     long long council, actor_id, record_id;
