@@ -15,10 +15,17 @@ void time_now_iso(char out[21])
 
 void time_today(char out[11])
 {
+    /* Asked on every read of a person: formatted once a second a thread. */
+    static _Thread_local time_t at = -1;
+    static _Thread_local char day[11];
     time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
+    if (now != at) {
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        strftime(day, sizeof day, "%Y-%m-%d", &tm);
+        at = now;
+    }
+    memcpy(out, day, sizeof day);
 }
 
 static int digits(const char *s, int n)

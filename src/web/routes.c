@@ -532,7 +532,7 @@ static int fits(const char *pat, const char *path, long long ids[MAX_PATH_PARAMS
 {
     int n = 0;
     while (*pat && *path) {
-        if (strncmp(pat, "{slug}", 6) == 0) {
+        if (*pat == '{' && strncmp(pat, "{slug}", 6) == 0) {
             const char *s = path;
             while ((*path >= 'a' && *path <= 'z') || (*path >= '0' && *path <= '9') || *path == '-' || *path == '_')
                 path++;
@@ -543,7 +543,7 @@ static int fits(const char *pat, const char *path, long long ids[MAX_PATH_PARAMS
             pat += 6;
             continue;
         }
-        if (strncmp(pat, "{id}", 4) == 0) {
+        if (*pat == '{' && strncmp(pat, "{id}", 4) == 0) {
             if (*path < '1' || *path > '9' || n == MAX_PATH_PARAMS)
                 return 0;
             char *end;

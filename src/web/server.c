@@ -257,9 +257,20 @@ static void client_ip(struct MHD_Connection *conn, char host[INET6_ADDRSTRLEN])
     snprintf(host, INET6_ADDRSTRLEN, "-");
     if (ci && ci->client_addr) {
         const struct sockaddr *sa = ci->client_addr;
-        if (sa->sa_family == AF_INET)
-            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, host, INET6_ADDRSTRLEN);
-        else if (sa->sa_family == AF_INET6)
+        if (sa->sa_family == AF_INET) {
+            /* By hand: inet_ntop formats through sprintf, on every request. */
+            const unsigned char *b = (const unsigned char *)&((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+            char *o = host;
+            for (int i = 0; i < 4; i++) {
+                unsigned v = b[i];
+                if (v >= 100)
+                    *o++ = (char)('0' + v / 100);
+                if (v >= 10)
+                    *o++ = (char)('0' + v / 10 % 10);
+                *o++ = (char)('0' + v % 10);
+                *o++ = i < 3 ? '.' : '\0';
+            }
+        } else if (sa->sa_family == AF_INET6)
             inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, host, INET6_ADDRSTRLEN);
     }
 }
@@ -677,7 +688,10 @@ int server_run(store *st, const server_opts *o)
             MHD_USE_NO_LISTEN_SOCKET,
         0, NULL, NULL, on_request, &sv, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)o->timeout_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &sv, MHD_OPTION_CONNECTION_LIMIT, 10000u,
-        MHD_OPTION_END);
+        /* Each connection's memory for a request's headers and the answer's
+         * head: libmicrohttpd zeroes all of it after every request, so
+         * 16 kB (twice nginx's largest header buffer), not its 32 kB. */
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16 * 1024, MHD_OPTION_END);
     ac.d = d;
     if (!d || pthread_create(&ac.thread, NULL, accept_main, &ac) != 0) {
         fprintf(stderr, "frontdoor: cannot start the HTTP server's threads\n");
