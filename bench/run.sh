@@ -267,6 +267,23 @@ check_run() { # name fields
   [ "${sockerr:-1}" = 0 ] || die "$1: $sockerr socket errors (connect/read/write/timeout)"
 }
 
+# The read audit's entries wait in SERVE_DB-audit and are moved into
+# audit_log every few seconds by a thread at nice 10, whose work on one
+# round's reads would otherwise fall in the next round, nginx's. Before
+# each nginx round, wait (up to 60 s) until frontdoor has moved them all.
+SETTLE_WAITS=()
+wait_settled() {
+  local i left t0
+  t0=$(date +%s%N)
+  for ((i = 0; i < 600; i++)); do
+    left=$(sqlite3 -readonly "$SERVE_DB-audit" 'SELECT count(*) FROM read_audit;' 2>/dev/null || echo '?')
+    [ "$left" = 0 ] && break
+    sleep 0.1
+  done
+  [ "$left" = 0 ] || die "frontdoor's read audit still has $left entries to move after 60 s"
+  SETTLE_WAITS+=("$(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')")
+}
+
 say "warm-up: $WARMUP each"
 f=$(run_wrk nginx "$NG" "$WARMUP")
 check_run nginx "$f"
@@ -275,6 +292,7 @@ check_run frontdoor "$f"
 
 declare -a NG_RPS NG_P50 NG_P99 FD_RPS FD_P50 FD_P99 RATIOS
 for ((r = 1; r <= ROUNDS; r++)); do
+  wait_settled
   f=$(run_wrk nginx "$NG" "$DURATION")
   check_run nginx "$f"
   NG_RPS+=("$(field "$f" rps)") NG_P50+=("$(field "$f" p50_us)") NG_P99+=("$(field "$f" p99_us)")
@@ -328,6 +346,9 @@ WRK_VER=$( (wrk -v 2>&1 || true) | head -n1 | awk '{ print $2 }')
   fi
   echo "frontdoor served each person's view from its kept rendering (migration 0024); the run began"
   echo "once the background renderer had rendered all of them, $RENDER_SECS s after the server started."
+  echo "Before each nginx round the run waited until frontdoor had moved every read audit entry of"
+  echo "the round before into audit_log (its settler runs at nice 10, every 5 s), so none of that work"
+  echo "fell in nginx's time: waits of ${SETTLE_WAITS[*]} s."
   echo "Load average when the rounds began: ${LOADAVG:-unknown}."
   echo "$ROUNDS rounds of nginx then frontdoor, after a $WARMUP warm-up of each; medians below."
   echo "wrk and both servers share the same $NPROC cores. No answer had an error status or a"
