@@ -151,6 +151,32 @@ test('every person a view shows is audited on every read, kept or not', async ()
   assert.equal(await reads(mum.id), 2);
 });
 
+test('a view showing more people than one audit entry holds audits each of them once', async () => {
+  // The read audit queues one entry per read for up to 16 people; a household of 20 needs two,
+  // and audit_log still gets one row per person shown.
+  const prop = await post('/api/v1/properties', {
+    uprn: uniq(), address_line_1: '1 Large House', postcode: 'SE5 7AC', property_type: 'house', floor: 0,
+  });
+  const people = [];
+  for (let i = 0; i < 20; i++) {
+    people.push(await post('/api/v1/people', { given_name: `Member${i}`, family_name: 'Okonkwo' }));
+  }
+  await post('/api/v1/households', {
+    property_id: prop.id,
+    members: people.map((p, i) => ({ person_id: p.id, relationship: i ? 'other' : 'head', from_date: '2020-01-01' })),
+  });
+  const head = people[0];
+  assert.equal((await view(head.id)).body.household.members.length, 20);
+  const dpo = makeToken(srv.db, 'dpo');
+  const reads = async (id) => (await request(port, 'GET', `/api/v1/people/${id}/audit?limit=1000`, { headers: bearer(dpo) }))
+    .body.items.filter((e) => e.action === 'read' && e.route === `GET /api/v1/people/${head.id}`).length;
+  for (let i = 0; i < 50; i++) { // the read audit is written a little later
+    if (await reads(people[19].id) >= 1) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  for (const p of people) assert.equal(await reads(p.id), 1, `person ${p.given_name}`);
+});
+
 test('a revoked API token is refused at once, though checked tokens are remembered', async () => {
   const t = makeToken(srv.db, 'agent', undefined, 'read');
   const { mum } = await family();
