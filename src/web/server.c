@@ -690,7 +690,8 @@ int server_run(store *st, const server_opts *o)
         (unsigned)o->timeout_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &sv, MHD_OPTION_CONNECTION_LIMIT, 10000u,
         /* Each connection's memory for a request's headers and the answer's
          * head: libmicrohttpd zeroes all of it after every request, so
-         * 16 kB (twice nginx's largest header buffer), not its 32 kB. */
+         * 16 kB, not its 32 kB. A header line up to about 7 kB fits (nginx's
+         * default limit is 8 kB); a longer one is answered 431. */
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16 * 1024, MHD_OPTION_END);
     ac.d = d;
     if (!d || pthread_create(&ac.thread, NULL, accept_main, &ac) != 0) {
