@@ -80,6 +80,11 @@ test('a body over the limit is 413 and saves nothing', async () => {
   assert.match(text, /^HTTP\/1\.1 413/);
 });
 
+test('a header line of 12 kB (a browser with many cookies) is read', async () => {
+  const ok = await request(port, 'GET', '/healthz', { headers: { Cookie: 'x=' + 'a'.repeat(12000) } });
+  assert.equal(ok.status, 200);
+});
+
 test('metrics count requests by route and status, with a latency histogram', async () => {
   await request(port, 'GET', '/healthz');
   await request(port, 'GET', '/api/v1/people/999999999');
