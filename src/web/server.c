@@ -12,8 +12,6 @@
 #include <fcntl.h>
 #include <microhttpd.h>
 #include <netdb.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -575,70 +573,6 @@ static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *l
     return 0;
 }
 
-/* ---- accepting connections ----
- * One thread of ours accepts every connection and hands it to
- * libmicrohttpd (MHD_add_connection), which gives it to the pool's worker
- * numbered by the socket modulo the pool's size: consecutive connections
- * go to alternate workers. When every worker watched the listening socket
- * itself, a burst of new connections (a client opening its pool at once)
- * could land mostly on one worker and leave the other cores idle. */
-typedef struct {
-    int fd;
-    struct MHD_Daemon *d;
-    pthread_t thread;
-    int stop;
-} acceptor;
-
-static void *accept_main(void *arg)
-{
-    acceptor *ac = arg;
-    for (;;) {
-        struct sockaddr_storage peer;
-        socklen_t plen = sizeof peer;
-        int fd = accept4(ac->fd, (struct sockaddr *)&peer, &plen, SOCK_CLOEXEC | SOCK_NONBLOCK);
-        if (__atomic_load_n(&ac->stop, __ATOMIC_SEQ_CST)) {
-            if (fd >= 0)
-                close(fd);
-            break;
-        }
-        if (fd < 0) {
-            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-                /* Out of descriptors or memory: let connections end first. */
-                struct timespec ts = {0, 10 * 1000 * 1000};
-                nanosleep(&ts, NULL);
-            } else if (errno != EINTR && errno != ECONNABORTED && errno != EAGAIN && errno != EPROTO &&
-                       errno != EPERM) {
-                log_error("accept: %s", strerror(errno));
-                struct timespec ts = {0, 10 * 1000 * 1000};
-                nanosleep(&ts, NULL);
-            }
-            continue;
-        }
-        /* On failure (every worker at its limit) the socket is closed. */
-        (void)MHD_add_connection(ac->d, fd, (struct sockaddr *)&peer, plen);
-    }
-    return NULL;
-}
-
-/* The listening socket for ss. -1 (errno set) on failure. */
-static int listen_on(const struct sockaddr_storage *ss, socklen_t len)
-{
-    int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -1;
-    int on = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-    if (ss->ss_family == AF_INET6)
-        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
-    if (bind(fd, (const struct sockaddr *)ss, len) != 0 || listen(fd, 1024) != 0) {
-        int e = errno;
-        close(fd);
-        errno = e;
-        return -1;
-    }
-    return fd;
-}
-
 int server_run(store *st, const server_opts *o)
 {
     server sv = {.st = st, .o = o, .log_fd = -1};
@@ -670,35 +604,22 @@ int server_run(store *st, const server_opts *o)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    acceptor ac = {.fd = listen_on(&ss, sslen)};
-    if (ac.fd < 0) {
-        fprintf(stderr, "frontdoor: cannot listen on %s (%s)\n", o->listen,
-                errno == EADDRINUSE      ? "in use"
-                : errno == EADDRNOTAVAIL ? "not an address of this machine"
-                                         : strerror(errno));
-        if (sv.log_fd > STDOUT_FILENO)
-            close(sv.log_fd);
-        return 2;
-    }
     audit_start(st);
     personview_start(st);
     sse_start();
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME |
-            MHD_USE_NO_LISTEN_SOCKET,
-        0, NULL, NULL, on_request, &sv, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)o->timeout_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &sv, MHD_OPTION_CONNECTION_LIMIT, 10000u,
+            (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+        0, NULL, NULL, on_request, &sv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o->timeout_s, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, &sv, MHD_OPTION_CONNECTION_LIMIT, 10000u, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
         /* Each connection's memory stays libmicrohttpd's 32 kB (headers up to
          * about 15 kB). 16 kB saved about 1% of a request (it zeroes all of it
          * after each one) but refused headers over about 7 kB, and 0.9.75
          * sends its 431 answer's head twice, which clients cannot parse. */
         MHD_OPTION_END);
-    ac.d = d;
-    if (!d || pthread_create(&ac.thread, NULL, accept_main, &ac) != 0) {
-        fprintf(stderr, "frontdoor: cannot start the HTTP server's threads\n");
-        if (d)
-            MHD_stop_daemon(d);
-        close(ac.fd);
+    if (!d) {
+        fprintf(stderr, "frontdoor: cannot listen on %s (in use, or not an address of this machine)\n", o->listen);
         sse_stop();
         personview_stop();
         audit_stop();
@@ -706,29 +627,22 @@ int server_run(store *st, const server_opts *o)
             close(sv.log_fd);
         return 2;
     }
-    struct sockaddr_storage bound;
-    socklen_t blen = sizeof bound;
-    unsigned port = 0;
-    if (getsockname(ac.fd, (struct sockaddr *)&bound, &blen) == 0)
-        port = ntohs(bound.ss_family == AF_INET ? ((struct sockaddr_in *)(void *)&bound)->sin_port
-                                                : ((struct sockaddr_in6 *)(void *)&bound)->sin6_port);
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     char host[INET6_ADDRSTRLEN] = "?";
     if (ss.ss_family == AF_INET)
         inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)&ss)->sin_addr, host, sizeof host);
     else
         inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)&ss)->sin6_addr, host, sizeof host);
     fprintf(stderr, ss.ss_family == AF_INET ? "listening on http://%s:%u\n" : "listening on http://[%s]:%u\n", host,
-            port);
+            di ? di->port : 0);
     fflush(stderr);
 
     int sig = 0;
     sigwait(&set, &sig);
     log_info("signal %d: finishing requests in flight", sig);
-    /* No new connections: the acceptor stops (shutdown wakes its accept). */
-    __atomic_store_n(&ac.stop, 1, __ATOMIC_SEQ_CST);
-    shutdown(ac.fd, SHUT_RDWR);
-    pthread_join(ac.thread, NULL);
-    close(ac.fd);
+    MHD_socket lfd = MHD_quiesce_daemon(d);
+    if (lfd != MHD_INVALID_SOCKET)
+        close(lfd);
     sse_stop(); /* event streams end now; suspended ones are resumed to end */
     for (int i = 0; i < 3000 && __atomic_load_n(&sv.in_flight, __ATOMIC_SEQ_CST) > 0; i++) {
         struct timespec ts = {0, 10 * 1000 * 1000};
