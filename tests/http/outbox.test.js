@@ -314,18 +314,21 @@ test('subject access lists the messages; erasure blanks them and stops any not y
     if (e.status !== 409) break;
   }
   assert.equal(e.status, 200, e.text);
+  const atErasure = notify.attempts.get(phone) || 0;
   const n = (await notes(r.body.id))[0];
   assert.equal(n.recipient, '[erased]');
   assert.equal(n.body, '[erased]');
   assert.equal(n.status, 'failed');
   assert.match(n.last_error, /erased|HTTP 500/); // erased while queued (or, on a slow machine, already given up)
   // A send the sender had already begun when the erasure committed may
-  // still reach the provider (it read the person just before); give it a
-  // moment to land, then no attempt may follow.
-  await new Promise((res) => setTimeout(res, 1000));
-  const tries = notify.attempts.get(phone) || 0;
-  await new Promise((res) => setTimeout(res, 2500));
-  assert.equal(notify.attempts.get(phone) || 0, tries, 'no attempt after the erasure');
+  // still reach the provider (it read the person just before), and on a
+  // busy machine it may land seconds later; the sender sends one message at
+  // a time and checks the person before each attempt, so at most that one
+  // lands after the erasure, and no retry follows.
+  for (const wait of [1000, 2500]) {
+    await new Promise((res) => setTimeout(res, wait));
+    assert.ok((notify.attempts.get(phone) || 0) <= atErasure + 1, 'no attempt after the erasure but one already under way');
+  }
 });
 
 test('two servers sharing the database send each message once', async () => {
