@@ -20,47 +20,45 @@ CREATE TABLE person_view (
 CREATE INDEX person_view_stale ON person_view (council_id, person_id) WHERE body IS NULL;
 INSERT INTO person_view (person_id, council_id) SELECT id, council_id FROM people;
 
+-- The one place that clears views: inserting (council, household, person)
+-- into person_view_touch clears the person's view and every view of the
+-- household's members (either may be NULL). Every trigger below says only
+-- what a change touches.
+CREATE VIEW person_view_touch AS SELECT 0 AS council_id, 0 AS household_id, 0 AS person_id WHERE 0;
+CREATE TRIGGER person_view_touch INSTEAD OF INSERT ON person_view_touch BEGIN
+    UPDATE person_view SET gen = gen + 1, body = NULL
+     WHERE person_id IN (SELECT person_id FROM household_members
+                          WHERE council_id = NEW.council_id AND household_id = NEW.household_id
+                         UNION ALL SELECT NEW.person_id);
+END;
+
 CREATE TRIGGER person_view_new AFTER INSERT ON people BEGIN
     INSERT OR IGNORE INTO person_view (person_id, council_id) VALUES (NEW.id, NEW.council_id);
 END;
 CREATE TRIGGER person_view_gone AFTER DELETE ON people BEGIN
     DELETE FROM person_view WHERE person_id = OLD.id;
 END;
-CREATE TRIGGER person_view_person AFTER UPDATE ON people BEGIN
-    UPDATE person_view SET gen = gen + 1, body = NULL WHERE person_id = NEW.id;
-END;
 -- Household members show each other's names.
-CREATE TRIGGER person_view_names AFTER UPDATE OF given_name, family_name ON people BEGIN
-    UPDATE person_view SET gen = gen + 1, body = NULL
-     WHERE person_id IN (SELECT o.person_id FROM household_members m
-                           JOIN household_members o ON o.council_id = m.council_id AND o.household_id = m.household_id
-                          WHERE m.council_id = NEW.council_id AND m.person_id = NEW.id);
+CREATE TRIGGER person_view_person AFTER UPDATE ON people BEGIN
+    INSERT INTO person_view_touch VALUES (NEW.council_id, NULL, NEW.id);
+    INSERT INTO person_view_touch SELECT council_id, household_id, NULL FROM household_members
+     WHERE council_id = NEW.council_id AND person_id = NEW.id
+       AND (OLD.given_name IS NOT NEW.given_name OR OLD.family_name IS NOT NEW.family_name);
 END;
 CREATE TRIGGER person_view_member_in AFTER INSERT ON household_members BEGIN
-    UPDATE person_view SET gen = gen + 1, body = NULL
-     WHERE person_id IN (SELECT person_id FROM household_members
-                          WHERE council_id = NEW.council_id AND household_id = NEW.household_id);
+    INSERT INTO person_view_touch VALUES (NEW.council_id, NEW.household_id, NEW.person_id);
 END;
 CREATE TRIGGER person_view_member_out AFTER DELETE ON household_members BEGIN
-    UPDATE person_view SET gen = gen + 1, body = NULL
-     WHERE person_id = OLD.person_id
-        OR person_id IN (SELECT person_id FROM household_members
-                          WHERE council_id = OLD.council_id AND household_id = OLD.household_id);
+    INSERT INTO person_view_touch VALUES (OLD.council_id, OLD.household_id, OLD.person_id);
 END;
 CREATE TRIGGER person_view_member_change AFTER UPDATE ON household_members BEGIN
-    UPDATE person_view SET gen = gen + 1, body = NULL
-     WHERE person_id IN (OLD.person_id, NEW.person_id)
-        OR person_id IN (SELECT person_id FROM household_members
-                          WHERE council_id = NEW.council_id AND household_id IN (OLD.household_id, NEW.household_id));
+    INSERT INTO person_view_touch VALUES (OLD.council_id, OLD.household_id, OLD.person_id);
+    INSERT INTO person_view_touch VALUES (NEW.council_id, NEW.household_id, NEW.person_id);
 END;
 CREATE TRIGGER person_view_household AFTER UPDATE ON households BEGIN
-    UPDATE person_view SET gen = gen + 1, body = NULL
-     WHERE person_id IN (SELECT person_id FROM household_members
-                          WHERE council_id = NEW.council_id AND household_id = NEW.id);
+    INSERT INTO person_view_touch VALUES (NEW.council_id, NEW.id, NULL);
 END;
 CREATE TRIGGER person_view_property AFTER UPDATE ON properties BEGIN
-    UPDATE person_view SET gen = gen + 1, body = NULL
-     WHERE person_id IN (SELECT m.person_id FROM households h
-                           JOIN household_members m ON m.council_id = h.council_id AND m.household_id = h.id
-                          WHERE h.council_id = NEW.council_id AND h.property_id = NEW.id);
+    INSERT INTO person_view_touch SELECT council_id, id, NULL FROM households
+     WHERE council_id = NEW.council_id AND property_id = NEW.id;
 END;

@@ -1098,6 +1098,26 @@ static void test_person_view(void **state)
     /* Ben's own view is cleared when he leaves too. */
     assert_false(view_stored(c, ben, a, &v));
 
+    /* A membership that moves to Ada's household clears her view; a change
+     * to someone her view does not show leaves it. */
+    long long hh2 = add_household(c, prop), cy = add_person(c, 1, "Stranger");
+    record m3;
+    record_init(&m3, &member_def);
+    rec_set_int(&m3, "household_id", hh2);
+    rec_set_int(&m3, "person_id", ben);
+    rec_set_str(&m3, "relationship", "head");
+    expect_rc(c, store_insert(c, 1, &m3), STORE_OK, "ben's new household");
+    expect_rc(c, store_view_get(c, 1, ada, a, &v), STORE_OK, "ada");
+    put_view(c, ada, v.gen, 1);
+    expect_rc(c, store_get(c, 1, &person_def, cy, a, &r), STORE_OK, "stranger");
+    rec_set_str(&r, "given_name", "Cy");
+    expect_rc(c, store_update(c, 1, &r, r.version), STORE_OK, "rename stranger");
+    assert_true(view_stored(c, ada, a, &v));
+    expect_rc(c, store_get(c, 1, &member_def, m3.id, a, &r), STORE_OK, "membership");
+    rec_set_int(&r, "household_id", hh);
+    expect_rc(c, store_update(c, 1, &r, r.version), STORE_OK, "move membership");
+    assert_false(view_stored(c, ada, a, &v));
+
     /* A view that no longer holds by date is cleared by expire; one with
      * no dates holds for ever. */
     put_view_until(c, ben, store_view_get(c, 1, ben, a, &v) == STORE_OK ? v.gen : -1, "2000-01-01", 1);
