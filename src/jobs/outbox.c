@@ -3,7 +3,6 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <jansson.h>
-#include <pthread.h>
 #include <sodium.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,6 +13,7 @@
 
 #include "base/buf.h"
 #include "base/log.h"
+#include "base/thread.h"
 #include "base/timeutil.h"
 #include "base/xalloc.h"
 #include "core/entities.h"
@@ -550,14 +550,12 @@ int outbox_send_due(store *s, const outbox_opts *o, outbox_report *rep, char *er
 }
 
 static struct {
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
-    pthread_t thread;
-    int running, stopping;
+    ticker tick;
+    int running;
     store *s;
     outbox_opts o;
     long long next_slip;
-} W = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+} W = {.tick = TICKER_INIT};
 
 /* The slip warnings for every council, as of today. */
 static void slip_pass(store *s, const void *cat)
@@ -581,31 +579,19 @@ static void slip_pass(store *s, const void *cat)
     }
 }
 
-static void *worker(void *arg)
+static void send_due(void *arg)
 {
     (void)arg;
-    pthread_mutex_lock(&W.lock);
-    while (!W.stopping) {
-        pthread_mutex_unlock(&W.lock);
-        outbox_report rep = {0};
-        char err[512];
-        if (W.o.slip_every > 0 && (long long)time(NULL) >= W.next_slip) {
-            W.next_slip = (long long)time(NULL) + W.o.slip_every;
-            slip_pass(W.s, W.o.cat);
-        }
-        if (outbox_send_due(W.s, &W.o, &rep, err, sizeof err) != 0)
-            log_error("outbox: %s", err);
-        else if (rep.sent || rep.retried || rep.failed)
-            log_info("outbox: %d sent, %d to retry, %d failed", rep.sent, rep.retried, rep.failed);
-        pthread_mutex_lock(&W.lock);
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += W.o.every;
-        while (!W.stopping && pthread_cond_timedwait(&W.wake, &W.lock, &until) != ETIMEDOUT)
-            ;
+    outbox_report rep = {0};
+    char err[512];
+    if (W.o.slip_every > 0 && (long long)time(NULL) >= W.next_slip) {
+        W.next_slip = (long long)time(NULL) + W.o.slip_every;
+        slip_pass(W.s, W.o.cat);
     }
-    pthread_mutex_unlock(&W.lock);
-    return NULL;
+    if (outbox_send_due(W.s, &W.o, &rep, err, sizeof err) != 0)
+        log_error("outbox: %s", err);
+    else if (rep.sent || rep.retried || rep.failed)
+        log_info("outbox: %d sent, %d to retry, %d failed", rep.sent, rep.retried, rep.failed);
 }
 
 static const char *keep(const char *s)
@@ -633,24 +619,21 @@ void outbox_start(store *s, const outbox_opts *o)
         W.o.backoff = 1;
     if (W.o.lease < 10)
         W.o.lease = 10;
-    W.stopping = 0;
     W.running = 1;
     W.next_slip = 0;
     log_info("outbox: email %s, SMS %s, letters %s", W.o.smtp_url ? "by SMTP" : "waiting (no --smtp)",
              W.o.notify_url ? "by Notify" : "waiting (no --notify-url)",
              W.o.letters_dir ? "to the print spool" : "waiting (no --letters)");
-    pthread_create(&W.thread, NULL, worker, NULL);
+    W.tick.run = send_due;
+    W.tick.every_ms = W.o.every * 1000L;
+    ticker_start(&W.tick);
 }
 
 void outbox_stop(void)
 {
     if (!W.running)
         return;
-    pthread_mutex_lock(&W.lock);
-    W.stopping = 1;
-    pthread_cond_broadcast(&W.wake);
-    pthread_mutex_unlock(&W.lock);
-    pthread_join(W.thread, NULL);
+    ticker_stop(&W.tick);
     W.running = 0;
     const char **ss[] = {&W.o.smtp_url,   &W.o.smtp_user,      &W.o.smtp_password, &W.o.mail_from,
                          &W.o.notify_url, &W.o.notify_key, &W.o.notify_template, &W.o.letters_dir};

@@ -1,11 +1,11 @@
 /* retention.c: the scheduled job that applies catalogue/retention.tsv. */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "base/log.h"
+#include "base/thread.h"
 #include "base/xalloc.h"
 #include "core/access.h"
 #include "core/entities.h"
@@ -137,40 +137,25 @@ int retention_run(store *s, const retention_rules *rules, long long as_of, reten
 /* ---- the schedule ---- */
 
 static struct {
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
-    pthread_t thread;
-    int running, stopping, every;
+    ticker tick;
     store *s;
     char path[512];
-} J = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+} J = {.tick = TICKER_INIT};
 
-static void *scheduler(void *arg)
+static void apply(void *arg)
 {
     (void)arg;
-    pthread_mutex_lock(&J.lock);
-    while (!J.stopping) {
-        pthread_mutex_unlock(&J.lock);
-        retention_rules rules;
-        retention_report rep;
-        char err[512];
-        if (retention_load(J.path, &rules, err, sizeof err) != 0)
-            log_warn("retention: %s; nothing applied", err);
-        else if (retention_run(J.s, &rules, (long long)time(NULL), &rep, err, sizeof err) != 0)
-            log_error("retention: %s", err);
-        else
-            log_info("retention: %lld sessions, %lld idempotency keys, %lld audit entries deleted; %lld people erased",
-                     rep.deleted[RET_SESSIONS], rep.deleted[RET_IDEMPOTENCY], rep.deleted[RET_AUDIT],
-                     rep.deleted[RET_DECEASED]);
-        pthread_mutex_lock(&J.lock);
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += J.every;
-        while (!J.stopping && pthread_cond_timedwait(&J.wake, &J.lock, &until) != ETIMEDOUT)
-            ;
-    }
-    pthread_mutex_unlock(&J.lock);
-    return NULL;
+    retention_rules rules;
+    retention_report rep;
+    char err[512];
+    if (retention_load(J.path, &rules, err, sizeof err) != 0)
+        log_warn("retention: %s; nothing applied", err);
+    else if (retention_run(J.s, &rules, (long long)time(NULL), &rep, err, sizeof err) != 0)
+        log_error("retention: %s", err);
+    else
+        log_info("retention: %lld sessions, %lld idempotency keys, %lld audit entries deleted; %lld people erased",
+                 rep.deleted[RET_SESSIONS], rep.deleted[RET_IDEMPOTENCY], rep.deleted[RET_AUDIT],
+                 rep.deleted[RET_DECEASED]);
 }
 
 void retention_start(store *s, const char *path, int every)
@@ -178,21 +163,13 @@ void retention_start(store *s, const char *path, int every)
     if (every <= 0)
         return;
     J.s = s;
-    J.every = every;
-    J.stopping = 0;
     snprintf(J.path, sizeof J.path, "%s", path);
-    J.running = 1;
-    pthread_create(&J.thread, NULL, scheduler, NULL);
+    J.tick.run = apply;
+    J.tick.every_ms = every * 1000L;
+    ticker_start(&J.tick);
 }
 
 void retention_stop(void)
 {
-    if (!J.running)
-        return;
-    pthread_mutex_lock(&J.lock);
-    J.stopping = 1;
-    pthread_cond_broadcast(&J.wake);
-    pthread_mutex_unlock(&J.lock);
-    pthread_join(J.thread, NULL);
-    J.running = 0;
+    ticker_stop(&J.tick);
 }

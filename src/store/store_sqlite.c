@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/thread.h"
 #include "base/timeutil.h"
 #include "base/xalloc.h"
 #include "core/access.h"
@@ -246,31 +247,15 @@ static int sq_optimize(store_conn *c)
  * database (and syncs it) while the loader goes on with its next batch,
  * instead of the loader doing it at the end of every commit. */
 typedef struct sq_ckpt {
-    pthread_t th;
-    pthread_mutex_t m;
-    pthread_cond_t cv;
+    ticker tick; /* woken after each commit */
     sqlite3 *db;
-    int pending, stop;
 } sq_ckpt;
 
-static void *ckpt_main(void *arg)
+static void ckpt_run(void *arg)
 {
     sq_ckpt *k = arg;
-    pthread_mutex_lock(&k->m);
-    for (;;) {
-        while (!k->pending && !k->stop)
-            pthread_cond_wait(&k->cv, &k->m);
-        int stop = k->stop;
-        k->pending = 0;
-        pthread_mutex_unlock(&k->m);
-        /* PASSIVE: never waits for the loader, copies what it can. */
-        sqlite3_wal_checkpoint_v2(k->db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-        pthread_mutex_lock(&k->m);
-        if (stop)
-            break;
-    }
-    pthread_mutex_unlock(&k->m);
-    return NULL;
+    /* PASSIVE: never waits for the loader, copies what it can. */
+    sqlite3_wal_checkpoint_v2(k->db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 }
 
 /* sqlite3_wal_hook: after each commit of the loading connection. */
@@ -278,13 +263,17 @@ static int ckpt_hook(void *arg, sqlite3 *db, const char *name, int frames)
 {
     (void)db, (void)frames;
     sq_ckpt *k = arg;
-    if (strcmp(name, "main") != 0)
-        return SQLITE_OK;
-    pthread_mutex_lock(&k->m);
-    k->pending = 1;
-    pthread_cond_signal(&k->cv);
-    pthread_mutex_unlock(&k->m);
+    if (strcmp(name, "main") == 0)
+        ticker_wake(&k->tick);
     return SQLITE_OK;
+}
+
+static void ckpt_free(sq_ckpt *k)
+{
+    sqlite3_close(k->db);
+    pthread_cond_destroy(&k->tick.wake);
+    pthread_mutex_destroy(&k->tick.lock);
+    free(k);
 }
 
 static int sq_bulk_end(store_conn *c)
@@ -293,15 +282,8 @@ static int sq_bulk_end(store_conn *c)
     sq_ckpt *k = q->ckpt;
     if (!k)
         return STORE_OK;
-    pthread_mutex_lock(&k->m);
-    k->stop = 1;
-    pthread_cond_signal(&k->cv);
-    pthread_mutex_unlock(&k->m);
-    pthread_join(k->th, NULL);
-    sqlite3_close(k->db);
-    pthread_cond_destroy(&k->cv);
-    pthread_mutex_destroy(&k->m);
-    free(k);
+    ticker_stop(&k->tick);
+    ckpt_free(k);
     q->ckpt = NULL;
     sqlite3_wal_autocheckpoint(q->db, 1000); /* SQLite's own again */
     return STORE_OK;
@@ -316,22 +298,21 @@ static int sq_bulk_begin(store_conn *c)
     if (!path || !*path || !strcmp(path, ":memory:") || !strncmp(path, "file:", 5))
         return STORE_OK; /* no file to share: SQLite's own checkpoints */
     sq_ckpt *k = xcalloc(1, sizeof *k);
+    pthread_mutex_init(&k->tick.lock, NULL);
+    pthread_cond_init(&k->tick.wake, NULL);
+    k->tick.run = ckpt_run;
+    k->tick.arg = k;
+    k->tick.last_run = 1;
     int rc = sqlite3_open_v2(path, &k->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(k->db, "PRAGMA busy_timeout=10000; PRAGMA synchronous=NORMAL;", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         store_fail(c, "bulk load: %s", k->db ? sqlite3_errmsg(k->db) : sqlite3_errstr(rc));
-        sqlite3_close(k->db);
-        free(k);
+        ckpt_free(k);
         return STORE_ERROR;
     }
-    pthread_mutex_init(&k->m, NULL);
-    pthread_cond_init(&k->cv, NULL);
-    if (pthread_create(&k->th, NULL, ckpt_main, k) != 0) {
-        pthread_cond_destroy(&k->cv);
-        pthread_mutex_destroy(&k->m);
-        sqlite3_close(k->db);
-        free(k);
+    if (ticker_start(&k->tick) != 0) {
+        ckpt_free(k);
         return STORE_OK; /* no thread: SQLite's own checkpoints, as before */
     }
     q->ckpt = k;

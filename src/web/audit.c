@@ -32,14 +32,13 @@ typedef struct {
 static struct {
     pthread_mutex_t lock;
     pthread_cond_t wake;
-    pthread_cond_t settle_wake;
-    pthread_t thread, settler;
-    int settler_stop;
+    pthread_t thread;
+    ticker settler;
     store *st;
     entry *q;
     int head, n; /* ring buffer */
     int running, stopping;
-} A = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER, .settle_wake = PTHREAD_COND_INITIALIZER};
+} A = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER, .settler = TICKER_INIT};
 
 static void enqueue(const entry *es, int n);
 static const char *route_label(req *q);
@@ -201,34 +200,18 @@ static void *writer(void *arg)
 }
 
 /* The settler: moves what waits in the audit's own file into audit_log
- * (store_audit_settle) once a second, in a thread of its own so that the
- * writer, which request threads may wait on, only ever appends. At start
- * it moves what an earlier process left; at stop, after the writer has
- * written everything, what is left. */
-static void *settler(void *arg)
+ * (store_audit_settle) every SETTLE_SECONDS, in a ticker of its own so
+ * that the writer, which request threads may wait on, only ever appends.
+ * At start it moves what an earlier process left; at stop, after the
+ * writer has written everything, what is left. No request waits on it:
+ * entries wait safely in their file. */
+static void settle(void *arg)
 {
     (void)arg;
     char err[256];
-    thread_background(); /* no request waits on it; entries wait safely in their file */
-    pthread_mutex_lock(&A.lock);
-    for (;;) {
-        int last = A.settler_stop;
-        pthread_mutex_unlock(&A.lock);
-        store_conn *c = store_conn_get(A.st, err, sizeof err);
-        if (!c || store_audit_settle(c) != STORE_OK)
-            log_error("audit: cannot move read entries into audit_log (%s); will retry", c ? store_errmsg(c) : err);
-        pthread_mutex_lock(&A.lock);
-        if (last)
-            break;
-        if (!A.settler_stop) {
-            struct timespec until;
-            clock_gettime(CLOCK_REALTIME, &until);
-            until.tv_sec += SETTLE_SECONDS;
-            pthread_cond_timedwait(&A.settle_wake, &A.lock, &until);
-        }
-    }
-    pthread_mutex_unlock(&A.lock);
-    return NULL;
+    store_conn *c = store_conn_get(A.st, err, sizeof err);
+    if (!c || store_audit_settle(c) != STORE_OK)
+        log_error("audit: cannot move read entries into audit_log (%s); will retry", c ? store_errmsg(c) : err);
 }
 
 void audit_start(store *s)
@@ -238,9 +221,12 @@ void audit_start(store *s)
     A.head = A.n = 0;
     A.stopping = 0;
     A.running = 1;
-    A.settler_stop = 0;
     pthread_create(&A.thread, NULL, writer, NULL);
-    pthread_create(&A.settler, NULL, settler, NULL);
+    A.settler.run = settle;
+    A.settler.every_ms = SETTLE_SECONDS * 1000L;
+    A.settler.last_run = 1;
+    A.settler.background = 1;
+    ticker_start(&A.settler);
 }
 
 void audit_stop(void)
@@ -252,11 +238,7 @@ void audit_stop(void)
     pthread_cond_broadcast(&A.wake);
     pthread_mutex_unlock(&A.lock);
     pthread_join(A.thread, NULL);
-    pthread_mutex_lock(&A.lock);
-    A.settler_stop = 1;
-    pthread_cond_broadcast(&A.settle_wake);
-    pthread_mutex_unlock(&A.lock);
-    pthread_join(A.settler, NULL);
+    ticker_stop(&A.settler);
     free(A.q);
     A.q = NULL;
     A.running = 0;

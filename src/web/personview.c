@@ -1,12 +1,11 @@
 /* personview.c: the single view of a person, kept rendered (personview.h). */
 #include "web/personview.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "base/log.h"
+#include "base/thread.h"
 #include "base/timeutil.h"
 #include "core/entities.h"
 #include "web/audit.h"
@@ -209,20 +208,11 @@ void personview_answer(req *q, resp *p, const store_view *v)
 /* ---- the renderer ---- */
 
 static struct {
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
-    pthread_t thread;
+    ticker tick;
     store *st;
-    int running, stopping, woken;
-} V = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
-
-static int stopping(void)
-{
-    pthread_mutex_lock(&V.lock);
-    int s = V.stopping;
-    pthread_mutex_unlock(&V.lock);
-    return s;
-}
+    char day[11]; /* the date views were last expired for */
+    int relaxed;
+} V = {.tick = TICKER_INIT};
 
 /* Renders one batch of cleared views after (*ac, *ap) and stores them; *n
  * gets how many were found. */
@@ -256,68 +246,47 @@ static int render_batch(store_conn *c, long long *ac, long long *ap, int *n)
     return rc;
 }
 
-static void *renderer(void *arg)
+/* One pass: expires what the date alone has changed, then renders every
+ * cleared view, a batch a transaction. */
+static void render_pass(void *arg)
 {
     (void)arg;
-    char err[256], day[11] = "";
-    int relaxed = 0;
-    pthread_mutex_lock(&V.lock);
-    while (!V.stopping) {
-        V.woken = 0;
-        pthread_mutex_unlock(&V.lock);
-        store_conn *c = store_conn_get(V.st, err, sizeof err);
-        /* A stored view lost with the machine is only rendered again. */
-        if (c && !relaxed)
-            relaxed = store_relax_durability(c) == STORE_OK;
-        long long ac = 0, ap = 0;
-        int n = BATCH, rc = c ? STORE_OK : STORE_ERROR;
-        char today[11];
-        time_today(today);
-        if (rc == STORE_OK && strcmp(today, day) != 0) { /* views that the date alone has changed */
-            rc = store_view_expire(c, today);
-            if (rc == STORE_OK)
-                memcpy(day, today, sizeof day);
-        }
-        while (rc == STORE_OK && n == BATCH && !stopping())
-            rc = render_batch(c, &ac, &ap, &n);
-        if (rc != STORE_OK)
-            log_error("person views: cannot render (%s); will retry", c ? store_errmsg(c) : err);
-        pthread_mutex_lock(&V.lock);
-        if (!V.stopping && !V.woken) {
-            struct timespec until;
-            clock_gettime(CLOCK_REALTIME, &until);
-            until.tv_sec += IDLE_SECONDS;
-            pthread_cond_timedwait(&V.wake, &V.lock, &until);
-        }
+    char err[256];
+    store_conn *c = store_conn_get(V.st, err, sizeof err);
+    /* A stored view lost with the machine is only rendered again. */
+    if (c && !V.relaxed)
+        V.relaxed = store_relax_durability(c) == STORE_OK;
+    long long ac = 0, ap = 0;
+    int n = BATCH, rc = c ? STORE_OK : STORE_ERROR;
+    char today[11];
+    time_today(today);
+    if (rc == STORE_OK && strcmp(today, V.day) != 0) { /* views that the date alone has changed */
+        rc = store_view_expire(c, today);
+        if (rc == STORE_OK)
+            memcpy(V.day, today, sizeof V.day);
     }
-    pthread_mutex_unlock(&V.lock);
-    return NULL;
+    while (rc == STORE_OK && n == BATCH && !ticker_stopping(&V.tick))
+        rc = render_batch(c, &ac, &ap, &n);
+    if (rc != STORE_OK)
+        log_error("person views: cannot render (%s); will retry", c ? store_errmsg(c) : err);
 }
 
 void personview_start(store *s)
 {
     V.st = s;
-    V.stopping = 0;
-    V.woken = 0;
-    V.running = pthread_create(&V.thread, NULL, renderer, NULL) == 0;
+    V.day[0] = '\0';
+    V.relaxed = 0;
+    V.tick.run = render_pass;
+    V.tick.every_ms = IDLE_SECONDS * 1000L;
+    ticker_start(&V.tick);
 }
 
 void personview_stop(void)
 {
-    if (!V.running)
-        return;
-    pthread_mutex_lock(&V.lock);
-    V.stopping = 1;
-    pthread_cond_broadcast(&V.wake);
-    pthread_mutex_unlock(&V.lock);
-    pthread_join(V.thread, NULL);
-    V.running = 0;
+    ticker_stop(&V.tick);
 }
 
 void personview_wake(void)
 {
-    pthread_mutex_lock(&V.lock);
-    V.woken = 1;
-    pthread_cond_signal(&V.wake);
-    pthread_mutex_unlock(&V.lock);
+    ticker_wake(&V.tick);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/thread.h"
 #include "base/timeutil.h"
 #include "base/xalloc.h"
 
@@ -29,11 +30,10 @@ struct sse_stream {
 
 static struct {
     pthread_mutex_t lock;
-    pthread_cond_t wake;
-    pthread_t thread;
-    int running, stopping;
+    int stopping;
     sse_stream *all;
-} H = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+    ticker hub; /* resumes every stream each SSE_POLL_MS */
+} H = {.lock = PTHREAD_MUTEX_INITIALIZER, .hub = TICKER_INIT};
 
 sse_stream *sse_new(sse_poll_fn poll, void *ctx, void (*free_ctx)(void *), int max_seconds)
 {
@@ -173,44 +173,30 @@ void sse_notify(void)
     resume_all();
 }
 
-static void *hub(void *arg)
+/* The hub: each stream polls once a tick, so changes from other servers
+ * show within a second. */
+static void poll_all(void *arg)
 {
     (void)arg;
-    pthread_mutex_lock(&H.lock);
-    while (!H.stopping) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += (long)SSE_POLL_MS * 1000000L;
-        ts.tv_sec += ts.tv_nsec / 1000000000L;
-        ts.tv_nsec %= 1000000000L;
-        pthread_cond_timedwait(&H.wake, &H.lock, &ts);
-        pthread_mutex_unlock(&H.lock);
-        resume_all(); /* each polls once: changes from other servers show within a second */
-        pthread_mutex_lock(&H.lock);
-    }
-    pthread_mutex_unlock(&H.lock);
     resume_all();
-    return NULL;
 }
 
 void sse_start(void)
 {
     pthread_mutex_lock(&H.lock);
     H.stopping = 0;
-    if (!H.running && pthread_create(&H.thread, NULL, hub, NULL) == 0)
-        H.running = 1;
     pthread_mutex_unlock(&H.lock);
+    H.hub.run = poll_all;
+    H.hub.every_ms = SSE_POLL_MS;
+    H.hub.last_run = 1;
+    ticker_start(&H.hub);
 }
 
 void sse_stop(void)
 {
     pthread_mutex_lock(&H.lock);
     H.stopping = 1;
-    int was = H.running;
-    H.running = 0;
-    pthread_cond_broadcast(&H.wake);
     pthread_mutex_unlock(&H.lock);
-    if (was)
-        pthread_join(H.thread, NULL);
+    ticker_stop(&H.hub);
     resume_all(); /* their next call ends them */
 }

@@ -1,13 +1,16 @@
-/* test_base: the bounded buffer, the arena and dates. */
+/* test_base: the bounded buffer, the arena, dates and the ticker. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/thread.h"
 #include "base/timeutil.h"
 
 static void buf_respects_its_maximum(void **state)
@@ -88,6 +91,92 @@ static void dates_are_checked(void **state)
     assert_int_equal(strncmp(today, now, 10), 0);
 }
 
+/* ---- the ticker ---- */
+
+typedef struct {
+    ticker *t;
+    atomic_int runs, stopping_seen, spin; /* spin: the run waits for ticker_stopping */
+} job;
+
+static void job_run(void *arg)
+{
+    job *j = arg;
+    atomic_fetch_add(&j->runs, 1);
+    while (atomic_load(&j->spin) && !ticker_stopping(j->t)) {
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    if (ticker_stopping(j->t))
+        atomic_store(&j->stopping_seen, 1);
+}
+
+/* Waits up to 5 s for the job to have run at least n times. */
+static int runs_reach(job *j, int n)
+{
+    for (int i = 0; i < 5000 && atomic_load(&j->runs) < n; i++) {
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    return atomic_load(&j->runs) >= n;
+}
+
+static void pause_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, ms % 1000 * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static void ticker_runs_when_woken_and_stops(void **state)
+{
+    (void)state;
+    ticker t = TICKER_INIT;
+    job j = {.t = &t};
+    t.run = job_run;
+    t.arg = &j;
+    assert_int_equal(ticker_start(&t), 0);
+    assert_true(runs_reach(&j, 1)); /* at once */
+    pause_ms(100);
+    assert_int_equal(atomic_load(&j.runs), 1); /* every_ms 0: only when woken */
+    ticker_wake(&t);
+    assert_true(runs_reach(&j, 2));
+    ticker_stop(&t);
+    int runs = atomic_load(&j.runs);
+    pause_ms(50);
+    assert_int_equal(atomic_load(&j.runs), runs); /* no run after stop */
+    assert_false(atomic_load(&j.stopping_seen));
+}
+
+static void ticker_ticks_and_runs_last(void **state)
+{
+    (void)state;
+    ticker t = TICKER_INIT;
+    job j = {.t = &t};
+    t.run = job_run;
+    t.arg = &j;
+    t.every_ms = 10;
+    t.last_run = 1;
+    assert_int_equal(ticker_start(&t), 0);
+    assert_true(runs_reach(&j, 4)); /* unwoken */
+    ticker_stop(&t);
+    assert_true(atomic_load(&j.stopping_seen)); /* the last run came after stop */
+}
+
+static void ticker_stop_ends_a_long_run(void **state)
+{
+    (void)state;
+    ticker t = TICKER_INIT;
+    job j = {.t = &t};
+    atomic_store(&j.spin, 1);
+    t.run = job_run;
+    t.arg = &j;
+    t.every_ms = 60000;
+    assert_int_equal(ticker_start(&t), 0);
+    assert_true(runs_reach(&j, 1));
+    ticker_stop(&t); /* returns only because the run sees ticker_stopping */
+    assert_int_equal(atomic_load(&j.runs), 1);
+    assert_true(atomic_load(&j.stopping_seen));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -95,6 +184,9 @@ int main(void)
         cmocka_unit_test(buf_escapes_html),
         cmocka_unit_test(arena_allocates_and_cleans_up),
         cmocka_unit_test(dates_are_checked),
+        cmocka_unit_test(ticker_runs_when_woken_and_stops),
+        cmocka_unit_test(ticker_ticks_and_runs_last),
+        cmocka_unit_test(ticker_stop_ends_a_long_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
