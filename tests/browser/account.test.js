@@ -5,21 +5,17 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const path = require('node:path');
 const os = require('node:os');
-const { chromium } = require('playwright-core');
-const { AxeBuilder } = require('@axe-core/playwright');
-const { startServer, stopServer, request, makeToken, makeUser, setDefaultToken } = require('../http/helpers');
+const { serve, request, makeUser } = require('../http/helpers');
+const { launch, finish, axe, shot, signInAs } = require('./browser');
 
 const PW = 'account password 1';
 let srv, browser, base, ids = {}, email, otherAppt;
-const shot = (page, name) => page.screenshot({ path: path.join(os.tmpdir(), `frontdoor-${name}.png`), fullPage: true });
 const yesterday = new Date(Date.now() - 86400000).toISOString().slice(0, 10);
 
 test.before(async () => {
-  srv = await startServer(['--access-log', 'off', '--retention-every', '0']);
+  ({ srv } = await serve(['--access-log', 'off', '--retention-every', '0']));
   base = `http://127.0.0.1:${srv.port}`;
-  setDefaultToken(makeToken(srv.db, 'agent'));
   const post = async (url, body) => {
     const r = await request(srv.port, 'POST', url, { body });
     assert.ok(r.status < 300, `${url}: ${r.text}`);
@@ -37,26 +33,12 @@ test.before(async () => {
   otherAppt = (await post('/api/v1/appointments', { person_id: ids.stranger, service: 'council-tax-account', location: free.location, starts_at: free.starts_at })).id;
   email = `kwame${Date.now()}@example.org`;
   makeUser(srv.db, email, 'resident', PW, ['--person', String(ids.me)]);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launch();
 });
-test.after(async () => {
-  if (browser) await browser.close();
-  assert.equal(await stopServer(srv), 0, srv.output().err);
-});
+test.after(() => finish(browser, srv));
 
-async function axe(page, what) {
-  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
-  assert.deepEqual(r.violations.map((v) => `${v.id}: ${v.help}`), [], `${what}: accessibility violations`);
-}
 async function signIn(ctx) {
-  const page = await ctx.newPage();
-  await page.goto(`${base}/staff/sign-in`);
-  await page.fill('#email', email);
-  await page.fill('#password', PW);
-  await page.click('button:has-text("Sign in")');
+  const page = await signInAs(ctx, base, email, PW);
   assert.match(page.url(), /\/account$/);
   return page;
 }

@@ -7,24 +7,19 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const path = require('node:path');
-const os = require('node:os');
-const { chromium } = require('playwright-core');
-const { AxeBuilder } = require('@axe-core/playwright');
-const { startServer, stopServer, request, makeToken, makeUser, setDefaultToken } = require('../http/helpers');
+const { serve, request, makeUser } = require('../http/helpers');
+const { launch, finish, axe, shot, signInAs } = require('./browser');
 
 const RUN = Date.now();
 const SUR = 'Blen' + Array.from({ length: 6 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join('');
 const PW = 'actions password 1';
 let srv, browser, base, ids = {};
-const shot = (page, name) => page.screenshot({ path: path.join(os.tmpdir(), `frontdoor-${name}.png`), fullPage: true });
 const tomorrow = new Date(Date.now() + 86400000).toISOString().slice(0, 10);
 const yesterday = new Date(Date.now() - 86400000).toISOString().slice(0, 10);
 
 test.before(async () => {
-  srv = await startServer(['--access-log', 'off', '--retention-every', '0']);
+  ({ srv } = await serve(['--access-log', 'off', '--retention-every', '0']));
   base = `http://127.0.0.1:${srv.port}`;
-  setDefaultToken(makeToken(srv.db, 'agent'));
   const post = async (url, body) => {
     const r = await request(srv.port, 'POST', url, { body });
     assert.ok(r.status < 300, `${url}: ${r.text}`);
@@ -37,29 +32,11 @@ test.before(async () => {
   await post(`/api/v1/people/${ids.arthur}/enrolments`, { service: 'concessionary-travel' });
   makeUser(srv.db, `agent.actions${RUN}@example.org`, 'agent', PW);
   makeUser(srv.db, `registrar.actions${RUN}@example.org`, 'back_office', PW, ['--department', 'registration']);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launch();
 });
-test.after(async () => {
-  if (browser) await browser.close();
-  assert.equal(await stopServer(srv), 0, srv.output().err);
-});
+test.after(() => finish(browser, srv));
 
-async function axe(page, what) {
-  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
-  assert.deepEqual(r.violations.map((v) => `${v.id}: ${v.help}`), [], `${what}: accessibility violations`);
-}
-
-async function signIn(ctx, email = `agent.actions${RUN}@example.org`) {
-  const page = await ctx.newPage();
-  await page.goto(`${base}/staff/sign-in`);
-  await page.fill('#email', email);
-  await page.fill('#password', PW);
-  await page.click('button:has-text("Sign in")');
-  return page;
-}
+const signIn = (ctx, email = `agent.actions${RUN}@example.org`) => signInAs(ctx, base, email, PW);
 
 test('an agent reports a death: the preview lists what will change and changes nothing; confirming applies it', async () => {
   const ctx = await browser.newContext({ javaScriptEnabled: false });

@@ -4,23 +4,18 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const path = require('node:path');
-const os = require('node:os');
-const { chromium } = require('playwright-core');
-const { AxeBuilder } = require('@axe-core/playwright');
-const { startServer, stopServer, request, makeToken, makeUser, setDefaultToken } = require('../http/helpers');
+const { serve, request, makeToken, makeUser } = require('../http/helpers');
+const { launch, finish, axe, shot, signInAs } = require('./browser');
 
 const RUN = Date.now();
 const PW = 'manager password 1';
 let srv, browser, base, manager;
-const shot = (page, name) => page.screenshot({ path: path.join(os.tmpdir(), `frontdoor-${name}.png`), fullPage: true });
 const today = new Date().toISOString().slice(0, 10);
 const CHANNELS = ['phone', 'web', 'email', 'face_to_face'];
 
 test.before(async () => {
-  srv = await startServer(['--access-log', 'off', '--retention-every', '0']);
+  ({ srv } = await serve(['--access-log', 'off', '--retention-every', '0']));
   base = `http://127.0.0.1:${srv.port}`;
-  setDefaultToken(makeToken(srv.db, 'agent'));
   manager = makeToken(srv.db, 'manager');
   // 3 phone, 5 web, 2 email, 1 face to face, over the last days.
   const counts = { phone: 3, web: 5, email: 2, face_to_face: 1 };
@@ -39,29 +34,11 @@ test.before(async () => {
     assert.equal((await request(srv.port, 'POST', '/api/v1/requests', { body: { service: 'missed-bin', description: d, person_id: pid, address: '1 High Street' } })).status, 201);
   makeUser(srv.db, `manager.browser${RUN}@example.org`, 'manager', PW);
   makeUser(srv.db, `agent.dash${RUN}@example.org`, 'agent', PW);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launch();
 });
-test.after(async () => {
-  if (browser) await browser.close();
-  assert.equal(await stopServer(srv), 0, srv.output().err);
-});
+test.after(() => finish(browser, srv));
 
-async function axe(page, what) {
-  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
-  assert.deepEqual(r.violations.map((v) => `${v.id}: ${v.help}`), [], `${what}: accessibility violations`);
-}
-
-async function signIn(ctx, email) {
-  const page = await ctx.newPage();
-  await page.goto(`${base}/staff/sign-in`);
-  await page.fill('#email', email);
-  await page.fill('#password', PW);
-  await page.click('button:has-text("Sign in")');
-  return page;
-}
+const signIn = (ctx, email) => signInAs(ctx, base, email, PW);
 
 test('a manager opens the dashboard: charts, the figures beneath, CSV downloads, with JavaScript off', async () => {
   const ctx = await browser.newContext({ javaScriptEnabled: false });

@@ -3,37 +3,21 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const path = require('node:path');
-const os = require('node:os');
-const { chromium } = require('playwright-core');
-const { AxeBuilder } = require('@axe-core/playwright');
-const { startServer, stopServer, request, makeToken, makeUser, setDefaultToken } = require('../http/helpers');
+const { serve, request, makeUser } = require('../http/helpers');
+const { launch, finish, axe, shot } = require('./browser');
 
 const PW = 'resident password 1';
 let srv, browser, base, pid, email;
-const shot = (page, name) => page.screenshot({ path: path.join(os.tmpdir(), `frontdoor-${name}.png`), fullPage: true });
 
 test.before(async () => {
-  srv = await startServer(['--access-log', 'off', '--retention-every', '0']);
+  ({ srv } = await serve(['--access-log', 'off', '--retention-every', '0']));
   base = `http://127.0.0.1:${srv.port}`;
-  setDefaultToken(makeToken(srv.db, 'agent'));
   pid = (await request(srv.port, 'POST', '/api/v1/people', { body: { given_name: 'Nadia', family_name: 'Rahman' } })).body.id;
   email = `nadia${Date.now()}@example.org`;
   makeUser(srv.db, email, 'resident', PW, ['--person', String(pid)]);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launch();
 });
-test.after(async () => {
-  if (browser) await browser.close();
-  assert.equal(await stopServer(srv), 0, srv.output().err);
-});
-
-async function axe(page, what) {
-  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
-  assert.deepEqual(r.violations.map((v) => `${v.id}: ${v.help}`), [], `${what}: accessibility violations`);
-}
+test.after(() => finish(browser, srv));
 
 test('the public directory lists the services and says how to get each', async () => {
   const ctx = await browser.newContext();

@@ -7,46 +7,15 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const path = require('node:path');
-const os = require('node:os');
-const net = require('node:net');
-const { spawn } = require('node:child_process');
-const { chromium } = require('playwright-core');
-const { AxeBuilder } = require('@axe-core/playwright');
-const { startServer, stopServer, request, makeToken, setDefaultToken } = require('../http/helpers');
+const { startServer, request, makeToken, setDefaultToken, freePort, startSink } = require('../http/helpers');
+const { launch, finish, axe, shot, signInAs } = require('./browser');
 
 let srv, sink, browser, base;
-const shot = (page, name) => page.screenshot({ path: path.join(os.tmpdir(), `frontdoor-${name}.png`), fullPage: true });
 const uniq = `${Date.now()}`;
 const PW = 'a long resident password';
 // A surname of this run's own (on PostgreSQL the database is shared between runs).
 const SUR = 'Shah' + Array.from({ length: 6 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join('');
 
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
-  });
-}
-function startSink(port) {
-  return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/python3', [path.join(__dirname, '../http/smtp_sink.py'), String(port)], { stdio: ['pipe', 'pipe', 'pipe'] });
-    child.msgs = [];
-    let out = '', err = '';
-    child.stderr.on('data', (d) => { err += d; });
-    child.stdout.on('data', (d) => {
-      out += d;
-      let nl;
-      while ((nl = out.indexOf('\n')) >= 0) {
-        const line = out.slice(0, nl);
-        out = out.slice(nl + 1);
-        if (line.startsWith('listening ')) resolve(child);
-        else if (line.trim()) child.msgs.push(JSON.parse(line));
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`smtp sink exited ${code}: ${err}`)));
-  });
-}
 // The messages to addr, waiting up to 10 s for at least n.
 async function mailTo(addr, n = 1) {
   for (let i = 0; i < 100; i++) {
@@ -71,34 +40,20 @@ test.before(async () => {
   const pid = (await post('/api/v1/people', { given_name: 'Priya', family_name: SUR, date_of_birth: '1985-05-27' })).id;
   await post('/api/v1/households', { property_id: prop.id, members: [{ person_id: pid, relationship: 'head' }] });
   await post(`/api/v1/people/${pid}/enrolments`, { service: 'council-tax' });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launch();
 });
 test.after(async () => {
-  if (browser) await browser.close();
-  assert.equal(await stopServer(srv), 0, srv.output().err);
+  await finish(browser, srv);
   sink.removeAllListeners('exit');
   sink.stdin.end();
 });
-
-async function axe(page, what) {
-  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
-  assert.deepEqual(r.violations.map((v) => `${v.id}: ${v.help}`), [], `${what}: accessibility violations`);
-}
 
 async function signUp(page, fields) {
   await page.goto(`${base}/account/sign-up`);
   for (const [k, v] of Object.entries(fields)) await page.fill(`#${k}`, v);
   await page.click('button:has-text("Create account")');
 }
-async function signIn(page, email, pw = PW) {
-  await page.goto(`${base}/staff/sign-in`);
-  await page.fill('#email', email);
-  await page.fill('#password', pw);
-  await page.click('button:has-text("Sign in")');
-}
+const signIn = (page, email, pw = PW) => signInAs(page, base, email, pw);
 
 test('a resident signs up, confirms their email from the link, signs in and sees their record', async () => {
   const ctx = await browser.newContext({ javaScriptEnabled: false });

@@ -3,17 +3,15 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { chromium } = require('playwright-core');
-const { AxeBuilder } = require('@axe-core/playwright');
-const { startServer, stopServer, request, makeToken, makeUser, setDefaultToken } = require('../http/helpers');
+const { serve, request, makeUser } = require('../http/helpers');
+const { launch, finish, axe, signInAs } = require('./browser');
 
 const PW = 'browser password 1';
 let srv, browser, base, ids = {};
 
 test.before(async () => {
-  srv = await startServer(['--access-log', 'off', '--retention-every', '0']);
+  ({ srv } = await serve(['--access-log', 'off', '--retention-every', '0']));
   base = `http://127.0.0.1:${srv.port}`;
-  setDefaultToken(makeToken(srv.db, 'agent'));
   const post = async (url, body) => (await request(srv.port, 'POST', url, { body })).body;
   const prop = await post('/api/v1/properties', { uprn: String(Date.now() % 1e9), address_line_1: 'Flat 3, Elm House', postcode: 'SE5 8RS', property_type: 'flat', floor: 3, tenure: 'council_rent' });
   ids.mum = (await post('/api/v1/people', { given_name: 'Grace', family_name: 'Adeyemi', date_of_birth: '1990-03-03', phone: '07700 900321' })).id;
@@ -21,30 +19,12 @@ test.before(async () => {
   await post('/api/v1/households', { property_id: prop.id, members: [{ person_id: ids.mum, relationship: 'head' }, { person_id: ids.kid, relationship: 'child' }] });
   await post(`/api/v1/people/${ids.mum}/enrolments`, { service: 'housing-benefit' });
   makeUser(srv.db, 'agent.browser@example.org', 'agent', PW);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launch();
 });
-test.after(async () => {
-  if (browser) await browser.close();
-  assert.equal(await stopServer(srv), 0, srv.output().err);
-});
-
-async function axe(page, what) {
-  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
-  assert.deepEqual(r.violations.map((v) => `${v.id}: ${v.help}`), [], `${what}: accessibility violations`);
-}
+test.after(() => finish(browser, srv));
 
 // Signs in through the form; returns the page.
-async function signIn(ctx) {
-  const page = await ctx.newPage();
-  await page.goto(`${base}/staff/sign-in`);
-  await page.fill('#email', 'agent.browser@example.org');
-  await page.fill('#password', PW);
-  await page.click('button[type=submit]');
-  return page;
-}
+const signIn = (ctx) => signInAs(ctx, base, 'agent.browser@example.org', PW);
 
 test('an agent signs in, finds a resident and sees the single view, with JavaScript off', async () => {
   const ctx = await browser.newContext({ javaScriptEnabled: false });

@@ -4,7 +4,7 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { startServer, stopServer, request, makeToken, makeUser, setDefaultToken } = require('./helpers');
+const { finishServer, startServer, request, makeToken, makeUser, setDefaultToken } = require('./helpers');
 
 const PW = 'correct horse battery';
 const ROLES = ['agent', 'back_office', 'team_leader', 'manager', 'admin', 'dpo', 'resident'];
@@ -52,7 +52,7 @@ test.before(async () => {
   makeUser(srv.db, resident.email, 'resident', PW, ['--person', String(ids.me)]);
   makeUser(srv.db, `guess${uniq}@example.org`, 'agent', PW);
 });
-test.after(async () => { assert.equal(await stopServer(srv), 0, srv.output().err); });
+test.after(() => finishServer(srv));
 
 // The path of a route with {id} filled by a record a resident does not own.
 function concrete(path) {

@@ -2,15 +2,11 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { startServer, stopServer, request, listAll, makeToken, setDefaultToken } = require('./helpers');
+const { finishServer, serve, request, listAll } = require('./helpers');
 
 let srv, port;
-test.before(async () => {
-  srv = await startServer(['--access-log', 'off']);
-  port = srv.port;
-  setDefaultToken(makeToken(srv.db, 'agent'));
-});
-test.after(async () => { assert.equal(await stopServer(srv), 0, srv.output().err); });
+test.before(async () => ({ srv, port } = await serve(['--access-log', 'off'])));
+test.after(() => finishServer(srv));
 
 const uniq = () => String(Date.now() % 1e9) + String(Math.floor(Math.random() * 1000)).padStart(3, '0');
 const person = (extra = {}) => ({ given_name: 'Ada', family_name: 'Okafor', date_of_birth: '1984-02-29', ...extra });

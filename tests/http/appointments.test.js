@@ -6,7 +6,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const { spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
-const { startServer, stopServer, request, makeToken, setDefaultToken } = require('./helpers');
+const { finishServer, serve, request } = require('./helpers');
 
 let srv, port;
 // The PostgreSQL test database is shared by every run: each run looks for
@@ -40,12 +40,8 @@ async function freeSlots(service, location, from = offset) {
   return r.body.slots.filter((s) => s.booked === 0);
 }
 
-test.before(async () => {
-  srv = await startServer(['--access-log', 'off', '--threads', '4']);
-  port = srv.port;
-  setDefaultToken(makeToken(srv.db, 'agent'));
-});
-test.after(async () => { assert.equal(await stopServer(srv), 0, srv.output().err); });
+test.before(async () => ({ srv, port } = await serve(['--access-log', 'off', '--threads', '4'])));
+test.after(() => finishServer(srv));
 
 test('slots follow the opening hours, the slot length and the capacity', async () => {
   const r = await request(port, 'GET', `/api/v1/appointments/slots?service=council-tax-account&location=peckham&from=${day(offset)}&to=${day(offset + 6)}`, { auth: false });

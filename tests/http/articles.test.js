@@ -8,11 +8,11 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { startServer, stopServer, request, run, freshDb } = require('./helpers');
+const { finishServer, startServer, request, run, freshDb } = require('./helpers');
 
 let srv, port;
 test.before(async () => { srv = await startServer(['--access-log', 'off']); port = srv.port; });
-test.after(async () => { assert.equal(await stopServer(srv), 0, srv.output().err); });
+test.after(() => finishServer(srv));
 
 const get = (url) => request(port, 'GET', url, { auth: false });
 

@@ -8,7 +8,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const http = require('node:http');
-const { startServer, stopServer, request, makeToken, makeUser, setDefaultToken } = require('./helpers');
+const { finishServer, startServer, stopServer, request, makeToken, makeUser, setDefaultToken } = require('./helpers');
 
 let srv, port, agent, agent2, person;
 const staff = (t = agent) => ({ headers: { Authorization: 'Bearer ' + t } });
@@ -69,7 +69,7 @@ test.before(async () => {
   setDefaultToken(null);
   person = (await request(port, 'POST', '/api/v1/people', { body: { given_name: 'Ann', family_name: 'Okafor' }, ...staff() })).body.id;
 });
-test.after(async () => { assert.equal(await stopServer(srv), 0, srv.output().err); });
+test.after(() => finishServer(srv));
 
 test('a resident chats with an agent: live both ways, a form link, logged as a web_chat contact', async () => {
   const open = await request(port, 'POST', '/api/v1/chats', { body: { text: 'my bin was not collected on monday', name: 'Ann' }, auth: false });

@@ -2,15 +2,11 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { startServer, stopServer, request, makeToken, setDefaultToken } = require('./helpers');
+const { finishServer, serve, request } = require('./helpers');
 
 let srv, port;
-test.before(async () => {
-  srv = await startServer(['--access-log', 'off']);
-  port = srv.port;
-  setDefaultToken(makeToken(srv.db, 'agent'));
-});
-test.after(async () => { assert.equal(await stopServer(srv), 0, srv.output().err); });
+test.before(async () => ({ srv, port } = await serve(['--access-log', 'off'])));
+test.after(() => finishServer(srv));
 
 test('contacts are logged with their cost, and listed for the person', async () => {
   const pid = (await request(port, 'POST', '/api/v1/people', { body: { given_name: 'Kai', family_name: 'Moss' } })).body.id;

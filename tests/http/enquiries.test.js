@@ -4,7 +4,7 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { startServer, stopServer, request, makeToken, makeUser, setDefaultToken } = require('./helpers');
+const { finishServer, startServer, request, makeToken, makeUser, setDefaultToken } = require('./helpers');
 
 const PW = 'correct horse battery';
 let srv, port, agent, dpo, me, email = `enq${Date.now() % 1e9}@example.org`;
@@ -21,7 +21,7 @@ test.before(async () => {
   me = p.body.id;
   makeUser(srv.db, email, 'resident', PW, ['--person', String(me)]);
 });
-test.after(async () => { assert.equal(await stopServer(srv), 0, srv.output().err); });
+test.after(() => finishServer(srv));
 
 test('anyone may ask: the service, its article, a confidence and alternatives, and nothing is saved', async () => {
   const before = await count();

@@ -3,7 +3,7 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { startServer, stopServer, request, makeToken, makeUser, setDefaultToken } = require('./helpers');
+const { finishServer, startServer, request, makeToken, makeUser, setDefaultToken } = require('./helpers');
 
 const PW = 'a long enough password';
 let srv, port, tok = {}, ids = {}, email;
@@ -25,7 +25,7 @@ test.before(async () => {
   email = `zara${u}@example.org`;
   makeUser(srv.db, email, 'resident', PW, ['--person', String(ids.me)]);
 });
-test.after(async () => { assert.equal(await stopServer(srv), 0, srv.output().err); });
+test.after(() => finishServer(srv));
 
 test('consent is recorded per purpose, with its history', async () => {
   const url = `/api/v1/people/${ids.me}/consents`;

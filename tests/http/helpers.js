@@ -2,9 +2,12 @@
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
 const http = require('node:http');
+const net = require('node:net');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+
+const assert = require('node:assert/strict');
 
 const BIN = process.env.FD_BIN || path.join(__dirname, '../../build-asan/frontdoor');
 
@@ -45,6 +48,51 @@ function stopServer(child) {
     if (child.exitCode !== null) return resolve(child.exitCode);
     child.on('exit', (code, sig) => resolve(code === null ? sig : code));
     child.kill('SIGTERM');
+  });
+}
+
+// A test file's server: started with these flags, with an agent's token
+// as the default for request(). Resolves { srv, port }.
+async function serve(extra = []) {
+  const srv = await startServer(extra);
+  setDefaultToken(makeToken(srv.db, 'agent'));
+  return { srv, port: srv.port };
+}
+
+// Stops a test file's server, which must exit 0 (a leak found by the
+// sanitizers, say, makes it fail).
+async function finishServer(srv) {
+  assert.equal(await stopServer(srv), 0, srv.output().err);
+}
+
+// A port free on 127.0.0.1 just now.
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+  });
+}
+
+// The SMTP sink: a real SMTP server (Debian's python3-aiosmtpd) on port;
+// msgs collects what it accepted. It refuses the first failFirst messages once.
+function startSink(port, failFirst = 0) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('/usr/bin/python3', [path.join(__dirname, 'smtp_sink.py'), String(port), String(failFirst)],
+      { stdio: ['pipe', 'pipe', 'pipe'] });
+    child.msgs = [];
+    let out = '', err = '';
+    child.stderr.on('data', (d) => { err += d; });
+    child.stdout.on('data', (d) => {
+      out += d;
+      let nl;
+      while ((nl = out.indexOf('\n')) >= 0) {
+        const line = out.slice(0, nl);
+        out = out.slice(nl + 1);
+        if (line.startsWith('listening ')) resolve(child);
+        else if (line.trim()) child.msgs.push(JSON.parse(line));
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`smtp sink exited ${code}: ${err}`)));
   });
 }
 
@@ -113,4 +161,4 @@ async function listAll(port, collection) {
   }
 }
 
-module.exports = { BIN, startServer, stopServer, request, run, listAll, freshDb, agent, makeToken, makeUser, setDefaultToken };
+module.exports = { BIN, freePort, startSink, startServer, stopServer, serve, finishServer, request, run, listAll, freshDb, agent, makeToken, makeUser, setDefaultToken };

@@ -9,7 +9,7 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { startServer, stopServer, request, run, freshDb, makeToken, makeUser, setDefaultToken } = require('./helpers');
+const { finishServer, startServer, request, run, freshDb, makeToken, makeUser, setDefaultToken } = require('./helpers');
 
 let srv, port, tok = {}, u = String(Date.now() % 1e7).padStart(7, '0'), seq = 0;
 const today = new Date().toISOString().slice(0, 10);
@@ -57,7 +57,7 @@ test.before(async () => {
   tok.parking = makeToken(srv.db, 'back_office', 'parking');
   setDefaultToken(tok.agent);
 });
-test.after(async () => { assert.equal(await stopServer(srv), 0, srv.output().err); });
+test.after(() => finishServer(srv));
 
 // A couple in their seventies in a council house with a garden.
 async function couple() {

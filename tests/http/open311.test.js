@@ -9,7 +9,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
-const { startServer, stopServer, request, makeToken, run, setDefaultToken } = require('./helpers');
+const { finishServer, startServer, request, makeToken, run, setDefaultToken } = require('./helpers');
 
 const JURISDICTION = 'frontdoor.test.gov.uk';
 const W3C = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$/;
@@ -24,7 +24,7 @@ test.before(async () => {
   key = k.stdout.trim();
   otherKey = run(['open311-key', 'create', ...srv.db, '--name', 'Another client']).stdout.trim();
 });
-test.after(async () => { assert.equal(await stopServer(srv), 0, srv.output().err); });
+test.after(() => finishServer(srv));
 
 function xml2json(text) {
   const r = spawnSync('/usr/bin/python3', [path.join(__dirname, 'xml2json.py')], { input: text, encoding: 'utf8' });

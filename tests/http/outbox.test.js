@@ -7,14 +7,13 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { spawn } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
-const { startServer, stopServer, request, makeToken, setDefaultToken } = require('./helpers');
+const { startServer, stopServer, request, makeToken, setDefaultToken, freePort, startSink } = require('./helpers');
 
 const SERVICE_ID = '26785a09-ab16-4eb0-8407-a37497a57506';
 const SECRET = '3d844edf-8d35-48ac-975b-e847b4f122b0';
@@ -22,34 +21,6 @@ const NOTIFY_KEY = `frontdoor_test-${SERVICE_ID}-${SECRET}`;
 const TEMPLATE = 'f33517ff-2a88-4f6e-b855-c550268ce08a';
 process.env.FD_NOTIFY_API_KEY = NOTIFY_KEY;
 
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
-  });
-}
-
-// The SMTP sink: a real SMTP server. msgs collects what it accepted.
-function startSink(port, failFirst = 0) {
-  return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/python3', [path.join(__dirname, 'smtp_sink.py'), String(port), String(failFirst)],
-      { stdio: ['pipe', 'pipe', 'pipe'] });
-    child.msgs = [];
-    let out = '', err = '';
-    child.stderr.on('data', (d) => { err += d; });
-    child.stdout.on('data', (d) => {
-      out += d;
-      let nl;
-      while ((nl = out.indexOf('\n')) >= 0) {
-        const line = out.slice(0, nl);
-        out = out.slice(nl + 1);
-        if (line.startsWith('listening ')) resolve(child);
-        else if (line.trim()) child.msgs.push(JSON.parse(line));
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`smtp sink exited ${code}: ${err}`)));
-  });
-}
 function stopSink(child) {
   return new Promise((resolve) => { child.removeAllListeners('exit'); child.on('exit', resolve); child.stdin.end(); });
 }

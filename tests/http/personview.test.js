@@ -8,7 +8,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { spawnSync } = require('node:child_process');
-const { startServer, stopServer, request, makeToken, setDefaultToken } = require('./helpers');
+const { finishServer, startServer, request, makeToken, setDefaultToken } = require('./helpers');
 
 let srv, port;
 const tok = {};
@@ -19,7 +19,7 @@ test.before(async () => {
   tok.social = makeToken(srv.db, 'back_office', 'social_care');
   setDefaultToken(tok.agent);
 });
-test.after(async () => { assert.equal(await stopServer(srv), 0, srv.output().err); });
+test.after(() => finishServer(srv));
 
 const bearer = (t) => ({ Authorization: `Bearer ${t}` });
 const uniq = () => String(Date.now() % 1e9) + String(Math.floor(Math.random() * 1000)).padStart(3, '0');

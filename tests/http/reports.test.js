@@ -3,7 +3,7 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { startServer, stopServer, request, makeToken, setDefaultToken } = require('./helpers');
+const { finishServer, serve, startServer, stopServer, request, makeToken } = require('./helpers');
 
 let srv, port, manager;
 // The PostgreSQL test database is shared by every run: each run puts its
@@ -26,9 +26,7 @@ const COST = { phone: 257, web: 8, email: 257, face_to_face: 1182 };
 function day(d) { return d.toISOString().slice(0, 10); }
 
 test.before(async () => {
-  srv = await startServer(['--access-log', 'off']);
-  port = srv.port;
-  setDefaultToken(makeToken(srv.db, 'agent'));
+  ({ srv, port } = await serve(['--access-log', 'off']));
   manager = makeToken(srv.db, 'manager');
   // Contacts spread over Y0-11-20 .. Y2-02-10, across month ends and a leap day.
   const start = Date.UTC(Y0, 10, 20);
@@ -50,7 +48,7 @@ test.before(async () => {
     contacts.push(r.body);
   }
 });
-test.after(async () => { assert.equal(await stopServer(srv), 0, srv.output().err); });
+test.after(() => finishServer(srv));
 
 const get = (path, opts = {}) => request(port, 'GET', path, { headers: { Authorization: `Bearer ${manager}`, ...(opts.headers || {}) } });
 

@@ -4,15 +4,11 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { startServer, stopServer, request, makeToken, makeUser, setDefaultToken } = require('./helpers');
+const { finishServer, serve, request, makeUser } = require('./helpers');
 
 let srv, port;
-test.before(async () => {
-  srv = await startServer(['--access-log', 'off']);
-  port = srv.port;
-  setDefaultToken(makeToken(srv.db, 'agent'));
-});
-test.after(async () => { assert.equal(await stopServer(srv), 0, srv.output().err); });
+test.before(async () => ({ srv, port } = await serve(['--access-log', 'off'])));
+test.after(() => finishServer(srv));
 
 // Today plus n working days, skipping weekends and the bank holidays the test knows of.
 function workdays(n) {

@@ -3,21 +3,19 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { startServer, stopServer, request, makeToken, setDefaultToken } = require('./helpers');
+const { finishServer, serve, request } = require('./helpers');
 
 let srv, port, ids = {};
 const u = String(Date.now() % 1e6);
 test.before(async () => {
-  srv = await startServer(['--access-log', 'off']);
-  port = srv.port;
-  setDefaultToken(makeToken(srv.db, 'agent'));
+  ({ srv, port } = await serve(['--access-log', 'off']));
   const mk = async (k, body) => { ids[k] = (await request(port, 'POST', '/api/v1/people', { body })).body.id; };
   await mk('ada', { given_name: 'Adaeze', family_name: `Okafor${u}`, date_of_birth: '1984-02-29', phone: `07700 9${u.slice(-5)}`, email: `adaeze${u}@example.org` });
   await mk('chi', { given_name: 'Chidi', family_name: `Okafor${u}`, date_of_birth: '1979-06-01' });
   await mk('bill', { given_name: 'William', family_name: `Hartley${u}`, date_of_birth: '1950-04-09' });
   await mk('billy', { given_name: 'Billy', family_name: `Hartley${u}`, date_of_birth: '1991-10-10' });
 });
-test.after(async () => { assert.equal(await stopServer(srv), 0, srv.output().err); });
+test.after(() => finishServer(srv));
 
 const search = async (q) => {
   const r = await request(port, 'GET', `/api/v1/people?q=${encodeURIComponent(q)}`);

@@ -7,16 +7,14 @@ const net = require('node:net');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { startServer, stopServer, request, makeToken, setDefaultToken } = require('./helpers');
+const { finishServer, serve, startServer, stopServer, request, makeToken } = require('./helpers');
 
 let srv, port, logFile;
 test.before(async () => {
   logFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fd-log-')), 'access.log');
-  srv = await startServer(['--access-log', logFile, '--max-body', '4096']);
-  port = srv.port;
-  setDefaultToken(makeToken(srv.db, 'agent'));
+  ({ srv, port } = await serve(['--access-log', logFile, '--max-body', '4096']));
 });
-test.after(async () => { assert.equal(await stopServer(srv), 0, srv.output().err); });
+test.after(() => finishServer(srv));
 
 test('healthz answers with the database it uses', async () => {
   const r = await request(port, 'GET', '/healthz');

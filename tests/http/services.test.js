@@ -6,7 +6,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { startServer, stopServer, request, run, makeToken, setDefaultToken, freshDb } = require('./helpers');
+const { finishServer, serve, request, run, makeToken, freshDb } = require('./helpers');
 
 let srv, port, u = String(Date.now() % 1e8);
 const yearsAgo = (y, extraDays = 0) => { const d = new Date(); d.setFullYear(d.getFullYear() - y); d.setDate(d.getDate() - extraDays); return d.toISOString().slice(0, 10); };
@@ -24,12 +24,8 @@ async function household(prop, people) {
 const offers = async (id, explain) => (await request(port, 'GET', `/api/v1/people/${id}/offers${explain ? '?explain=true' : ''}`)).body;
 const slugs = (o) => o.items.map((i) => i.service);
 
-test.before(async () => {
-  srv = await startServer(['--access-log', 'off']);
-  port = srv.port;
-  setDefaultToken(makeToken(srv.db, 'agent'));
-});
-test.after(async () => { assert.equal(await stopServer(srv), 0, srv.output().err); });
+test.before(async () => ({ srv, port } = await serve(['--access-log', 'off'])));
+test.after(() => finishServer(srv));
 
 test('the catalogue lists at least 100 services, with rules shown', async () => {
   const r = await request(port, 'GET', '/api/v1/services', { auth: false });

@@ -8,7 +8,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { startServer, stopServer, request, run, makeToken, setDefaultToken } = require('./helpers');
+const { finishServer, startServer, request, run, makeToken, setDefaultToken } = require('./helpers');
 
 let srv, port, backOffice, admin, agent, dpo;
 // Names no other test uses, so PostgreSQL's shared database does not confuse the matcher.
@@ -47,7 +47,7 @@ test.before(async () => {
     people.push(p);
   }
 });
-test.after(async () => { assert.equal(await stopServer(srv), 0, srv.output().err); });
+test.after(() => finishServer(srv));
 
 const csvField = (v) => (/[",\r\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v);
 const ddmm = (iso) => { const [y, m, d] = iso.split('-'); return `${d}/${m}/${y}`; };
