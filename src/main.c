@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/file.h"
 #include "base/log.h"
 #include "base/timeutil.h"
 #include "base/xalloc.h"
@@ -279,136 +280,80 @@ static int council_exists_or_say(const char *cmd, store_conn *c, long long id)
     return -1;
 }
 
-/* Reads DIR/life_events.txt (optional: without it no life event can be
- * reported) into cat->life; a bad file is one line naming file, line and
- * column, frees cat and stops start-up. */
-static int load_playbooks(const char *cmd, const char *dir, catalogue *cat)
+/* The catalogue's files, each parsed into the catalogue by a parser of
+ * one shape. */
+typedef int (*catalogue_parser)(const char *text, const char *path, catalogue *c, char *err, size_t errlen);
+
+static int parse_holidays(const char *text, const char *path, catalogue *c, char *err, size_t errlen)
 {
-    char path[1024], err[600];
-    snprintf(path, sizeof path, "%s/life_events.txt", dir);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return 0;
-    enum { MAX = 1 << 20 };
-    char *text = xmalloc(MAX + 1);
-    size_t n = fread(text, 1, MAX + 1, f);
-    fclose(f);
-    if (n > MAX) {
-        fprintf(stderr, "frontdoor %s: %s: larger than %d bytes\n", cmd, path, MAX);
-        free(text);
-        catalogue_free(cat);
-        return -1;
-    }
-    text[n] = '\0';
-    /* The playbooks point into the text: keep it in the catalogue's arena. */
-    char *kept = arena_strndup(cat->a, text, n);
-    free(text);
-    playbooks *pb = arena_alloc(cat->a, sizeof *pb);
-    if (lifeevent_parse(kept, path, cat, cat->a, pb, err, sizeof err) != 0) {
-        fprintf(stderr, "frontdoor %s: %s\n", cmd, err);
-        catalogue_free(cat);
-        return -1;
-    }
-    cat->life = pb;
-    return 0;
+    return holidays_parse(text, path, &c->bank_holidays, err, errlen);
 }
 
-/* Reads DIR/services.txt; a bad file is one line naming file, line and
- * column, and stops start-up. */
 static int known_service(const char *slug, void *ctx)
 {
     return catalogue_find(ctx, slug) != NULL;
 }
 
+static int parse_locations(const char *text, const char *path, catalogue *c, char *err, size_t errlen)
+{
+    return locations_parse(text, path, known_service, c, &c->locations, err, errlen);
+}
+
+static int parse_costs(const char *text, const char *path, catalogue *c, char *err, size_t errlen)
+{
+    return catalogue_parse_costs(c, text, path, contact_channel_choices, err, errlen);
+}
+
+static int parse_articles(const char *text, const char *path, catalogue *c, char *err, size_t errlen)
+{
+    return kb_parse(text, path, c, &c->kb, err, errlen);
+}
+
+static int parse_playbooks(const char *text, const char *path, catalogue *c, char *err, size_t errlen)
+{
+    /* The playbooks point into the text: keep it in the catalogue's arena. */
+    char *kept = arena_strdup(c->a, text);
+    playbooks *pb = arena_alloc(c->a, sizeof *pb);
+    if (lifeevent_parse(kept, path, c, c->a, pb, err, errlen) != 0)
+        return -1;
+    c->life = pb;
+    return 0;
+}
+
+/* Reads the catalogue from dir (--catalogue). A missing or bad file is one
+ * line naming file, line and column, and stops start-up. */
 static int load_catalogue(const char *cmd, const char *dir, catalogue *out)
 {
-    char path[1024], err[600];
-    snprintf(path, sizeof path, "%s/services.txt", dir);
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        fprintf(stderr, "frontdoor %s: %s: %s (see --catalogue)\n", cmd, path, strerror(errno));
-        return -1;
-    }
-    enum { MAX = 4 << 20 };
-    char *text = xmalloc(MAX + 1);
-    size_t n = fread(text, 1, MAX + 1, f);
-    fclose(f);
-    if (n > MAX) {
-        fprintf(stderr, "frontdoor %s: %s: larger than %d bytes\n", cmd, path, MAX);
+    static const struct {
+        const char *name;
+        size_t max;
+        int optional;
+        catalogue_parser parse;
+    } files[] = {
+        {"services.txt", 4 << 20, 0, catalogue_parse},
+        {"bank_holidays.txt", 32 << 10, 0, parse_holidays}, /* promised dates skip them */
+        {"locations.txt", 4 << 20, 1, parse_locations},    /* where appointments are booked; else no slots */
+        {"contact_costs.tsv", 16 << 10, 1, parse_costs},    /* what contacts cost; else no cost is recorded */
+        {"articles.txt", 4 << 20, 1, parse_articles},       /* articles and signposts */
+        {"life_events.txt", 1 << 20, 1, parse_playbooks},   /* else no life event can be reported */
+    };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char path[1024], err[1200];
+        snprintf(path, sizeof path, "%s/%s", dir, files[i].name);
+        char *text = file_read(path, files[i].max, NULL, err, sizeof err);
+        if (!text && files[i].optional && errno == ENOENT)
+            continue;
+        int missing = !text && errno == ENOENT;
+        int rc = text ? files[i].parse(text, path, out, err, sizeof err) : -1;
         free(text);
-        return -1;
-    }
-    text[n] = '\0';
-    int rc = catalogue_parse(text, path, out, err, sizeof err);
-    free(text);
-    if (rc != 0) {
-        fprintf(stderr, "frontdoor %s: %s\n", cmd, err);
-        return rc;
-    }
-    /* Bank holidays: promised dates skip them. */
-    snprintf(path, sizeof path, "%s/bank_holidays.txt", dir);
-    if (!(f = fopen(path, "r"))) {
-        fprintf(stderr, "frontdoor %s: %s: %s (see --catalogue)\n", cmd, path, strerror(errno));
-        catalogue_free(out);
-        return -1;
-    }
-    {
-        char hol[32768];
-        size_t k = fread(hol, 1, sizeof hol - 1, f);
-        fclose(f);
-        hol[k] = '\0';
-        if (holidays_parse(hol, path, &out->bank_holidays, err, sizeof err) != 0) {
-            fprintf(stderr, "frontdoor %s: %s\n", cmd, err);
-            catalogue_free(out);
+        if (rc != 0) {
+            fprintf(stderr, "frontdoor %s: %s%s\n", cmd, err, missing ? " (see --catalogue)" : "");
+            if (i > 0) /* services.txt parsed: the catalogue holds memory */
+                catalogue_free(out);
             return -1;
         }
     }
-    /* Where appointments are booked: optional (without it, no slots). */
-    snprintf(path, sizeof path, "%s/locations.txt", dir);
-    if ((f = fopen(path, "r")) != NULL) {
-        char *loc = xmalloc(MAX + 1);
-        size_t k = fread(loc, 1, MAX, f);
-        fclose(f);
-        loc[k] = '\0';
-        rc = locations_parse(loc, path, known_service, out, &out->locations, err, sizeof err);
-        free(loc);
-        if (rc != 0) {
-            fprintf(stderr, "frontdoor %s: %s\n", cmd, err);
-            catalogue_free(out);
-            return rc;
-        }
-    }
-    /* What contacts cost: optional (without it no cost is recorded). */
-    snprintf(path, sizeof path, "%s/contact_costs.tsv", dir);
-    if ((f = fopen(path, "r")) != NULL) {
-        char costs[16384];
-        size_t k = fread(costs, 1, sizeof costs - 1, f);
-        fclose(f);
-        costs[k] = '\0';
-        if ((rc = catalogue_parse_costs(out, costs, path, contact_channel_choices, err, sizeof err)) != 0) {
-            fprintf(stderr, "frontdoor %s: %s\n", cmd, err);
-            catalogue_free(out);
-            return rc;
-        }
-    }
-    /* Articles and signposts: optional; a bad file stops start-up. */
-    snprintf(path, sizeof path, "%s/articles.txt", dir);
-    if ((f = fopen(path, "r")) != NULL) {
-        enum { KB_MAX = 4 << 20 };
-        char *kt = xmalloc(KB_MAX + 1);
-        size_t k = fread(kt, 1, KB_MAX, f);
-        fclose(f);
-        kt[k] = '\0';
-        rc = kb_parse(kt, path, out, &out->kb, err, sizeof err);
-        free(kt);
-        if (rc != 0) {
-            fprintf(stderr, "frontdoor %s: %s\n", cmd, err);
-            catalogue_free(out);
-        }
-    }
-    if (rc == 0)
-        rc = load_playbooks(cmd, dir, out);
-    return rc;
+    return 0;
 }
 
 static int cmd_serve(int argc, char **argv)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/file.h"
 #include "base/arena.h"
 #include "base/timeutil.h"
 #include "base/xalloc.h"
@@ -106,53 +107,17 @@ static int parse_args(const char *cmd, int argc, char **argv, int want, args *a)
     return 0;
 }
 
-/* Reads path whole into a malloc'd, NUL-terminated buffer (*len bytes).
- * NULL after one line on stderr if it cannot. */
-static char *read_file(const char *cmd, const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "frontdoor %s: %s: %s\n", cmd, path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 1 << 16, n = 0;
-    char *buf = xmalloc(cap + 1);
-    for (;;) {
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (n < cap) {
-            if (ferror(f)) {
-                fprintf(stderr, "frontdoor %s: %s: %s\n", cmd, path, strerror(errno ? errno : EIO));
-                fclose(f);
-                free(buf);
-                return NULL;
-            }
-            break;
-        }
-        if (cap >= MAX_FILE) {
-            fprintf(stderr, "frontdoor %s: %s: larger than %d bytes\n", cmd, path, MAX_FILE);
-            fclose(f);
-            free(buf);
-            return NULL;
-        }
-        cap *= 2;
-        buf = xrealloc(buf, cap + 1);
-    }
-    fclose(f);
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
 /* Reads and parses one file into d (allocated from a), reporting skipped
  * lines on stderr. 0, or 2 after one line on stderr. */
 static int load(const char *cmd, const char *path, arena *a, febrl_data *d)
 {
     size_t len;
-    char *text = read_file(cmd, path, &len);
-    if (!text)
+    char err[1200];
+    char *text = file_read(path, MAX_FILE, &len, err, sizeof err);
+    if (!text) {
+        fprintf(stderr, "frontdoor %s: %s\n", cmd, err);
         return 2;
-    char err[256];
+    }
     int rc = febrl_parse(a, match_schema_febrl(), text, len, d, err, sizeof err);
     free(text);
     if (rc != 0) {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/file.h"
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/log.h"
@@ -38,16 +39,11 @@ int master_sources_read(const char *dir, source_catalogue **out, char *err, size
     snprintf(path, sizeof path, "%s/sources.txt", dir);
     *out = xmalloc(sizeof **out);
     memset(*out, 0, sizeof **out);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return 0;
-    enum { MAX = 1 << 20 };
-    char *text = xmalloc(MAX + 1);
-    size_t n = fread(text, 1, MAX + 1, f);
-    fclose(f);
-    if (n > MAX) {
-        snprintf(err, errlen, "%s: larger than %d bytes", path, MAX);
-        free(text);
+    size_t n;
+    char *text = file_read(path, 1 << 20, &n, err, errlen);
+    if (!text) {
+        if (errno == ENOENT)
+            return 0;
         free(*out);
         *out = NULL;
         return -1;
@@ -1050,41 +1046,6 @@ static int json_put_string(buf *b, const char *s)
     return 0;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "frontdoor import: %s: %s\n", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 1 << 20, n = 0;
-    char *data = xmalloc(cap + 1);
-    for (;;) {
-        size_t got = fread(data + n, 1, cap - n, f);
-        n += got;
-        if (n < cap)
-            break;
-        if (cap >= ((size_t)1 << 31)) {
-            fprintf(stderr, "frontdoor import: %s: larger than 2 GiB\n", path);
-            fclose(f);
-            free(data);
-            return NULL;
-        }
-        cap *= 2;
-        data = xrealloc(data, cap + 1);
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        fprintf(stderr, "frontdoor import: %s: read error\n", path);
-        free(data);
-        return NULL;
-    }
-    data[n] = '\0';
-    *len = n;
-    return data;
-}
-
 int master_cmd_import(int argc, char **argv)
 {
     const char *db = NULL, *pg = NULL, *dir = "catalogue", *pos[2] = {NULL, NULL};
@@ -1139,8 +1100,9 @@ int master_cmd_import(int argc, char **argv)
     }
     const char *path = pos[1];
     size_t len = 0;
-    char *text = slurp(path, &len);
+    char *text = file_read(path, (size_t)1 << 31, &len, err, sizeof err);
     if (!text) {
+        fprintf(stderr, "frontdoor import: %s\n", err);
         free(cat);
         return 2;
     }

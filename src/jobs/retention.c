@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/file.h"
 #include "base/log.h"
 #include "base/thread.h"
 #include "base/xalloc.h"
@@ -15,24 +16,19 @@ enum { MAX_COUNCILS = 1024, FILE_MAX = 64 * 1024 };
 
 int retention_load(const char *path, retention_rules *out, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    char *text = file_read(path, FILE_MAX, NULL, err, errlen);
+    if (!text)
         return -1;
+    /* A parse error reads "PATH line N: ...". */
+    size_t k = strlen(path) + 1;
+    int rc;
+    if (k < errlen) {
+        memcpy(err, path, k - 1);
+        err[k - 1] = ' ';
+        rc = retention_parse(text, out, err + k, errlen - k);
+    } else {
+        rc = retention_parse(text, out, err, errlen);
     }
-    char *text = xmalloc(FILE_MAX + 1);
-    size_t n = fread(text, 1, FILE_MAX + 1, f);
-    fclose(f);
-    if (n > FILE_MAX) {
-        snprintf(err, errlen, "%s: larger than %d bytes", path, FILE_MAX);
-        free(text);
-        return -1;
-    }
-    text[n] = '\0';
-    char why[200];
-    int rc = retention_parse(text, out, why, sizeof why);
-    if (rc != 0)
-        snprintf(err, errlen, "%s %s", path, why);
     free(text);
     return rc;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/file.h"
 #include "core/catalogue.h"
 #include "core/kb.h"
 #include "core/route_enquiry.h"
@@ -18,22 +19,15 @@ static int loaded;
 
 static void load(void)
 {
-    FILE *f = fopen("catalogue/services.txt", "r"); /* run from the repository's top folder */
-    static char text[1 << 20];
-    size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
-    if (f)
-        fclose(f);
-    text[n] = '\0';
-    char err[300];
-    if (catalogue_parse(text, "services.txt", &CAT, err, sizeof err) != 0)
+    /* run from the repository's top folder */
+    char err[600], *text = file_read("catalogue/services.txt", 4 << 20, NULL, err, sizeof err);
+    if (!text || catalogue_parse(text, "services.txt", &CAT, err, sizeof err) != 0)
         abort();
-    if (!(f = fopen("catalogue/articles.txt", "r")))
+    free(text);
+    text = file_read("catalogue/articles.txt", 4 << 20, NULL, err, sizeof err);
+    if (!text || kb_parse(text, "articles.txt", &CAT, &CAT.kb, err, sizeof err) != 0)
         abort();
-    n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = '\0';
-    if (kb_parse(text, "articles.txt", &CAT, &CAT.kb, err, sizeof err) != 0)
-        abort();
+    free(text);
     loaded = 1;
 }
 

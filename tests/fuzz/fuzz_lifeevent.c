@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/file.h"
 #include "core/catalogue.h"
 #include "core/lifeevent.h"
 
@@ -17,16 +18,10 @@ static int loaded;
 
 static void load(void)
 {
-    FILE *f = fopen("catalogue/services.txt", "r");
-    if (!f)
+    char err[600], *text = file_read("catalogue/services.txt", 4 << 20, NULL, err, sizeof err);
+    if (!text || catalogue_parse(text, "services.txt", &CAT, err, sizeof err) != 0)
         abort();
-    static char text[1 << 20];
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = '\0';
-    char err[600];
-    if (catalogue_parse(text, "services.txt", &CAT, err, sizeof err) != 0)
-        abort();
+    free(text);
     loaded = 1;
 }
 

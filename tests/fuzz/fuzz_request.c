@@ -19,6 +19,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "base/file.h"
 #include "base/log.h"
 #include "core/access.h"
 #include "core/catalogue.h"
@@ -36,18 +37,6 @@ static server_opts so;
 static char listen_at[64], token[TOKEN_LEN];
 static int port;
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    char *text = malloc(8 << 20);
-    size_t n = fread(text, 1, (8 << 20) - 1, f);
-    fclose(f);
-    text[n] = '\0';
-    return text;
-}
-
 static void *serve(void *arg)
 {
     (void)arg;
@@ -61,10 +50,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argv;
     log_set_quiet(1);
     char err[600];
-    char *text = slurp("catalogue/services.txt"), *hol = slurp("catalogue/bank_holidays.txt");
-    if (!text || !hol || catalogue_parse(text, "catalogue/services.txt", &cat, err, sizeof err) != 0 ||
+    char *text = file_read("catalogue/services.txt", 4 << 20, NULL, err, sizeof err), *hol = NULL;
+    if (!text || catalogue_parse(text, "catalogue/services.txt", &cat, err, sizeof err) != 0 ||
+        !(hol = file_read("catalogue/bank_holidays.txt", 32 << 10, NULL, err, sizeof err)) ||
         holidays_parse(hol, "catalogue/bank_holidays.txt", &cat.bank_holidays, err, sizeof err) != 0) {
-        fprintf(stderr, "fuzz_request: run from the repository root (catalogue/): %s\n", text ? err : "no file");
+        fprintf(stderr, "fuzz_request: run from the repository root (catalogue/): %s\n", err);
         abort();
     }
     free(text);

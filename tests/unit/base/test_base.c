@@ -1,15 +1,20 @@
-/* test_base: the bounded buffer, the arena, dates and the ticker. */
+/* test_base: the bounded buffer, the arena, dates, reading a file and the ticker. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <time.h>
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/file.h"
 #include "base/thread.h"
 #include "base/timeutil.h"
 
@@ -89,6 +94,48 @@ static void dates_are_checked(void **state)
     time_now_iso(now);
     assert_true(time_valid_date(today));
     assert_int_equal(strncmp(today, now, 10), 0);
+}
+
+/* ---- reading a file ---- */
+
+static void write_file(const char *path, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    for (size_t i = 0; i < n; i++)
+        fputc('a' + (int)(i % 26), f);
+    assert_int_equal(fclose(f), 0);
+}
+
+static void a_file_is_read_whole_or_not_at_all(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/fd-test-file-XXXXXX", path[64], err[200];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/f", dir);
+    size_t sizes[] = {0, 1, 65536, 65537, 300000};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        write_file(path, sizes[k]);
+        size_t len = 99;
+        char *t = file_read(path, 300000, &len, err, sizeof err); /* exactly the most is allowed */
+        assert_non_null(t);
+        assert_int_equal(len, sizes[k]);
+        assert_int_equal(strlen(t), sizes[k]);
+        if (sizes[k])
+            assert_int_equal(t[sizes[k] - 1], 'a' + (int)((sizes[k] - 1) % 26));
+        free(t);
+    }
+    errno = 0;
+    assert_null(file_read(path, 299999, NULL, err, sizeof err)); /* one byte too many */
+    assert_int_equal(errno, EFBIG);
+    assert_non_null(strstr(err, "larger than 299999 bytes"));
+    assert_non_null(strstr(err, path));
+    unlink(path);
+    assert_null(file_read(path, 100, NULL, err, sizeof err));
+    assert_int_equal(errno, ENOENT);
+    assert_non_null(strstr(err, "No such file"));
+    assert_null(file_read(path, 100, NULL, NULL, 0)); /* no message wanted */
+    rmdir(dir);
 }
 
 /* ---- the ticker ---- */
@@ -184,6 +231,7 @@ int main(void)
         cmocka_unit_test(buf_escapes_html),
         cmocka_unit_test(arena_allocates_and_cleans_up),
         cmocka_unit_test(dates_are_checked),
+        cmocka_unit_test(a_file_is_read_whole_or_not_at_all),
         cmocka_unit_test(ticker_runs_when_woken_and_stops),
         cmocka_unit_test(ticker_ticks_and_runs_last),
         cmocka_unit_test(ticker_stop_ends_a_long_run),

@@ -8,33 +8,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/file.h"
 #include "core/catalogue.h"
 #include "core/kb.h"
 #include "core/route_enquiry.h"
 
 static catalogue CAT;
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "r"); /* run from the repository's top folder */
-    if (!f)
-        return NULL;
-    char *t = malloc(4 << 20);
-    size_t n = fread(t, 1, (4 << 20) - 1, f);
-    fclose(f);
-    t[n] = '\0';
-    return t;
-}
-
 static int setup(void **s)
 {
     (void)s;
-    char *t = slurp("catalogue/services.txt"), err[300];
+    char err[300], *t = file_read("catalogue/services.txt", 4 << 20, NULL, err, sizeof err);
     int rc = t ? catalogue_parse(t, "services.txt", &CAT, err, sizeof err) : -1;
     free(t);
     if (rc)
         return -1;
-    t = slurp("catalogue/articles.txt");
+    t = file_read("catalogue/articles.txt", 4 << 20, NULL, err, sizeof err);
     rc = t ? kb_parse(t, "articles.txt", &CAT, &CAT.kb, err, sizeof err) : -1;
     if (rc)
         fprintf(stderr, "%s\n", err);

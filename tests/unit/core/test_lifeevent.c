@@ -10,28 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/file.h"
 #include "base/xalloc.h"
 #include "core/catalogue.h"
 #include "core/lifeevent.h"
 
 static catalogue CAT;
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    char *text = xmalloc(1 << 20);
-    size_t n = fread(text, 1, (1 << 20) - 1, f);
-    fclose(f);
-    text[n] = '\0';
-    return text;
-}
-
 static int setup(void **s)
 {
     (void)s;
-    char *text = slurp("catalogue/services.txt"), err[600];
+    char err[600], *text = file_read("catalogue/services.txt", 4 << 20, NULL, err, sizeof err);
     if (!text)
         return -1;
     int rc = catalogue_parse(text, "catalogue/services.txt", &CAT, err, sizeof err);
@@ -73,7 +62,7 @@ static int has_team(const playbook *b, const char *team)
 static void the_catalogue_file_parses(void **state)
 {
     (void)state;
-    char *text = slurp("catalogue/life_events.txt"), err[600] = "";
+    char err[600] = "", *text = file_read("catalogue/life_events.txt", 1 << 20, NULL, err, sizeof err);
     assert_non_null(text);
     arena *a = arena_new();
     playbooks pb;

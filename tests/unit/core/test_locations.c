@@ -4,9 +4,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "base/file.h"
 #include "core/locations.h"
 
 static const char *const ok_text = "# two places\n"
@@ -126,16 +128,13 @@ static void bad_files_name_the_line(void **state)
 static void the_shipped_file_parses(void **state)
 {
     (void)state;
-    FILE *f = fopen("catalogue/locations.txt", "r"); /* run from the repository's top folder */
-    assert_non_null(f);
-    char text[16384];
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = '\0';
     location_set ls;
     char err[300];
+    char *text = file_read("catalogue/locations.txt", 16384, NULL, err, sizeof err);
+    assert_non_null(text); /* run from the repository's top folder */
     if (locations_parse(text, "locations.txt", NULL, NULL, &ls, err, sizeof err) != 0)
         fail_msg("%s", err);
+    free(text);
     assert_true(ls.n >= 3);
     locations_free(&ls);
 }

@@ -4,23 +4,22 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "base/file.h"
 #include "core/retention.h"
 
 static void parses_the_catalogue_file(void **state)
 {
     (void)state;
-    FILE *f = fopen("catalogue/retention.tsv", "r");
-    assert_non_null(f); /* run from the repository's top folder */
-    char text[8192];
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = '\0';
     retention_rules r;
     char err[200] = "";
+    char *text = file_read("catalogue/retention.tsv", 8192, NULL, err, sizeof err);
+    assert_non_null(text); /* run from the repository's top folder */
     assert_int_equal(retention_parse(text, &r, err, sizeof err), 0);
+    free(text);
     for (int k = 0; k < RET_KIND_COUNT; k++)
         assert_true(r.days[k] > 0);
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/file.h"
 #include "base/xalloc.h"
 #include "core/catalogue.h"
 #include "core/rules.h"
@@ -140,14 +141,10 @@ static void errors_name_line_and_column(void **state)
 static void the_catalogue_parses(void **state)
 {
     (void)state;
-    FILE *fp = fopen("catalogue/services.txt", "r");
-    assert_non_null(fp); /* run from the repository's top folder */
-    char *text = xmalloc(1 << 20);
-    size_t n = fread(text, 1, (1 << 20) - 1, fp);
-    fclose(fp);
-    text[n] = '\0';
     catalogue c;
     char err[300] = "";
+    char *text = file_read("catalogue/services.txt", 4 << 20, NULL, err, sizeof err);
+    assert_non_null(text); /* run from the repository's top folder */
     if (catalogue_parse(text, "catalogue/services.txt", &c, err, sizeof err) != 0)
         fail_msg("%s", err);
     assert_true(c.n >= 100);

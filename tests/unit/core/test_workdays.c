@@ -4,9 +4,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "base/file.h"
 #include "core/workdays.h"
 
 static holidays H;
@@ -14,14 +16,10 @@ static holidays H;
 static int setup(void **s)
 {
     (void)s;
-    FILE *f = fopen("catalogue/bank_holidays.txt", "r"); /* run from the repository's top folder */
-    char text[8192];
-    size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
-    if (f)
-        fclose(f);
-    text[n] = '\0';
-    char err[200];
-    return f && holidays_parse(text, "bank_holidays.txt", &H, err, sizeof err) == 0 ? 0 : -1;
+    char err[200], *text = file_read("catalogue/bank_holidays.txt", 8192, NULL, err, sizeof err);
+    int rc = text && holidays_parse(text, "bank_holidays.txt", &H, err, sizeof err) == 0 ? 0 : -1;
+    free(text);
+    return rc;
 }
 
 static void adds(const char *from, int days, const char *want)

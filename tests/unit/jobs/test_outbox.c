@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/file.h"
 #include "base/arena.h"
 #include "base/timeutil.h"
 #include "core/entities.h"
@@ -141,17 +142,15 @@ static void test_letter_spooled(void **state)
     assert_int_equal(rec_int(&n, "attempts"), 1);
     assert_null(rec_str(&n, "next_attempt_at"));
     assert_non_null(rec_str(&n, "sent_at"));
-    char want[64], path[200], text[512];
+    char want[64], path[200];
     snprintf(want, sizeof want, "print:letter-1-%lld.txt", id);
     assert_string_equal(rec_str(&n, "provider_ref"), want);
     snprintf(path, sizeof path, "%s/letter-1-%lld.txt", f->spool, id);
-    FILE *fp = fopen(path, "r");
-    assert_non_null(fp);
-    size_t k = fread(text, 1, sizeof text - 1, fp);
-    fclose(fp);
-    text[k] = '\0';
+    char *text = file_read(path, 4096, NULL, err, sizeof err);
+    assert_non_null(text);
     assert_non_null(strstr(text, "1 Elm Road, London, SE1 1AA\n"));
     assert_non_null(strstr(text, "Your request\n\nHello\nthere\n"));
+    free(text);
     /* Sent once: the next pass has nothing to do. */
     outbox_report again = {0};
     assert_int_equal(outbox_send_due(f->s, &o, &again, err, sizeof err), 0);
