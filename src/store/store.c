@@ -320,7 +320,7 @@ int store_list_before(store_conn *c, long long council, const entity_def *def, c
     int fi = entity_field(def, field);
     if (fi < 0 || limit < 1 || limit > 1000)
         return store_fail(c, "list_before: %s has no field %s, or limit %d is outside 1..1000", def->name, field, limit);
-    return c->ops->list_before(c, council, def, def->fields[fi].name, cutoff, after_id, limit, a, out, n);
+    return c->ops->list_between(c, council, def, def->fields[fi].name, NULL, cutoff, after_id, limit, a, out, n);
 }
 
 int store_idem_get(store_conn *c, long long council, const char *key, arena *a, char **req_hash, int *status,

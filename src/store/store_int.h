@@ -51,12 +51,11 @@ typedef struct store_ops {
     int (*council_add)(store_conn *c, const char *name, const char *host, long long *id);
     int (*purge)(store_conn *c, long long council, const char *table, const char *field, const char *cutoff,
                  long long *deleted);
-    int (*list_before)(store_conn *c, long long council, const entity_def *def, const char *field, const char *cutoff,
-                       long long after_id, int limit, arena *a, record **out, int *n);
     int (*idem_get)(store_conn *c, long long council, const char *key, arena *a, char **req_hash, int *status,
                     char **body);
     int (*idem_put)(store_conn *c, long long council, const char *key, const char *req_hash, int status,
                     const char *body);
+    /* Rows whose field is in [from, to) (from NULL: before to), in id order. */
     int (*list_between)(store_conn *c, long long council, const entity_def *def, const char *field, const char *from,
                         const char *to, long long after_id, int limit, arena *a, record **out, int *n);
     /* Runs one read-only query written for SQLite (?1, ?2 ... placeholders;

@@ -901,30 +901,23 @@ static int pg_purge(store_conn *c, long long council, const char *table, const c
     return rc;
 }
 
-/* store_list_before: rows whose field is before cutoff, in id order. */
-static int pg_list_before(store_conn *c, long long council, const entity_def *d, const char *field, const char *cutoff,
-                          long long after_id, int limit, arena *a, record **out, int *n)
+/* The columns of an entity's rows, for read_rows: "SELECT id, ..., f1, f2 ...". */
+static void select_columns(buf *b, const entity_def *d)
 {
-    pg_conn *q = (pg_conn *)c;
-    int rc = ready(q);
-    if (rc != STORE_OK)
-        return rc;
-    buf b;
-    buf_init(&b, 8192);
-    buf_puts(&b, "SELECT id, version, created_at, updated_at");
+    buf_puts(b, "SELECT id, version, created_at, updated_at");
     for (int i = 0; i < d->nfields; i++)
-        buf_printf(&b, ", %s", d->fields[i].name);
-    buf_printf(&b, " FROM %s WHERE council_id = $1 AND %s < $2 AND id > $3 ORDER BY id LIMIT $4", d->table, field);
-    params p;
-    p.n = 0;
-    p_int(&p, council);
-    p_str(&p, cutoff);
-    p_int(&p, after_id);
-    p_int(&p, limit);
-    PGresult *res = PQexecParams(q->pg, buf_str(&b), p.n, NULL, p.v, NULL, NULL, 0);
-    buf_free(&b);
+        buf_printf(b, ", %s", d->fields[i].name);
+}
+
+/* Runs sql (built in b, which it frees) with p; the rows, at most limit,
+ * become *n records of d from a in *out. */
+static int read_rows(pg_conn *q, buf *b, const params *p, const entity_def *d, const char *what, int limit, arena *a,
+                     record **out, int *n)
+{
+    PGresult *res = PQexecParams(q->pg, buf_str(b), p->n, NULL, p->v, NULL, NULL, 0);
+    buf_free(b);
     if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
-        rc = res_fail(q, res, d->table);
+        int rc = res_fail(q, res, what);
         PQclear(res);
         return rc;
     }
@@ -938,7 +931,8 @@ static int pg_list_before(store_conn *c, long long council, const entity_def *d,
     return STORE_OK;
 }
 
-/* store_list_between: rows whose field is in [from, to), in id order. */
+/* store_list_between: rows whose field is in [from, to) (from NULL: before
+ * to), in id order. */
 static int pg_list_between(store_conn *c, long long council, const entity_def *d, const char *field, const char *from,
                            const char *to, long long after_id, int limit, arena *a, record **out, int *n)
 {
@@ -948,33 +942,20 @@ static int pg_list_between(store_conn *c, long long council, const entity_def *d
         return rc;
     buf b;
     buf_init(&b, 8192);
-    buf_puts(&b, "SELECT id, version, created_at, updated_at");
-    for (int i = 0; i < d->nfields; i++)
-        buf_printf(&b, ", %s", d->fields[i].name);
-    buf_printf(&b, " FROM %s WHERE council_id = $1 AND %s >= $2 AND %s < $5 AND id > $3 ORDER BY id LIMIT $4", d->table,
-               field, field);
+    select_columns(&b, d);
+    buf_printf(&b, " FROM %s WHERE council_id = $1 AND %s < $2 AND id > $3", d->table, field);
+    if (from)
+        buf_printf(&b, " AND %s >= $5", field);
+    buf_puts(&b, " ORDER BY id LIMIT $4");
     params p;
     p.n = 0;
     p_int(&p, council);
-    p_str(&p, from);
+    p_str(&p, to);
     p_int(&p, after_id);
     p_int(&p, limit);
-    p_str(&p, to);
-    PGresult *res = PQexecParams(q->pg, buf_str(&b), p.n, NULL, p.v, NULL, NULL, 0);
-    buf_free(&b);
-    if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
-        rc = res_fail(q, res, d->table);
-        PQclear(res);
-        return rc;
-    }
-    int k = PQntuples(res) < limit ? PQntuples(res) : limit;
-    record *rows = arena_alloc(a, sizeof(record) * (size_t)(k > 0 ? k : 1));
-    for (int i = 0; i < k; i++)
-        read_row(res, i, d, a, &rows[i]);
-    PQclear(res);
-    *out = rows;
-    *n = k;
-    return STORE_OK;
+    if (from)
+        p_str(&p, from);
+    return read_rows(q, &b, &p, d, d->table, limit, a, out, n);
 }
 
 /* store_search_people: trigram similarity on names (pg_trgm's % uses the
@@ -989,9 +970,7 @@ static int pg_search_people(store_conn *c, long long council, const search_term 
         return rc;
     buf b;
     buf_init(&b, 8192);
-    buf_puts(&b, "SELECT id, version, created_at, updated_at");
-    for (int i = 0; i < person_def.nfields; i++)
-        buf_printf(&b, ", %s", person_def.fields[i].name);
+    select_columns(&b, &person_def);
     buf_puts(&b, " FROM people WHERE council_id = $1 AND (false");
     params p;
     p.n = 0;
@@ -1010,21 +989,7 @@ static int pg_search_people(store_conn *c, long long council, const search_term 
         }
     }
     buf_puts(&b, ") LIMIT $2");
-    PGresult *res = PQexecParams(q->pg, buf_str(&b), p.n, NULL, p.v, NULL, NULL, 0);
-    buf_free(&b);
-    if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
-        rc = res_fail(q, res, "search");
-        PQclear(res);
-        return rc;
-    }
-    int k = PQntuples(res) < limit ? PQntuples(res) : limit;
-    record *rows = arena_alloc(a, sizeof(record) * (size_t)(k > 0 ? k : 1));
-    for (int i = 0; i < k; i++)
-        read_row(res, i, &person_def, a, &rows[i]);
-    PQclear(res);
-    *out = rows;
-    *n = k;
-    return STORE_OK;
+    return read_rows(q, &b, &p, &person_def, "search", limit, a, out, n);
 }
 
 /* store_search_articles: full text (english, each word also a prefix,
@@ -1247,7 +1212,6 @@ const store_ops store_pg_ops = {
     .council_list = pg_council_list,
     .council_add = pg_council_add,
     .purge = pg_purge,
-    .list_before = pg_list_before,
     .list_between = pg_list_between,
     .idem_get = pg_idem_get,
     .idem_put = pg_idem_put,

@@ -1079,40 +1079,11 @@ static int sq_purge(store_conn *c, long long council, const char *table, const c
     return rc;
 }
 
-static int sq_list_before(store_conn *c, long long council, const entity_def *d, const char *field, const char *cutoff,
-                          long long after_id, int limit, arena *a, record **out, int *n)
-{
-    sq_conn *q = (sq_conn *)c;
-    buf b;
-    buf_init(&b, 8192);
-    buf_puts(&b, "SELECT id, version, created_at, updated_at");
-    for (int i = 0; i < d->nfields; i++)
-        buf_printf(&b, ", %s", d->fields[i].name);
-    buf_printf(&b, " FROM %s WHERE council_id = ?1 AND %s < ?2 AND id > ?3 ORDER BY id LIMIT ?4", d->table, field);
-    sqlite3_stmt *st;
-    int prc = sqlite3_prepare_v2(q->db, buf_str(&b), -1, &st, NULL);
-    buf_free(&b);
-    if (prc != SQLITE_OK)
-        return sq_err(c, d->table);
-    sqlite3_bind_int64(st, 1, council);
-    sqlite3_bind_text(st, 2, cutoff, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, after_id);
-    sqlite3_bind_int(st, 4, limit);
-    record *rows = arena_alloc(a, sizeof(record) * (size_t)limit);
-    int k = 0, rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && k < limit)
-        read_row(st, d, a, &rows[k++]);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        return sq_err(c, d->table);
-    *out = rows;
-    *n = k;
-    return STORE_OK;
-}
-
-/* store_list_between: rows whose field is in [from, to), in id order.
- * "+id" keeps SQLite from walking the whole table in id order: it takes
- * the window from the field's index and sorts it. */
+/* store_list_between: rows whose field is in [from, to) (from NULL: before
+ * to), in id order. With from, "+id" keeps SQLite from walking the whole
+ * table in id order: it takes the window from the field's index and sorts
+ * it. Before a cutoff (what retention deletes) most rows match: walking in
+ * id order finds a page at once. */
 static int sq_list_between(store_conn *c, long long council, const entity_def *d, const char *field, const char *from,
                            const char *to, long long after_id, int limit, arena *a, record **out, int *n)
 {
@@ -1122,18 +1093,21 @@ static int sq_list_between(store_conn *c, long long council, const entity_def *d
     buf_puts(&b, "SELECT id, version, created_at, updated_at");
     for (int i = 0; i < d->nfields; i++)
         buf_printf(&b, ", %s", d->fields[i].name);
-    buf_printf(&b, " FROM %s WHERE council_id = ?1 AND %s >= ?2 AND %s < ?5 AND +id > ?3 ORDER BY id LIMIT ?4", d->table,
-               field, field);
+    buf_printf(&b, " FROM %s WHERE council_id = ?1 AND %s < ?2", d->table, field);
+    if (from)
+        buf_printf(&b, " AND %s >= ?5", field);
+    buf_printf(&b, " AND %sid > ?3 ORDER BY id LIMIT ?4", from ? "+" : "");
     sqlite3_stmt *st;
     int prc = sqlite3_prepare_v2(q->db, buf_str(&b), -1, &st, NULL);
     buf_free(&b);
     if (prc != SQLITE_OK)
         return sq_err(c, d->table);
     sqlite3_bind_int64(st, 1, council);
-    sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, to, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, after_id);
     sqlite3_bind_int(st, 4, limit);
+    if (from)
+        sqlite3_bind_text(st, 5, from, -1, SQLITE_STATIC);
     record *rows = arena_alloc(a, sizeof(record) * (size_t)limit);
     int k = 0, rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && k < limit)
@@ -1487,7 +1461,6 @@ const store_ops store_sqlite_ops = {
     .council_list = sq_council_list,
     .council_add = sq_council_add,
     .purge = sq_purge,
-    .list_before = sq_list_before,
     .list_between = sq_list_between,
     .idem_get = sq_idem_get,
     .idem_put = sq_idem_put,
