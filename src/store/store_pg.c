@@ -188,6 +188,24 @@ static int ready(pg_conn *q)
     return simple(q, SESSION_SQL, "session settings");
 }
 
+/* One statement without parameters, once the connection is ready. */
+static int ready_simple(store_conn *c, const char *sql, const char *what)
+{
+    pg_conn *q = (pg_conn *)c;
+    int rc = ready(q);
+    return rc != STORE_OK ? rc : simple(q, sql, what);
+}
+
+/* Opens a transaction with sql. STORE_ERROR if one is open, as in SQLite
+ * (PostgreSQL itself would only warn). */
+static int open_tx(store_conn *c, const char *sql)
+{
+    pg_conn *q = (pg_conn *)c;
+    if (PQstatus(q->pg) == CONNECTION_OK && PQtransactionStatus(q->pg) != PQTRANS_IDLE)
+        return store_fail(c, "begin: a transaction is already open");
+    return ready_simple(c, sql, "begin");
+}
+
 /* Opens a connection to s->pg_url (a URL or key=value string; a 10 s
  * connect_timeout and application_name "frontdoor" unless it says otherwise)
  * and applies SESSION_SQL. Allocates the pg_conn (freed by pg_disconnect).
@@ -279,11 +297,7 @@ static int pg_schema_version(store_conn *c)
  * together migrate one after the other. */
 static int pg_lock_migrations(store_conn *c)
 {
-    pg_conn *q = (pg_conn *)c;
-    int rc = ready(q);
-    if (rc != STORE_OK)
-        return rc;
-    return simple(q, "SELECT pg_advisory_xact_lock(7340117)", "migration lock");
+    return ready_simple(c, "SELECT pg_advisory_xact_lock(7340117)", "migration lock");
 }
 
 /* Records migration version as applied now (inside the migration's
@@ -310,46 +324,25 @@ static int pg_set_schema_version(store_conn *c, int version)
 /* A read-only transaction (several reads, one snapshot). */
 static int pg_begin_read(store_conn *c)
 {
-    pg_conn *q = (pg_conn *)c;
-    int rc = ready(q);
-    if (rc != STORE_OK)
-        return rc;
-    if (PQtransactionStatus(q->pg) != PQTRANS_IDLE)
-        return store_fail(c, "begin: a transaction is already open");
-    return simple(q, "BEGIN READ ONLY", "begin");
+    return open_tx(c, "BEGIN READ ONLY");
 }
 
 /* Commits of this connection no longer wait for the WAL flush. */
 static int pg_relax_durability(store_conn *c)
 {
-    pg_conn *q = (pg_conn *)c;
-    int rc = ready(q);
-    if (rc != STORE_OK)
-        return rc;
-    return simple(q, "SET synchronous_commit = off", "durability");
+    return ready_simple(c, "SET synchronous_commit = off", "durability");
 }
 
 static int pg_optimize(store_conn *c)
 {
-    pg_conn *q = (pg_conn *)c;
-    int rc = ready(q);
-    if (rc != STORE_OK)
-        return rc;
-    return simple(q, "ANALYZE", "optimize");
+    return ready_simple(c, "ANALYZE", "optimize");
 }
 
-/* Starts a transaction (READ COMMITTED). STORE_ERROR if one is open, as in
- * SQLite (PostgreSQL itself would only warn). */
+/* Starts a transaction (READ COMMITTED). */
 static int pg_begin(store_conn *c)
 {
-    pg_conn *q = (pg_conn *)c;
-    int rc = ready(q);
-    if (rc != STORE_OK)
-        return rc;
-    if (PQtransactionStatus(q->pg) != PQTRANS_IDLE)
-        return store_fail(c, "begin: a transaction is already open");
-    rc = simple(q, "BEGIN ISOLATION LEVEL READ COMMITTED", "begin");
-    sync_tx(q);
+    int rc = open_tx(c, "BEGIN ISOLATION LEVEL READ COMMITTED");
+    sync_tx((pg_conn *)c);
     return rc;
 }
 
