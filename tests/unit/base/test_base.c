@@ -167,6 +167,14 @@ static int runs_reach(job *j, int n)
     return atomic_load(&j->runs) >= n;
 }
 
+/* A ticker t that runs job j. */
+static void job_ticker(ticker *t, job *j)
+{
+    j->t = t;
+    t->run = job_run;
+    t->arg = j;
+}
+
 static void pause_ms(long ms)
 {
     struct timespec ts = {ms / 1000, ms % 1000 * 1000000L};
@@ -177,9 +185,8 @@ static void ticker_runs_when_woken_and_stops(void **state)
 {
     (void)state;
     ticker t = TICKER_INIT;
-    job j = {.t = &t};
-    t.run = job_run;
-    t.arg = &j;
+    job j = {0};
+    job_ticker(&t, &j);
     assert_int_equal(ticker_start(&t), 0);
     assert_true(runs_reach(&j, 1)); /* at once */
     pause_ms(100);
@@ -197,9 +204,8 @@ static void ticker_ticks_and_runs_last(void **state)
 {
     (void)state;
     ticker t = TICKER_INIT;
-    job j = {.t = &t};
-    t.run = job_run;
-    t.arg = &j;
+    job j = {0};
+    job_ticker(&t, &j);
     t.every_ms = 10;
     t.last_run = 1;
     assert_int_equal(ticker_start(&t), 0);
@@ -212,10 +218,9 @@ static void ticker_stop_ends_a_long_run(void **state)
 {
     (void)state;
     ticker t = TICKER_INIT;
-    job j = {.t = &t};
+    job j = {0};
+    job_ticker(&t, &j);
     atomic_store(&j.spin, 1);
-    t.run = job_run;
-    t.arg = &j;
     t.every_ms = 60000;
     assert_int_equal(ticker_start(&t), 0);
     assert_true(runs_reach(&j, 1));

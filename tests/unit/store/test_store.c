@@ -1017,6 +1017,16 @@ static void put_view(store_conn *c, long long person, long long gen, int want_st
     put_view_until(c, person, gen, NULL, want_stored);
 }
 
+/* Puts person into household hh as rel; the membership's record in *m. */
+static void add_member(store_conn *c, long long hh, long long person, const char *rel, record *m)
+{
+    record_init(m, &member_def);
+    rec_set_int(m, "household_id", hh);
+    rec_set_int(m, "person_id", person);
+    rec_set_str(m, "relationship", rel);
+    expect_rc(c, store_insert(c, 1, m), STORE_OK, "membership");
+}
+
 static void test_person_view(void **state)
 {
     fixture *f = *state;
@@ -1046,21 +1056,13 @@ static void test_person_view(void **state)
 
     /* Ada joins a household: her view is cleared. */
     record m;
-    record_init(&m, &member_def);
-    rec_set_int(&m, "household_id", hh);
-    rec_set_int(&m, "person_id", ada);
-    rec_set_str(&m, "relationship", "head");
-    expect_rc(c, store_insert(c, 1, &m), STORE_OK, "member");
+    add_member(c, hh, ada, "head", &m);
     assert_false(view_stored(c, ada, a, &v));
     assert_true(v.gen > gen0);
     /* Ben joins: Ada's view shows him, so it is cleared again. */
     put_view(c, ada, v.gen, 1);
     record m2;
-    record_init(&m2, &member_def);
-    rec_set_int(&m2, "household_id", hh);
-    rec_set_int(&m2, "person_id", ben);
-    rec_set_str(&m2, "relationship", "child");
-    expect_rc(c, store_insert(c, 1, &m2), STORE_OK, "member 2");
+    add_member(c, hh, ben, "child", &m2);
     assert_false(view_stored(c, ada, a, &v));
 
     /* Each kind of change that alters Ada's view clears it. */
@@ -1102,11 +1104,7 @@ static void test_person_view(void **state)
      * to someone her view does not show leaves it. */
     long long hh2 = add_household(c, prop), cy = add_person(c, 1, "Stranger");
     record m3;
-    record_init(&m3, &member_def);
-    rec_set_int(&m3, "household_id", hh2);
-    rec_set_int(&m3, "person_id", ben);
-    rec_set_str(&m3, "relationship", "head");
-    expect_rc(c, store_insert(c, 1, &m3), STORE_OK, "ben's new household");
+    add_member(c, hh2, ben, "head", &m3);
     expect_rc(c, store_view_get(c, 1, ada, a, &v), STORE_OK, "ada");
     put_view(c, ada, v.gen, 1);
     expect_rc(c, store_get(c, 1, &person_def, cy, a, &r), STORE_OK, "stranger");
