@@ -445,6 +445,9 @@ static int cmd_demo(int argc, char **argv)
         return 2;
     }
     demo_stats st;
+    /* A demo is made again if the machine dies while loading it. */
+    store_relax_durability(c);
+    store_bulk_begin(c);
     rc = demo_load(c, o.council, o.people, (unsigned long long)o.seed, &st, err, sizeof err);
     if (rc != 0) {
         fprintf(stderr, "frontdoor demo: %s\n", err);
@@ -474,6 +477,7 @@ static int cmd_demo(int argc, char **argv)
                               sizeof err);
     }
     catalogue_free(&cat);
+    store_bulk_end(c);
     if (rc == 0 && store_optimize(c) != STORE_OK) {
         snprintf(err, sizeof err, "cannot optimise the indexes after loading: %s", store_errmsg(c));
         rc = -1;

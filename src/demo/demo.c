@@ -39,7 +39,7 @@
 #define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
 #define LIST(a) (a), NELEM(a)
 
-enum { BATCH_ROWS = 5000, VACANT_PM = 30, MAX_MEMBERS = 12 };
+enum { BATCH_ROWS = 50000, VACANT_PM = 30, MAX_MEMBERS = 12 };
 
 /* ---------------------------------------------------------------- PRNG */
 

@@ -286,6 +286,7 @@ static int sq_bulk_end(store_conn *c)
     ckpt_free(k);
     q->ckpt = NULL;
     sqlite3_wal_autocheckpoint(q->db, 1000); /* SQLite's own again */
+    sqlite3_exec(q->db, "PRAGMA temp_store=DEFAULT", NULL, NULL, NULL);
     return STORE_OK;
 }
 
@@ -317,6 +318,10 @@ static int sq_bulk_begin(store_conn *c)
     }
     q->ckpt = k;
     sqlite3_wal_hook(q->db, ckpt_hook, k);
+    /* Each insert that fires triggers keeps a statement journal; once one
+     * outgrows 64 KiB it is a temporary file for the rest of the
+     * transaction, and every later statement writes pages to it. */
+    sqlite3_exec(q->db, "PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
     return STORE_OK;
 }
 
