@@ -38,7 +38,9 @@
 #include "core/entities.h"
 #include "demo/demo.h"
 
-enum { YEARS = 3, FIRST_YEAR = 2009, BATCH = 20000, SOUTHWARK_PEOPLE = 290000 };
+/* FIRST_BATCH: a small first transaction, then the planner's statistics
+ * (see demo.c's FIRST_BATCH_ROWS). */
+enum { YEARS = 3, FIRST_YEAR = 2009, FIRST_BATCH = 2000, BATCH = 20000, SOUTHWARK_PEOPLE = 290000 };
 
 typedef struct {
     const char *channel;
@@ -120,7 +122,7 @@ typedef struct {
     int busy_w[NBUSY], busy_total;
     long long cost[NPLANS];
     rng r;
-    long long rows, batch, contacts, enrolments, requests;
+    long long rows, batch, batches, contacts, enrolments, requests;
     arena *a;
     char *err;
     size_t errlen;
@@ -145,15 +147,17 @@ static int fail(hist *h, const char *what)
     return -1;
 }
 
-/* Commits the open batch and opens the next every BATCH rows. */
+/* Commits the open batch and opens the next every BATCH rows
+ * (FIRST_BATCH the first time, and then the planner's statistics). */
 static int counted(hist *h)
 {
-    if (++h->batch < BATCH)
+    if (++h->batch < (h->batches ? BATCH : FIRST_BATCH))
         return 0;
     h->batch = 0;
     arena_free(h->a);
     h->a = arena_new();
-    if (store_commit(h->c) != STORE_OK || store_begin(h->c) != STORE_OK) {
+    if (store_commit(h->c) != STORE_OK || (h->batches++ == 0 && store_optimize(h->c) != STORE_OK) ||
+        store_begin(h->c) != STORE_OK) {
         snprintf(h->err, h->errlen, "demo history: cannot commit: %s", store_errmsg(h->c));
         return -1;
     }

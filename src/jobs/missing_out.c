@@ -394,10 +394,12 @@ int demo_takeup(store_conn *c, long long council, const catalogue *cat, unsigned
     int rc = missing_out_run(c, council, cat, NULL, NULL, choose, &t, &rep, err, errlen);
     missing_out_free(&rep);
     long long base = time_parse_iso(as_of);
-    for (long long i = 0; rc == 0 && i < t.n; i += 5000) {
+    /* A small first transaction, then the planner's statistics (see
+     * demo.c's FIRST_BATCH_ROWS), then 5,000 at a time. */
+    for (long long i = 0, size = 2000; rc == 0 && i < t.n; i += size, size = 5000) {
         arena *a = arena_new();
         int src = store_begin(c);
-        for (long long k = i; src == STORE_OK && k < t.n && k < i + 5000; k++) {
+        for (long long k = i; src == STORE_OK && k < t.n && k < i + size; k++) {
             record e;
             record_init(&e, &enrolment_def);
             rec_set_int(&e, "person_id", t.person[k]);
@@ -412,12 +414,14 @@ int demo_takeup(store_conn *c, long long council, const catalogue *cat, unsigned
         }
         if (src == STORE_OK)
             src = store_commit(c);
+        if (src == STORE_OK && i == 0)
+            src = store_optimize(c);
         if (src != STORE_OK) {
             store_rollback(c);
             snprintf(err, errlen, "%s", store_errmsg(c));
             rc = -1;
         } else {
-            *made += (i + 5000 < t.n ? 5000 : t.n - i);
+            *made += (i + size < t.n ? size : t.n - i);
         }
         arena_free(a);
     }
