@@ -8,7 +8,7 @@
 
 typedef struct {
     const char *listen;     /* "HOST:PORT" (IPv4 or [IPv6]); port 0 picks a free one */
-    int threads;            /* worker threads (thread pool); 0 = one per core */
+    int threads;            /* worker threads, one listening socket each; 0 = one per core */
     size_t max_body;        /* request body limit in bytes (413 above it) */
     int timeout_s;          /* idle connection timeout */
     const char *access_log; /* file to append to, "-" for stdout, "off" for none */

@@ -141,3 +141,17 @@ test('SIGTERM lets a request in flight finish, then exits 0', async () => {
   assert.equal(r.body.family_name, 'Request');
   assert.equal(await stopServer(s3), 0);
 });
+
+test('a port in use, even by another frontdoor, is one line and exit 2', async () => {
+  const { run } = require('./helpers');
+  // Each worker has a listening socket of its own on the port (SO_REUSEPORT);
+  // a second server must still not join them.
+  const r = run(['serve', ...srv.db, '--listen', `127.0.0.1:${port}`, '--access-log', 'off']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /^frontdoor: cannot listen on 127\.0\.0\.1:\d+ \(the port is in use\)$/m);
+  assert.doesNotMatch(r.stderr, /listening on/);
+  // The first server still answers, on new connections to any of its workers.
+  const answers = await Promise.all(Array.from({ length: 16 }, () =>
+    request(port, 'GET', '/healthz', { headers: { Connection: 'close' } })));
+  assert.deepEqual(answers.map((a) => a.status), Array(16).fill(200));
+});
