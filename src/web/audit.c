@@ -1,11 +1,13 @@
 #include "web/audit.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "base/log.h"
+#include "base/timeutil.h"
 #include "base/thread.h"
 #include "base/xalloc.h"
 #include "web/routes.h"
@@ -19,7 +21,23 @@
 /* GROUP: the people one queued entry may stand for (one read showing a
  * household is one entry, not one per member; settling makes them one
  * row of audit_log each). */
-enum { QUEUE_MAX = 65536, BATCH = 512, GATHER_NS = 5 * 1000 * 1000, SETTLE_SECONDS = 5, GROUP = 16 };
+/* BUSY_PER_SECOND, MAX_DEFER_SECONDS: while more than BUSY_PER_SECOND
+ * entries a second were appended since the last tick, the settler waits
+ * (up to MAX_DEFER_SECONDS since it last settled), so that a burst of
+ * reads is not slowed by moving its own entries: the move takes the main
+ * database's write lock, and each of its commits makes every reader's next
+ * transaction start with a cold page cache. Nothing waits on it meanwhile:
+ * the entries are safe in their file, and every read of audit_log settles
+ * first. */
+enum {
+    QUEUE_MAX = 65536,
+    BATCH = 512,
+    GATHER_NS = 5 * 1000 * 1000,
+    SETTLE_SECONDS = 5,
+    GROUP = 16,
+    BUSY_PER_SECOND = 1000,
+    MAX_DEFER_SECONDS = 30
+};
 
 typedef struct {
     long long council, actor_id, record_id;
@@ -38,6 +56,9 @@ static struct {
     entry *q;
     int head, n; /* ring buffer */
     int running, stopping;
+    unsigned long long appended; /* entries written to the audit's file, ever (under lock) */
+    unsigned long long seen;     /* appended at the settler's last tick (settler only) */
+    uint64_t settled_ns;         /* when the settler last settled (settler only) */
 } A = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER, .settler = TICKER_INIT};
 
 static void enqueue(const entry *es, int n);
@@ -177,6 +198,7 @@ static void *writer(void *arg)
         if (rc == STORE_OK) {
             A.head = (A.head + k) % QUEUE_MAX;
             A.n -= k;
+            A.appended += (unsigned long long)k;
             pthread_cond_broadcast(&A.wake);
         } else {
             log_error("audit: cannot write %d entries (%s); retrying", k, c ? store_errmsg(c) : err);
@@ -208,6 +230,16 @@ static void *writer(void *arg)
 static void settle(void *arg)
 {
     (void)arg;
+    pthread_mutex_lock(&A.lock);
+    unsigned long long appended = A.appended;
+    int stopping = A.stopping;
+    pthread_mutex_unlock(&A.lock);
+    uint64_t now = time_mono_ns();
+    int busy = appended - A.seen > (unsigned long long)BUSY_PER_SECOND * SETTLE_SECONDS;
+    A.seen = appended;
+    if (busy && !stopping && A.settled_ns && now - A.settled_ns < (uint64_t)MAX_DEFER_SECONDS * 1000000000ULL)
+        return; /* a burst of reads: later */
+    A.settled_ns = now;
     char err[256];
     store_conn *c = store_conn_get(A.st, err, sizeof err);
     if (!c || store_audit_settle(c) != STORE_OK)
@@ -220,6 +252,8 @@ void audit_start(store *s)
     A.q = xmalloc(sizeof(entry) * QUEUE_MAX);
     A.head = A.n = 0;
     A.stopping = 0;
+    A.appended = A.seen = 0;
+    A.settled_ns = 0;
     A.running = 1;
     pthread_create(&A.thread, NULL, writer, NULL);
     A.settler.run = settle;
