@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/xalloc.h"
 
@@ -29,10 +30,116 @@ static void forget(store *s, store_conn *c)
     pthread_mutex_unlock(&s->lock);
 }
 
+static unsigned long long mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
+}
+
+/* Ends c's kept read transaction, if any. By c's thread, or by the
+ * sweeper while c's thread is not using it (kept set). */
+static void unkeep(store_conn *c)
+{
+    pthread_mutex_lock(&c->keep_lock);
+    if (c->kept) {
+        __atomic_store_n(&c->kept, 0, __ATOMIC_RELEASE);
+        c->ops->commit(c);
+    }
+    pthread_mutex_unlock(&c->keep_lock);
+}
+
+void store_keep_idle(store *s, int ms)
+{
+    pthread_mutex_lock(&s->lock);
+    __atomic_store_n(&s->keep_idle_ms, ms > 0 ? ms : 1, __ATOMIC_RELAXED);
+    pthread_cond_broadcast(&s->sweep_wake);
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* The sweeper: every STORE_KEEP_IDLE_MS (at most a second), ends the read
+ * transactions kept open longer than that. An open one holds back the WAL: the checkpoint
+ * cannot copy past it, and the WAL cannot start again from the top. */
+static void *sweeper(void *arg)
+{
+    store *s = arg;
+    pthread_mutex_lock(&s->lock);
+    while (!s->sweep_stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        long ms = s->keep_idle_ms < 1000 ? s->keep_idle_ms : 1000;
+        until.tv_nsec += ms * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&s->sweep_wake, &s->lock, &until);
+        unsigned long long now = mono_ns();
+        for (store_conn *c = s->all; c && !s->sweep_stop; c = c->next_all) {
+            if (!__atomic_load_n(&c->kept, __ATOMIC_ACQUIRE) || pthread_mutex_trylock(&c->keep_lock) != 0)
+                continue;
+            if (c->kept && now - c->kept_ns >= (unsigned long long)s->keep_idle_ms * 1000000ULL) {
+                __atomic_store_n(&c->kept, 0, __ATOMIC_RELEASE);
+                c->ops->commit(c);
+            }
+            pthread_mutex_unlock(&c->keep_lock);
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+int store_begin_read(store_conn *c)
+{
+    if (!c->ops->read_mark)
+        return c->ops->begin_read(c);
+    unsigned char now[STORE_MARK];
+    int marked = c->ops->read_mark(c, now) == 0;
+    if (__atomic_load_n(&c->kept, __ATOMIC_ACQUIRE)) {
+        pthread_mutex_lock(&c->keep_lock);
+        if (c->kept && marked && c->marked && memcmp(now, c->mark, STORE_MARK) == 0) {
+            /* Nothing committed since it began: go on reading in it. */
+            __atomic_store_n(&c->kept, 0, __ATOMIC_RELEASE);
+            pthread_mutex_unlock(&c->keep_lock);
+            return STORE_OK;
+        }
+        if (c->kept) {
+            __atomic_store_n(&c->kept, 0, __ATOMIC_RELEASE);
+            c->ops->commit(c);
+        }
+        pthread_mutex_unlock(&c->keep_lock);
+    }
+    /* The mark is taken before the transaction's first read: a commit in
+     * between makes it differ next time, which only costs a new one. */
+    c->marked = marked;
+    if (marked)
+        memcpy(c->mark, now, STORE_MARK);
+    return c->ops->begin_read(c);
+}
+
+int store_end_read(store_conn *c)
+{
+    if (!c->ops->read_mark || !c->marked || !c->ops->read_keepable(c))
+        return c->ops->commit(c);
+    store *s = c->s;
+    pthread_mutex_lock(&c->keep_lock);
+    c->kept_ns = mono_ns();
+    __atomic_store_n(&c->kept, 1, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&c->keep_lock);
+    if (!__atomic_load_n(&s->sweeping, __ATOMIC_ACQUIRE)) {
+        pthread_mutex_lock(&s->lock);
+        if (!s->sweeping && !s->sweep_stop && pthread_create(&s->sweeper, NULL, sweeper, s) == 0)
+            __atomic_store_n(&s->sweeping, 1, __ATOMIC_RELEASE);
+        pthread_mutex_unlock(&s->lock);
+    }
+    return STORE_OK;
+}
+
 static void thread_exit(void *p)
 {
     store_conn *c = p;
     forget(c->s, c);
+    pthread_mutex_destroy(&c->keep_lock);
     c->ops->disconnect(c);
 }
 
@@ -43,6 +150,8 @@ store *store_open(const char *path, const char *pg_url, char *err, size_t errlen
     s->path = path ? xstrdup(path) : NULL;
     s->pg_url = pg_url ? xstrdup(pg_url) : NULL;
     pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->sweep_wake, NULL);
+    s->keep_idle_ms = STORE_KEEP_IDLE_MS;
     pthread_key_create(&s->key, thread_exit);
     if (!store_conn_get(s, err, errlen)) {
         store_close(s);
@@ -56,11 +165,19 @@ void store_close(store *s)
     if (!s)
         return;
     pthread_key_delete(s->key);
+    pthread_mutex_lock(&s->lock);
+    s->sweep_stop = 1;
+    pthread_cond_broadcast(&s->sweep_wake);
+    pthread_mutex_unlock(&s->lock);
+    if (s->sweeping)
+        pthread_join(s->sweeper, NULL);
     while (s->all) {
         store_conn *c = s->all;
         s->all = c->next_all;
+        pthread_mutex_destroy(&c->keep_lock);
         c->ops->disconnect(c);
     }
+    pthread_cond_destroy(&s->sweep_wake);
     pthread_mutex_destroy(&s->lock);
     free(s->path);
     free(s->pg_url);
@@ -75,18 +192,34 @@ const char *store_backend(const store *s)
 store_conn *store_conn_get(store *s, char *err, size_t errlen)
 {
     store_conn *c = pthread_getspecific(s->key);
-    if (c)
+    if (c) {
+        if (__atomic_load_n(&c->kept, __ATOMIC_ACQUIRE))
+            unkeep(c); /* whatever comes next begins afresh */
         return c;
+    }
     c = s->ops->connect(s, err, errlen);
     if (!c)
         return NULL;
     c->ops = s->ops;
     c->s = s;
+    pthread_mutex_init(&c->keep_lock, NULL);
     pthread_mutex_lock(&s->lock);
     c->next_all = s->all;
     s->all = c;
     pthread_mutex_unlock(&s->lock);
     pthread_setspecific(s->key, c);
+    return c;
+}
+
+store_conn *store_conn_read(store *s, char *err, size_t errlen)
+{
+    store_conn *c = pthread_getspecific(s->key);
+    if (!c && !(c = store_conn_get(s, err, errlen)))
+        return NULL;
+    if (store_begin_read(c) != STORE_OK) {
+        snprintf(err, errlen, "%s", c->err);
+        return NULL;
+    }
     return c;
 }
 
@@ -141,7 +274,6 @@ int store_migrate(store_conn *c, int *applied)
 }
 
 int store_begin(store_conn *c) { return c->ops->begin(c); }
-int store_begin_read(store_conn *c) { return c->ops->begin_read(c); }
 int store_relax_durability(store_conn *c) { return c->ops->relax_durability(c); }
 int store_bulk_begin(store_conn *c) { return c->ops->bulk_begin ? c->ops->bulk_begin(c) : STORE_OK; }
 int store_bulk_end(store_conn *c) { return c->ops->bulk_end ? c->ops->bulk_end(c) : STORE_OK; }

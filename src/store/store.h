@@ -42,6 +42,10 @@ const char *store_backend(const store *s);
 /* This thread's connection, opened on first use; NULL (reason in err) if the
  * database cannot be reached. Do not close it: the store owns it. */
 store_conn *store_conn_get(store *s, char *err, size_t errlen);
+/* This thread's connection in a read transaction (store_begin_read): one
+ * kept open by store_end_read goes on if nothing was committed since. NULL
+ * with err on failure. */
+store_conn *store_conn_read(store *s, char *err, size_t errlen);
 const char *store_errmsg(store_conn *c);
 
 /* Applies the numbered migrations not yet applied, each in its own
@@ -56,8 +60,21 @@ int store_schema_version(store_conn *c);
  * (PostgreSQL has already aborted it). */
 int store_begin(store_conn *c);
 /* A read-only transaction: one consistent view for several reads, and one
- * lock instead of one per statement. End it with store_commit. */
+ * lock instead of one per statement. End it with store_commit, or with
+ * store_end_read, which on SQLite may keep it open for the next
+ * store_begin_read on this connection: that one then goes on reading in
+ * it if nothing has been committed since it began, by any connection or
+ * process (the WAL index's header, which every commit changes, is the same
+ * as before it began), and otherwise ends it and begins anew. Either way
+ * the reads see everything committed before store_begin_read; a kept one
+ * only saves taking and dropping the locks. The next store_conn_get ends a
+ * kept one, and so does the store's sweeper once it is idle for
+ * STORE_KEEP_IDLE_MS. */
 int store_begin_read(store_conn *c);
+int store_end_read(store_conn *c);
+enum { STORE_KEEP_IDLE_MS = 50 };
+/* How long a kept read may stay idle on this store's connections (tests). */
+void store_keep_idle(store *s, int ms);
 /* For this connection only, commits may be lost if the machine (not the
  * process) dies before the database syncs: SQLite synchronous=NORMAL,
  * PostgreSQL synchronous_commit=off. For the read audit's batches. */

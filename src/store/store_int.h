@@ -5,6 +5,9 @@
 
 #include "store/store.h"
 
+/* The size of a read mark (store_ops.read_mark): SQLite's wal-index header. */
+enum { STORE_MARK = 48 };
+
 /* One row of store_ops.rows: text columns, then integer columns. */
 typedef int (*store_row_fn)(void *ctx, const char *const *text, const long long *ints);
 
@@ -20,6 +23,14 @@ typedef struct store_ops {
     int (*lock_migrations)(store_conn *c);
     int (*begin)(store_conn *c);
     int (*begin_read)(store_conn *c);
+    /* Optional (NULL: every read transaction is new). A mark of the
+     * database's last commit (by any connection or process), taken without
+     * a transaction: while it is the same, a read transaction begun before
+     * it was taken still sees everything committed. 0 if given. */
+    int (*read_mark)(store_conn *c, unsigned char mark[STORE_MARK]);
+    /* With read_mark: 1 if the transaction open on c has read and written
+     * nothing but the main database, which the mark covers. */
+    int (*read_keepable)(store_conn *c);
     int (*relax_durability)(store_conn *c);
     /* Optional (NULL: nothing to do). */
     int (*bulk_begin)(store_conn *c);
@@ -79,6 +90,14 @@ struct store_conn {
     store *s;
     struct store_conn *next_all; /* the store's list of open connections */
     char err[512];
+    /* A read transaction kept open by store_end_read for the next
+     * store_begin_read on this connection (store.c). kept and kept_ns are
+     * guarded by keep_lock: the store's sweeper ends one left idle. */
+    pthread_mutex_t keep_lock;
+    int kept;                         /* read with __atomic: checked on every store_conn_get */
+    int marked;                       /* mark holds the mark taken before the open read began */
+    unsigned long long kept_ns;
+    unsigned char mark[STORE_MARK];
 };
 
 struct store {
@@ -88,6 +107,11 @@ struct store {
     pthread_key_t key;
     pthread_mutex_t lock;
     store_conn *all; /* every connection opened, closed by store_close */
+    /* The sweeper (store.c): ends read transactions kept and left idle. */
+    pthread_t sweeper;
+    pthread_cond_t sweep_wake;
+    int sweeping, sweep_stop;
+    int keep_idle_ms; /* STORE_KEEP_IDLE_MS unless store_keep_idle said otherwise */
 };
 
 /* A migration: its number and its SQL text for one backend. */

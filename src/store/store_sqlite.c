@@ -5,11 +5,16 @@
  * entity is generated from its entity_def (column names are the static field
  * names; every value is a bound parameter) and prepared once per connection. */
 #include <ctype.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <stdint.h>
+#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/thread.h"
@@ -43,6 +48,8 @@ typedef struct {
     } sql_cache[SQL_CACHE_MAX]; /* rows and exec_params, by their SQL text */
     int nsql, sql_next;
     struct sq_ckpt *ckpt;       /* bulk load: the checkpointing thread (store_bulk_begin) */
+    const volatile unsigned char *shm; /* the wal-index's first page, read-only (sq_read_mark) */
+    int shm_tried;                     /* attempts to map it */
 } sq_conn;
 
 static int sq_err(store_conn *c, const char *what)
@@ -154,6 +161,8 @@ static void sq_disconnect(store_conn *c)
     for (int i = 0; i < q->ncache; i++)
         sqlite3_finalize(q->cache[i].st);
     sqlite3_close(q->db);
+    if (q->shm)
+        munmap((void *)(uintptr_t)q->shm, 4096);
     free(q);
 }
 
@@ -219,6 +228,48 @@ static int sq_run(store_conn *c, const char *sql)
 
 static int sq_begin(store_conn *c) { return sq_run(c, "BEGIN IMMEDIATE"); }
 static int sq_begin_read(store_conn *c) { return sq_run(c, "BEGIN"); }
+
+/* The read mark (store_begin_read): the first copy of the wal-index header,
+ * the 48 bytes at the start of FILE-shm (https://sqlite.org/walformat.html).
+ * Every commit, by any connection or process, writes it anew (its change
+ * counter, last frame and checksums move), and so does the WAL starting
+ * again from the top. It is mapped read-only, once the connection has the
+ * file open in WAL mode (the file is at least 32 KiB and is neither
+ * truncated nor removed while any connection has it open). */
+static int sq_read_mark(store_conn *c, unsigned char mark[STORE_MARK])
+{
+    sq_conn *q = (sq_conn *)c;
+    if (!q->shm && q->shm_tried < 100) { /* until the file is there: it is after the first read */
+        q->shm_tried++;
+        const char *path = sqlite3_db_filename(q->db, "main");
+        char shm[4096];
+        int fd = -1;
+        struct stat st;
+        if (path && *path && snprintf(shm, sizeof shm, "%s-shm", path) < (int)sizeof shm &&
+            (fd = open(shm, O_RDONLY | O_CLOEXEC)) >= 0 && fstat(fd, &st) == 0 && st.st_size >= 32768) {
+            void *m = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+            if (m != MAP_FAILED)
+                q->shm = m;
+        }
+        if (fd >= 0)
+            close(fd);
+    }
+    if (!q->shm || q->aud)
+        return -1;
+    for (int i = 0; i < STORE_MARK; i++)
+        mark[i] = q->shm[i];
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    return 0;
+}
+
+/* A transaction that has only read, and only the main database (the read
+ * audit's file is not attached: the mark does not cover it). */
+static int sq_read_keepable(store_conn *c)
+{
+    sq_conn *q = (sq_conn *)c;
+    return !q->aud && sqlite3_txn_state(q->db, NULL) == SQLITE_TXN_READ &&
+           sqlite3_txn_state(q->db, "main") == SQLITE_TXN_READ;
+}
 
 /* PRAGMA data_version moves when another connection commits; this
  * connection's own changes move sqlite3_total_changes64. */
@@ -1448,6 +1499,8 @@ const store_ops store_sqlite_ops = {
     .lock_migrations = sq_lock_migrations,
     .begin = sq_begin,
     .begin_read = sq_begin_read,
+    .read_mark = sq_read_mark,
+    .read_keepable = sq_read_keepable,
     .relax_durability = sq_relax_durability,
     .bulk_begin = sq_bulk_begin,
     .bulk_end = sq_bulk_end,

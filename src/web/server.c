@@ -425,13 +425,11 @@ static void dispatch(server *sv, struct MHD_Connection *conn, rctx *x, req *q, r
     char err[256];
     store_conn *rc = NULL;
     if (!strcmp(q->method, "GET") || !strcmp(q->method, "HEAD")) {
-        rc = store_conn_get(q->st, err, sizeof err);
-        if (rc && store_begin_read(rc) != STORE_OK)
-            rc = NULL;
+        rc = store_conn_read(q->st, err, sizeof err);
     }
     dispatch_route(sv, conn, x, q, p);
     if (rc)
-        store_commit(rc);
+        store_end_read(rc); /* SQLite: may stay open for the next read, if nothing is committed meanwhile */
     /* After the commit: with the queue full, the entries are written here. */
     if (q->route && q->route->audited && !q->audited && p->status && p->status < 400)
         audit_queue(q, NULL, p->status);

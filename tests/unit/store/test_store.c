@@ -1164,6 +1164,86 @@ static void test_change_stamp(void **state)
     assert_false(s1[0] == s3[0] && s1[1] == s3[1]);
 }
 
+/* store_end_read may keep a read transaction open for the next
+ * store_conn_read on the connection (SQLite). The next read sees what
+ * another connection committed meanwhile; a kept one ends before anything
+ * else uses the connection, and by itself once idle. On PostgreSQL it is a
+ * commit, and the same holds. A store of its own, so that its connection
+ * is this test's alone (no read audit attached, which is never kept). */
+
+/* SQLite: a checkpoint that copies the whole WAL and empties it, without
+ * waiting: SQLITE_BUSY while another connection has a read open. */
+static int checkpoint(const fixture *f)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    /* A first read, so that the connection knows the file is in WAL mode. */
+    assert_int_equal(sqlite3_exec(db, "PRAGMA journal_mode", NULL, NULL, NULL), SQLITE_OK);
+    int log = -1, copied = -1;
+    int rc = sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_TRUNCATE, &log, &copied);
+    if (rc == SQLITE_OK)
+        assert_true(log == 0 && copied == 0); /* the WAL emptied */
+    sqlite3_close(db);
+    return rc;
+}
+
+static void test_kept_read(void **state)
+{
+    fixture *f = *state;
+    char err[512];
+    store *s2 = store_open(f->pg ? NULL : f->path, f->pg ? f->url : NULL, err, sizeof err);
+    if (!s2)
+        fail_msg("store_open: %s", err);
+    store_keep_idle(s2, 600000); /* no sweeping until said */
+    long long before, after;
+    pthread_t t;
+    store_conn *c = store_conn_read(s2, err, sizeof err);
+    if (!c)
+        fail_msg("store_conn_read: %s", err);
+    expect_rc(c, store_count(c, 1, &person_def, &before), STORE_OK, "count");
+    expect_rc(c, store_end_read(c), STORE_OK, "end read");
+    /* Another connection commits. On SQLite the kept read is still open:
+     * the checkpoint stops short of the new frames. */
+    assert_int_equal(pthread_create(&t, NULL, add_elsewhere, f), 0);
+    pthread_join(t, NULL);
+    if (!f->pg)
+        assert_int_equal(checkpoint(f), SQLITE_BUSY);
+    /* The next read sees the commit. */
+    assert_ptr_equal(store_conn_read(s2, err, sizeof err), c);
+    expect_rc(c, store_count(c, 1, &person_def, &after), STORE_OK, "count");
+    assert_int_equal(after, before + 1);
+    expect_rc(c, store_end_read(c), STORE_OK, "end read");
+    /* Nothing committed since: the same. */
+    assert_ptr_equal(store_conn_read(s2, err, sizeof err), c);
+    expect_rc(c, store_count(c, 1, &person_def, &after), STORE_OK, "count");
+    assert_int_equal(after, before + 1);
+    expect_rc(c, store_end_read(c), STORE_OK, "end read");
+    /* This connection writes next: store_conn_get ends the kept read, so
+     * a write transaction can begin; the next read sees the write. */
+    store_conn *w = store_conn_get(s2, err, sizeof err);
+    assert_ptr_equal(w, c);
+    add_person(w, 1, "After a kept read");
+    assert_ptr_equal(store_conn_read(s2, err, sizeof err), c);
+    expect_rc(c, store_count(c, 1, &person_def, &after), STORE_OK, "count");
+    assert_int_equal(after, before + 2);
+    expect_rc(c, store_end_read(c), STORE_OK, "end read");
+    /* Left idle, the sweeper ends it: then the checkpoint reaches the end
+     * of a write made after it began. */
+    store_keep_idle(s2, 20);
+    assert_int_equal(pthread_create(&t, NULL, add_elsewhere, f), 0);
+    pthread_join(t, NULL);
+    if (!f->pg) {
+        int rc = SQLITE_BUSY;
+        for (int i = 0; i < 100 && rc == SQLITE_BUSY; i++) { /* up to 2 s */
+            struct timespec ts = {0, 20L * 1000000L};
+            nanosleep(&ts, NULL);
+            rc = checkpoint(f);
+        }
+        assert_int_equal(rc, SQLITE_OK);
+    }
+    store_close(s2);
+}
+
 /* PostgreSQL only: people written through the store reach the trigram
  * indexes search uses, not a long GIN pending list that every search
  * would read through (each connection sets gin_pending_list_limit to
@@ -1717,6 +1797,7 @@ int main(void)
         backend_test(test_audit_append_settle),
         backend_test(test_person_view),
         backend_test(test_change_stamp),
+        backend_test(test_kept_read),
         backend_test(test_report_rollups),
         backend_test(test_link_reads),
         backend_test(test_bulk_load),
