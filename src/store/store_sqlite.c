@@ -5,16 +5,11 @@
  * entity is generated from its entity_def (column names are the static field
  * names; every value is a bound parameter) and prepared once per connection. */
 #include <ctype.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <stdint.h>
-#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/thread.h"
@@ -48,7 +43,7 @@ typedef struct {
     } sql_cache[SQL_CACHE_MAX]; /* rows and exec_params, by their SQL text */
     int nsql, sql_next;
     struct sq_ckpt *ckpt;       /* bulk load: the checkpointing thread (store_bulk_begin) */
-    const volatile unsigned char *shm; /* the wal-index's first page, read-only (sq_read_mark) */
+    const volatile unsigned char *shm; /* the wal-index's start, in SQLite's own map (sq_read_mark) */
     int shm_tried;                     /* attempts to map it */
 } sq_conn;
 
@@ -160,9 +155,7 @@ static void sq_disconnect(store_conn *c)
     }
     for (int i = 0; i < q->ncache; i++)
         sqlite3_finalize(q->cache[i].st);
-    sqlite3_close(q->db);
-    if (q->shm)
-        munmap((void *)(uintptr_t)q->shm, 4096);
+    sqlite3_close(q->db); /* unmaps what q->shm points into */
     free(q);
 }
 
@@ -233,26 +226,23 @@ static int sq_begin_read(store_conn *c) { return sq_run(c, "BEGIN"); }
  * the 48 bytes at the start of FILE-shm (https://sqlite.org/walformat.html).
  * Every commit, by any connection or process, writes it anew (its change
  * counter, last frame and checksums move), and so does the WAL starting
- * again from the top. It is mapped read-only, once the connection has the
- * file open in WAL mode (the file is at least 32 KiB and is neither
- * truncated nor removed while any connection has it open). */
+ * again from the top. It is read through the connection's own map of the
+ * file (the VFS's xShmMap, region 0, which the connection mapped when it
+ * opened the WAL and keeps until it closes). Not by opening the file: a
+ * close() of any descriptor of it would drop every POSIX lock this process
+ * holds on it, and another process would then take the file for unused and
+ * truncate it under every map. */
 static int sq_read_mark(store_conn *c, unsigned char mark[STORE_MARK])
 {
     sq_conn *q = (sq_conn *)c;
-    if (!q->shm && q->shm_tried < 100) { /* until the file is there: it is after the first read */
+    if (!q->shm && q->shm_tried < 100) { /* until the WAL is open: it is after the first read */
         q->shm_tried++;
-        const char *path = sqlite3_db_filename(q->db, "main");
-        char shm[4096];
-        int fd = -1;
-        struct stat st;
-        if (path && *path && snprintf(shm, sizeof shm, "%s-shm", path) < (int)sizeof shm &&
-            (fd = open(shm, O_RDONLY | O_CLOEXEC)) >= 0 && fstat(fd, &st) == 0 && st.st_size >= 32768) {
-            void *m = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
-            if (m != MAP_FAILED)
-                q->shm = m;
-        }
-        if (fd >= 0)
-            close(fd);
+        sqlite3_file *f = NULL;
+        volatile void *region = NULL;
+        if (sqlite3_file_control(q->db, "main", SQLITE_FCNTL_FILE_POINTER, &f) == SQLITE_OK && f && f->pMethods &&
+            f->pMethods->iVersion >= 2 && f->pMethods->xShmMap &&
+            f->pMethods->xShmMap(f, 0, 32768, 0, &region) == SQLITE_OK && region)
+            q->shm = region;
     }
     if (!q->shm || q->aud)
         return -1;

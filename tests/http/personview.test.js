@@ -186,3 +186,28 @@ test('a revoked API token is refused at once, though checked tokens are remember
   const r = await request(port, 'GET', `/api/v1/people/${mum.id}`, { headers: bearer(t) });
   assert.equal(r.status, 401, r.text);
 });
+
+// SQLite: the server's reads leave its locks on the WAL index (FILE-shm) in
+// place. Its reads look at the index's header through SQLite's own map of
+// the file; had the server opened and closed the file itself, that close
+// would have dropped every POSIX lock the process holds on it, and the next
+// process to open the database would take the index for unused and
+// truncate it under the server's maps (a crash with SIGBUS).
+test('after reads, the WAL index is still locked as in use by the server', async (t) => {
+  if (srv.db[0] === '--pg') return t.skip('SQLite only');
+  const { mum } = await family();
+  for (let i = 0; i < 5; i++) assert.equal((await view(mum.id)).status, 200);
+  // fcntl(F_GETLK) on the "dead man switch" byte (offset 128): another
+  // process asking for a write lock there must find the server's read lock.
+  const py = [
+    'import fcntl, os, struct, sys',
+    'fd = os.open(sys.argv[1], os.O_RDWR)',
+    "req = struct.pack('hhqqi', fcntl.F_WRLCK, os.SEEK_SET, 128, 1, 0)",
+    "typ, _, _, _, pid = struct.unpack('hhqqi', fcntl.fcntl(fd, fcntl.F_GETLK, req))",
+    'print(typ != fcntl.F_UNLCK, pid)',
+  ].join('\n');
+  const r = spawnSync('/usr/bin/python3', ['-c', py, srv.db[1] + '-shm'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), `True ${srv.pid}`);
+  assert.equal((await view(mum.id)).status, 200);
+});
