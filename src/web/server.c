@@ -646,6 +646,17 @@ static int open_listeners(struct sockaddr_storage *ss, socklen_t len, int *fds, 
     return 0;
 }
 
+/* Stops what server_run started before it could serve; exit code 2. */
+static int give_up(server *sv)
+{
+    sse_stop();
+    personview_stop();
+    audit_stop();
+    if (sv->log_fd > STDOUT_FILENO)
+        close(sv->log_fd);
+    return 2;
+}
+
 int server_run(store *st, const server_opts *o)
 {
     server sv = {.st = st, .o = o, .log_fd = -1};
@@ -695,12 +706,7 @@ int server_run(store *st, const server_opts *o)
         fprintf(stderr, "frontdoor: cannot listen on %s (%s)\n", o->listen,
                 errno == EADDRINUSE ? "the port is in use" : errno == EADDRNOTAVAIL ? "not an address of this machine"
                                                                                  : strerror(errno));
-        sse_stop();
-        personview_stop();
-        audit_stop();
-        if (sv.log_fd > STDOUT_FILENO)
-            close(sv.log_fd);
-        return 2;
+        return give_up(&sv);
     }
     struct MHD_Daemon *d[MAX_WORKERS];
     int nd = 0;
@@ -723,15 +729,10 @@ int server_run(store *st, const server_opts *o)
     if (nd < threads) {
         fprintf(stderr, "frontdoor: cannot start the HTTP server on %s\n", o->listen);
         for (int i = 0; i < nd; i++)
-            MHD_stop_daemon(d[i]);
-        for (int i = 0; i < threads; i++)
+            MHD_stop_daemon(d[i]); /* closes the socket it was given */
+        for (int i = nd; i < threads; i++)
             close(lfds[i]);
-        sse_stop();
-        personview_stop();
-        audit_stop();
-        if (sv.log_fd > STDOUT_FILENO)
-            close(sv.log_fd);
-        return 2;
+        return give_up(&sv);
     }
     char host[INET6_ADDRSTRLEN] = "?";
     if (ss.ss_family == AF_INET)
